@@ -1,0 +1,108 @@
+import { resolve } from 'node:path';
+
+/**
+ * The environment, parsed once into a typed, frozen object. `process.env` is read nowhere else.
+ * A bad value stops the start with a message naming the variable.
+ */
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  /** Public base URL, used in links that leave the page (ICS, QR codes, e-mails). */
+  readonly publicUrl: string;
+  readonly dataDir: string;
+  /** PostgreSQL server when set; otherwise the embedded PGlite under dataDir. */
+  readonly databaseUrl: string | null;
+  /** Reference data folder (centroids, cantons, ZRR, QPV, density grid, outlines); null when absent. */
+  readonly refDir: string | null;
+  /** Leaflet tile URL template; null means no tiles (offline): the map draws department outlines only. */
+  readonly tileUrl: string | null;
+  readonly tileAttribution: string;
+  readonly geocoder: 'local' | 'ban';
+  readonly banUrl: string;
+  readonly banTimeoutMs: number;
+  /** Token that unlocks staff-only endpoints until accounts exist (issue 3). Null disables them. */
+  readonly adminToken: string | null;
+  readonly osrmUrl: string | null;
+  readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  readonly nodeEnv: 'production' | 'development' | 'test';
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    message: string,
+  ) {
+    super(`${variable} : ${message}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const text = (env: Env, name: string): string | null => {
+  const v = env[name]?.trim();
+  return v ? v : null;
+};
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name);
+  if (raw === null) return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `nombre entier attendu, reçu « ${raw} ».`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `doit être entre ${min} et ${max}, reçu ${n}.`);
+  return n;
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = text(env, name);
+  if (raw === null) return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `valeur « ${raw} » inconnue ; valeurs possibles : ${allowed.join(', ')}.`);
+  }
+  return raw as T;
+}
+
+function url(env: Env, name: string, fallback: string | null, schemes = ['http:', 'https:']): string | null {
+  const raw = text(env, name);
+  if (raw === null) return fallback;
+  try {
+    // Tile templates hold {z}/{x}/{y}: they are valid URLs once the braces are filled.
+    const probe = new URL(raw.replace(/\{[a-z]+\}/g, '0'));
+    if (!schemes.includes(probe.protocol)) throw new Error('scheme');
+  } catch {
+    throw new ConfigError(name, `URL invalide (${schemes.join(' ou ')} attendu) : « ${raw} ».`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = integer(env, 'PORT', 3000, 0, 65535);
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['production', 'development', 'test'] as const, 'development');
+  const adminToken = text(env, 'MAILLAGE_ADMIN_TOKEN');
+  if (adminToken !== null && adminToken.length < 16) {
+    throw new ConfigError('MAILLAGE_ADMIN_TOKEN', 'au moins 16 caractères, pour ne pas être devinable.');
+  }
+  const refDir = text(env, 'MAILLAGE_REF_DIR');
+  return Object.freeze({
+    port,
+    host: text(env, 'HOST') ?? '0.0.0.0',
+    publicUrl: (url(env, 'MAILLAGE_PUBLIC_URL', `http://localhost:${port}`) as string).replace(/\/$/, ''),
+    dataDir: resolve(text(env, 'MAILLAGE_DATA_DIR') ?? './data'),
+    databaseUrl: url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:']),
+    refDir: refDir === null ? null : resolve(refDir),
+    tileUrl: url(env, 'MAILLAGE_TILE_URL', null),
+    tileAttribution: text(env, 'MAILLAGE_TILE_ATTRIBUTION') ?? '© les contributeurs d’OpenStreetMap',
+    geocoder: oneOf(env, 'MAILLAGE_GEOCODER', ['local', 'ban'] as const, 'local'),
+    banUrl: (url(env, 'MAILLAGE_BAN_URL', 'https://api-adresse.data.gouv.fr') as string).replace(/\/$/, ''),
+    banTimeoutMs: integer(env, 'MAILLAGE_BAN_TIMEOUT_MS', 1500, 50, 30_000),
+    adminToken,
+    osrmUrl: url(env, 'MAILLAGE_OSRM_URL', null),
+    logLevel: oneOf(
+      env,
+      'LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      nodeEnv === 'test' ? 'silent' : 'info',
+    ),
+    nodeEnv,
+  });
+}

@@ -1,0 +1,27 @@
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import * as m202611260001 from './202611260001_directory.js';
+
+/**
+ * Every migration, in order. Listed here (not read from disk) so that the same list runs from
+ * the server, the CLI and the tests, whatever the working directory. Migrations never import app code.
+ */
+const migrations: Record<string, Migration> = {
+  '202611260001_directory': m202611260001,
+};
+
+const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  const migrator = new Migrator({ db, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'inconnue';
+    throw new Error(
+      `La migration ${failed} a échoué : ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+  }
+}

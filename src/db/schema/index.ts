@@ -1,0 +1,7 @@
+import type { DirectoryTables } from './directory.js';
+
+/**
+ * The whole database, for Kysely. Each capability declares its own tables in schema/<capability>.ts;
+ * add it to this list.
+ */
+export interface DB extends DirectoryTables {}

@@ -1,0 +1,162 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { DomainError, type ErrorCode } from '../../domain/shared/errors.js';
+import { messagePage } from '../../web/views/layout.js';
+
+const STATUS: Record<ErrorCode, number> = {
+  invalid: 400,
+  unauthenticated: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  too_large: 413,
+  unsupported: 415,
+  rate_limited: 429,
+  unavailable: 503,
+};
+
+export interface ApiError {
+  error: ErrorCode | 'internal';
+  field: string | null;
+  message: string;
+}
+
+interface AjvIssue {
+  instancePath?: string;
+  keyword?: string;
+  params?: Record<string, unknown>;
+  message?: string;
+}
+
+/** AJV's English message, rewritten in French for a person. */
+function frenchValidation(issue: AjvIssue): string {
+  const p = issue.params ?? {};
+  switch (issue.keyword) {
+    case 'required':
+      return 'Ce paramètre est obligatoire.';
+    case 'type':
+      return p.type === 'integer' || p.type === 'number'
+        ? 'Un nombre est attendu.'
+        : p.type === 'boolean'
+          ? 'Une valeur « true » ou « false » est attendue.'
+          : 'Type de valeur incorrect.';
+    case 'minimum':
+    case 'exclusiveMinimum':
+      return `La valeur doit être supérieure ${issue.keyword === 'minimum' ? 'ou égale ' : ''}à ${p.limit}.`;
+    case 'maximum':
+    case 'exclusiveMaximum':
+      return `La valeur doit être inférieure ${issue.keyword === 'maximum' ? 'ou égale ' : ''}à ${p.limit}.`;
+    case 'maxLength':
+      return `Le texte ne doit pas dépasser ${p.limit} caractères.`;
+    case 'minLength':
+      return p.limit === 1
+        ? 'Ce champ ne doit pas être vide.'
+        : `Au moins ${p.limit} caractères sont attendus.`;
+    case 'enum':
+      return `Valeur inconnue. Valeurs possibles : ${(p.allowedValues as unknown[] | undefined)?.join(', ') ?? '—'}.`;
+    case 'pattern':
+    case 'format':
+      return 'Le format de la valeur est incorrect.';
+    case 'additionalProperties':
+      return `Paramètre inconnu : ${p.additionalProperty}.`;
+    case 'maxItems':
+      return `Au plus ${p.limit} éléments sont acceptés.`;
+    default:
+      return 'Valeur invalide.';
+  }
+}
+
+function fieldOf(issue: AjvIssue): string | null {
+  const path = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  if (issue.keyword === 'required' && typeof issue.params?.missingProperty === 'string') {
+    return path ? `${path}.${issue.params.missingProperty}` : issue.params.missingProperty;
+  }
+  if (issue.keyword === 'additionalProperties' && typeof issue.params?.additionalProperty === 'string') {
+    return issue.params.additionalProperty;
+  }
+  return path || null;
+}
+
+/** Fastify's own 4xx errors (bad JSON, body too large, wrong content type), in French. */
+function frenchFastify(error: FastifyError): { code: ErrorCode; message: string } | null {
+  switch (error.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return { code: 'too_large', message: 'La requête est trop volumineuse.' };
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return { code: 'unsupported', message: 'Type de contenu non pris en charge.' };
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return { code: 'invalid', message: 'Le corps de la requête n’est pas un JSON valide.' };
+    default:
+      return null;
+  }
+}
+
+const wantsHtml = (request: FastifyRequest) =>
+  !request.url.startsWith('/api/') && !request.url.endsWith('.json') && request.method === 'GET';
+
+function send(request: FastifyRequest, reply: FastifyReply, status: number, body: ApiError) {
+  reply.status(status);
+  if (wantsHtml(request)) {
+    const title =
+      status === 404 ? 'Page introuvable' : status >= 500 ? 'Une erreur est survenue' : 'Demande incorrecte';
+    return reply.type('text/html; charset=utf-8').send(messagePage(title, body.message));
+  }
+  return reply.send(body);
+}
+
+/**
+ * The single error handler: 4xx keep a message a person understands, in French, with the field at fault;
+ * 5xx become a generic message, and the detail goes to the log only.
+ */
+export const errorsPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError | DomainError, request, reply) => {
+      if (error instanceof DomainError) {
+        return send(request, reply, STATUS[error.code], {
+          error: error.code,
+          field: error.field ?? null,
+          message: error.message,
+        });
+      }
+      if (error.validation) {
+        const first = (error.validation as AjvIssue[])[0] ?? {};
+        return send(request, reply, 400, {
+          error: 'invalid',
+          field: fieldOf(first) ?? error.validationContext ?? null,
+          message: frenchValidation(first),
+        });
+      }
+      const known = frenchFastify(error);
+      if (known)
+        return send(request, reply, STATUS[known.code], {
+          error: known.code,
+          field: null,
+          message: known.message,
+        });
+      const status = error.statusCode ?? 500;
+      if (status >= 400 && status < 500) {
+        return send(request, reply, status, {
+          error: status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : 'invalid',
+          field: null,
+          message: status === 429 ? 'Trop de requêtes : réessayez dans un instant.' : 'Requête incorrecte.',
+        });
+      }
+      request.log.error({ err: error }, 'unhandled error');
+      return send(request, reply, 500, {
+        error: 'internal',
+        field: null,
+        message: 'Une erreur interne est survenue. L’équipe technique a été prévenue ; réessayez plus tard.',
+      });
+    });
+
+    app.setNotFoundHandler((request, reply) =>
+      send(request, reply, 404, {
+        error: 'not_found',
+        field: null,
+        message: 'Cette page n’existe pas ou plus. Vérifiez l’adresse, ou revenez à l’accueil.',
+      }),
+    );
+  },
+  { name: 'errors' },
+);

@@ -1,0 +1,29 @@
+import { closeContext, openContext } from '../composition.js';
+import { loadConfig } from '../config.js';
+import { buildApp } from './app.js';
+
+/** `npm start`: open the context, serve, and shut down gracefully on SIGINT/SIGTERM. */
+const config = loadConfig();
+const ctx = await openContext(config);
+const app = await buildApp(ctx);
+
+let closing = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (closing) return;
+    closing = true;
+    ctx.logger.info({ signal }, 'arrêt en cours');
+    const timer = setTimeout(() => process.exit(1), 10_000).unref();
+    try {
+      await app.close();
+      await closeContext(ctx);
+      clearTimeout(timer);
+      process.exit(0);
+    } catch (error) {
+      ctx.logger.error({ err: error }, 'arrêt en erreur');
+      process.exit(1);
+    }
+  });
+}
+
+await app.listen({ port: config.port, host: config.host });

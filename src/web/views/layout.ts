@@ -1,0 +1,146 @@
+import { html, type SafeHtml } from '../html.js';
+
+export interface Crumb {
+  readonly label: string;
+  readonly href?: string;
+}
+
+export interface PageOptions {
+  readonly title: string;
+  readonly body: SafeHtml;
+  readonly description?: string;
+  readonly breadcrumb?: readonly Crumb[];
+  /** Module scripts under /assets/app/ (small islands: map, charts). Pages work without them. */
+  readonly scripts?: readonly string[];
+  readonly styles?: readonly string[];
+  /** Current navigation entry, for aria-current. */
+  readonly nav?: 'recherche' | 'departements' | 'territoires' | 'api' | 'espace';
+  /** Page shown inside an iframe: no header or footer. */
+  readonly embed?: boolean;
+  /** Extra navigation entries (e.g. the back office when signed in). */
+  readonly extraNav?: readonly { readonly label: string; readonly href: string; readonly key: string }[];
+}
+
+const SERVICE_NAME = 'France Services';
+const SERVICE_TAGLINE = 'Trouver de l’aide pour vos démarches administratives près de chez vous';
+
+const NAV: ReadonlyArray<{ key: PageOptions['nav']; label: string; href: string }> = [
+  { key: 'recherche', label: 'Trouver une France Services', href: '/' },
+  { key: 'departements', label: 'Par département', href: '/departements' },
+  { key: 'api', label: 'Données et API', href: '/donnees' },
+];
+
+const head = (o: PageOptions) => html`<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1, shrink-to-fit=no">
+<meta name="format-detection" content="telephone=no">
+<title>${o.title} — ${SERVICE_NAME}</title>
+${o.description ? html`<meta name="description" content="${o.description}">` : null}
+<link rel="stylesheet" href="/assets/dsfr/dsfr.min.css">
+<link rel="stylesheet" href="/assets/dsfr/utility/icons/icons.min.css">
+<link rel="stylesheet" href="/assets/app/app.css">
+${(o.styles ?? []).map((s) => html`<link rel="stylesheet" href="${s}">`)}
+<link rel="icon" href="/assets/dsfr/favicon/favicon.svg" type="image/svg+xml">`;
+
+const scripts = (o: PageOptions) => html`<script type="module" src="/assets/dsfr/dsfr.module.min.js"></script>
+${(o.scripts ?? []).map((s) => html`<script type="module" src="/assets/app/${s}"></script>`)}`;
+
+function header(o: PageOptions): SafeHtml {
+  const entries = [...NAV, ...(o.extraNav ?? [])];
+  return html`<header role="banner" class="fr-header">
+  <div class="fr-header__body"><div class="fr-container"><div class="fr-header__body-row">
+    <div class="fr-header__brand fr-enlarge-link">
+      <div class="fr-header__brand-top">
+        <div class="fr-header__logo"><p class="fr-logo">République<br>Française</p></div>
+      </div>
+      <div class="fr-header__service">
+        <a href="/" title="Accueil — ${SERVICE_NAME}"><p class="fr-header__service-title">${SERVICE_NAME}</p></a>
+        <p class="fr-header__service-tagline">${SERVICE_TAGLINE}</p>
+      </div>
+    </div>
+  </div></div></div>
+  <div class="fr-header__menu"><div class="fr-container">
+    <nav class="fr-nav" id="navigation" role="navigation" aria-label="Menu principal">
+      <ul class="fr-nav__list">
+        ${entries.map(
+          (e) =>
+            html`<li class="fr-nav__item"><a class="fr-nav__link" href="${e.href}"${o.nav === e.key ? html` aria-current="page"` : null}>${e.label}</a></li>`,
+        )}
+      </ul>
+    </nav>
+  </div></div>
+</header>`;
+}
+
+function breadcrumb(crumbs: readonly Crumb[]): SafeHtml {
+  return html`<nav role="navigation" class="fr-breadcrumb" aria-label="vous êtes ici :">
+  <ol class="fr-breadcrumb__list">
+    ${crumbs.map((c, i) =>
+      i === crumbs.length - 1 || !c.href
+        ? html`<li><a class="fr-breadcrumb__link" aria-current="page">${c.label}</a></li>`
+        : html`<li><a class="fr-breadcrumb__link" href="${c.href}">${c.label}</a></li>`,
+    )}
+  </ol>
+</nav>`;
+}
+
+const footer = html`<footer class="fr-footer" role="contentinfo" id="pied-de-page">
+  <div class="fr-container">
+    <div class="fr-footer__body">
+      <div class="fr-footer__brand fr-enlarge-link">
+        <a href="/" title="Retour à l’accueil — ${SERVICE_NAME}"><p class="fr-logo">République<br>Française</p></a>
+      </div>
+      <div class="fr-footer__content">
+        <p class="fr-footer__content-desc">Le réseau France Services est piloté par l’Agence nationale de la cohésion des territoires (ANCT) avec les préfectures. Les données viennent de la liste officielle publiée sur data.gouv.fr, sous Licence Ouverte.</p>
+      </div>
+    </div>
+    <div class="fr-footer__bottom">
+      <ul class="fr-footer__bottom-list">
+        <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/accessibilite">Accessibilité : partiellement conforme</a></li>
+        <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/donnees">Données et API</a></li>
+        <li class="fr-footer__bottom-item"><a class="fr-footer__bottom-link" href="/api/docs">Documentation de l’API</a></li>
+      </ul>
+    </div>
+  </div>
+</footer>`;
+
+const skiplinks = html`<div class="fr-skiplinks">
+  <nav class="fr-container" role="navigation" aria-label="Accès rapide">
+    <ul class="fr-skiplinks__list">
+      <li><a class="fr-link" href="#contenu">Contenu</a></li>
+      <li><a class="fr-link" href="#navigation">Menu</a></li>
+      <li><a class="fr-link" href="#pied-de-page">Pied de page</a></li>
+    </ul>
+  </nav>
+</div>`;
+
+/** A whole page, in French, with the State design system. */
+export function page(o: PageOptions): string {
+  if (o.embed) {
+    return `<!doctype html>${html`<html lang="fr" data-fr-scheme="light">
+<head>${head(o)}</head>
+<body class="maillage-embed">
+<main id="contenu" role="main" tabindex="-1" class="fr-p-2w">${o.body}</main>
+${scripts(o)}
+</body></html>`}`;
+  }
+  return `<!doctype html>${html`<html lang="fr" data-fr-scheme="light">
+<head>${head(o)}</head>
+<body>
+${skiplinks}
+${header(o)}
+<main id="contenu" role="main" tabindex="-1" class="fr-container fr-pb-6w">
+${o.breadcrumb ? breadcrumb(o.breadcrumb) : html`<div class="fr-mt-4w"></div>`}
+${o.body}
+</main>
+${footer}
+${scripts(o)}
+</body></html>`}`;
+}
+
+/** A plain French message page (errors, empty states). */
+export function messagePage(title: string, message: SafeHtml | string, actions?: SafeHtml): string {
+  return page({
+    title,
+    body: html`<h1>${title}</h1><p class="fr-text--lead">${message}</p>${actions ?? null}`,
+  });
+}

@@ -1,0 +1,60 @@
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type AppContext, closeContext, openContext } from '../../src/composition.js';
+import { type Config, loadConfig } from '../../src/config.js';
+import { fixedClock } from '../../src/domain/shared/time.js';
+import { type App, buildApp } from '../../src/http/app.js';
+import { freshDatabase } from './database.js';
+
+const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+/** ../shared/data: real open data, read by tests when present (never copied into the repo). */
+export const SHARED_DATA = join(repoRoot, '..', 'shared', 'data');
+export const hasSharedData = existsSync(join(SHARED_DATA, 'france-services-2024-08.csv'));
+export const FIXTURES = join(repoRoot, 'test', 'fixtures');
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const base = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', MAILLAGE_ADMIN_TOKEN: TEST_ADMIN_TOKEN });
+  return Object.freeze({ ...base, databaseUrl: null, refDir: null, ...overrides });
+}
+
+export interface TestContextOptions {
+  readonly config?: Partial<Config>;
+  /** ISO instant the clock is frozen at; defaults to a Tuesday morning in Paris. */
+  readonly now?: string;
+}
+
+/** A context on a fresh database, frozen clock, silent logs. */
+export async function buildTestContext(options: TestContextOptions = {}): Promise<AppContext> {
+  const database = await freshDatabase();
+  return openContext(testConfig(options.config), {
+    database,
+    clock: fixedClock(options.now ?? '2026-11-24T09:30:00Z'),
+  });
+}
+
+export interface TestApp {
+  readonly app: App;
+  readonly ctx: AppContext;
+  close(): Promise<void>;
+}
+
+export async function buildTestApp(
+  options: TestContextOptions & { readonly beforeReady?: (app: App) => void } = {},
+): Promise<TestApp> {
+  const ctx = await buildTestContext(options);
+  const app = await buildApp(ctx);
+  options.beforeReady?.(app);
+  await app.ready();
+  return {
+    app,
+    ctx,
+    close: async () => {
+      await app.close();
+      await closeContext(ctx);
+    },
+  };
+}

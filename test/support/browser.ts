@@ -1,0 +1,38 @@
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+import type { AppContext } from '../../src/composition.js';
+import { buildApp } from '../../src/http/app.js';
+
+/** Debian's Chromium, never a downloaded browser. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && process.env.MAILLAGE_REQUIRE_E2E === '1') {
+  throw new Error(`End-to-end tests need Debian's Chromium at ${CHROMIUM} (apt-get install chromium).`);
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    // This machine has no network: background services would only fail and slow the start.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/** Serve a context on a free loopback port, for the browser. */
+export async function serve(ctx: AppContext): Promise<{ url: string; close(): Promise<void> }> {
+  const app = await buildApp(ctx);
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
