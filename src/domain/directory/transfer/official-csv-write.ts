@@ -1,0 +1,64 @@
+/**
+ * Writing structures back in the official « Liste des structures France services » format:
+ * UTF-8 without BOM, comma-separated, the 24 official columns, strings quoted, numbers bare,
+ * empty values left empty, `\n` line endings, as in the data.gouv.fr file.
+ * Lossy by design where the official format has no column: Sunday hours, partners, status, description.
+ */
+import { formatDayHours } from '../opening-hours.js';
+import {
+  FORMAT_TO_OFFICIAL,
+  hoursColumn,
+  OFFICIAL_COLUMNS,
+  OFFICIAL_DAYS,
+  type OfficialColumn,
+  type StructureLike,
+  TYPE_TO_OFFICIAL,
+} from './official-csv.js';
+
+export function writeOfficialCsv(structures: readonly StructureLike[]): string {
+  const lines = [OFFICIAL_COLUMNS.map(quote).join(',')];
+  for (const s of structures) {
+    const row = toOfficialRow(s);
+    lines.push(OFFICIAL_COLUMNS.map((c) => cell(row[c])).join(','));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** One structure as the official columns' values (null = empty cell). */
+export function toOfficialRow(s: StructureLike): Record<OfficialColumn, string | number | null> {
+  const hours = Object.fromEntries(
+    OFFICIAL_DAYS.map((d) => {
+      const ranges = s.hours.days[d];
+      return [hoursColumn(d), ranges.length === 0 ? null : formatDayHours(ranges)];
+    }),
+  ) as Record<`h_${(typeof OFFICIAL_DAYS)[number]}`, string | null>;
+  return {
+    id_fs: s.idFs,
+    insee_dep: s.departement,
+    lib_fs: s.name,
+    adresse: s.address,
+    complement_adresse: s.addressComplement,
+    insee_com: s.codeInsee,
+    code_postal: s.postalCode,
+    lib_com: s.communeName,
+    latitude: s.lat,
+    longitude: s.lon,
+    mail: s.email,
+    telephone: s.telephone,
+    ...hours,
+    prise_rdv: s.appointment ? 'Oui' : 'Non',
+    commentaire: s.comment,
+    type_fs: TYPE_TO_OFFICIAL[s.type],
+    format_fs: FORMAT_TO_OFFICIAL[s.format],
+    groupe_fs: s.group,
+    labellisation_fs: s.labelledOn ? `Espace labellisé ${frenchDate(s.labelledOn)}` : null,
+  };
+}
+
+const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
+const cell = (v: string | number | null) =>
+  v === null || v === '' ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : quote(v);
+const frenchDate = (iso: string) => {
+  const [y, m, d] = iso.split('-');
+  return `${d}/${m}/${y}`;
+};
