@@ -1,0 +1,150 @@
+import type { Principal, Role } from './roles.js';
+
+/**
+ * The authorisation policy, as ONE declarative matrix: role × action → scope.
+ * Every route declares one action; `can(user, action, target)` answers allow or deny.
+ * The same matrix drives the SQL scope of list queries (src/db/repositories/structure-scope.repository.ts).
+ */
+export const ACTIONS = [
+  // The structure back office (issue 3)
+  'structure.read_private',
+  'structure.edit',
+  'structure.set_status',
+  'structure.close_permanently',
+  'structure.history',
+  'agents.manage',
+  'users.invite',
+  'department.dashboard',
+  'national.dashboard',
+  'outbox.read',
+  // Labellisation (issue 6)
+  'audit.read',
+  'audit.fill',
+  'audit.assign',
+  'application.file',
+  'application.review',
+  'application.propose',
+  'application.label',
+  'referentiel.publish',
+  'campaign.manage',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const isAction = (value: unknown): value is Action =>
+  typeof value === 'string' && (ACTIONS as readonly string[]).includes(value);
+
+/**
+ * - `own`: the target's structure is one of the user's structures (or the user filed it: `ownerId`);
+ * - `department`: the target lies in the user's department;
+ * - `assigned`: the target (an audit, or a structure under audit) is assigned to the user;
+ * - `all`: anywhere.
+ * A missing entry means deny.
+ */
+export type Scope = 'own' | 'department' | 'assigned' | 'all';
+export const SCOPES: readonly Scope[] = ['own', 'department', 'assigned', 'all'];
+
+type Matrix = Readonly<Record<Role, Readonly<Partial<Record<Action, Scope>>>>>;
+
+export const POLICY: Matrix = {
+  agent: {
+    'structure.read_private': 'own',
+    'structure.edit': 'own',
+    'structure.set_status': 'own',
+    'structure.history': 'own',
+  },
+  responsable: {
+    'structure.read_private': 'own',
+    'structure.edit': 'own',
+    'structure.set_status': 'own',
+    'structure.history': 'own',
+    'agents.manage': 'own',
+    'users.invite': 'own',
+    'audit.read': 'own',
+    'application.file': 'own',
+  },
+  animateur_departemental: {
+    'structure.read_private': 'department',
+    'structure.set_status': 'department',
+    'structure.history': 'department',
+    'agents.manage': 'department',
+    'users.invite': 'department',
+    'department.dashboard': 'department',
+    'audit.read': 'department',
+    'application.review': 'department',
+    'application.propose': 'department',
+  },
+  national: {
+    'structure.read_private': 'all',
+    'structure.edit': 'all',
+    'structure.set_status': 'all',
+    'structure.close_permanently': 'all',
+    'structure.history': 'all',
+    'agents.manage': 'all',
+    'users.invite': 'all',
+    'department.dashboard': 'all',
+    'national.dashboard': 'all',
+    'outbox.read': 'all',
+    'audit.read': 'all',
+    'audit.assign': 'all',
+    'application.file': 'all',
+    'application.review': 'all',
+    'application.label': 'all',
+    'referentiel.publish': 'all',
+    'campaign.manage': 'all',
+  },
+  auditeur: {
+    'structure.read_private': 'assigned',
+    'structure.history': 'assigned',
+    'audit.read': 'assigned',
+    'audit.fill': 'assigned',
+  },
+  admin_technique: {
+    'agents.manage': 'all',
+    'users.invite': 'all',
+    'outbox.read': 'all',
+  },
+};
+
+/**
+ * What an action is performed on. Resolve it from the database before asking (a route's
+ * `resolveTarget`); omit what does not apply. `{}` is the whole country (national dashboards).
+ */
+export interface Target {
+  readonly structureId?: string | null;
+  readonly departement?: string | null;
+  /** Users an audit (or the structure under audit) is assigned to. */
+  readonly assignedTo?: readonly string[];
+  /** The user who filed the target (an application): counts as `own`. */
+  readonly ownerId?: string | null;
+}
+
+export const scopeOf = (role: Role, action: Action): Scope | null => POLICY[role][action] ?? null;
+
+export function inScope(user: Principal, scope: Scope, target: Target): boolean {
+  switch (scope) {
+    case 'all':
+      return true;
+    case 'department':
+      return (
+        user.departement !== null && target.departement != null && target.departement === user.departement
+      );
+    case 'own':
+      return (
+        (target.structureId != null && user.structureIds.includes(target.structureId)) ||
+        (target.ownerId != null && target.ownerId === user.id)
+      );
+    case 'assigned':
+      return target.assignedTo?.includes(user.id) ?? false;
+  }
+}
+
+/** Allow or deny. An unknown action (a typo in a caller written in plain JS) is denied. */
+export function can(user: Principal | null | undefined, action: Action, target: Target = {}): boolean {
+  if (!user) return false;
+  const scope = scopeOf(user.role, action);
+  return scope !== null && inScope(user, scope, target);
+}
+
+/** Whether the role may perform the action anywhere at all (to show or hide a menu entry). */
+export const mayEver = (user: Principal | null | undefined, action: Action): boolean =>
+  !!user && scopeOf(user.role, action) !== null;

@@ -1,0 +1,57 @@
+/**
+ * The six roles of the back office and what each one's scope is made of.
+ * A user has one role; agents and responsables belong to one or more structures (memberships),
+ * an animateur départemental to one department, an auditeur to the audits assigned to them.
+ */
+export const ROLES = [
+  'agent',
+  'responsable',
+  'animateur_departemental',
+  'national',
+  'auditeur',
+  'admin_technique',
+] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS: Record<Role, string> = {
+  agent: 'Agent France Services',
+  responsable: 'Responsable de structure',
+  animateur_departemental: 'Animateur départemental (préfecture)',
+  national: 'Équipe nationale (ANCT)',
+  auditeur: 'Auditeur (certificateur)',
+  admin_technique: 'Administrateur technique',
+};
+
+export const isRole = (value: unknown): value is Role =>
+  typeof value === 'string' && (ROLES as readonly string[]).includes(value);
+
+/** Who is asking: the signed-in user, as the policy needs them (no personal data beyond the id). */
+export interface Principal {
+  readonly id: string;
+  readonly role: Role;
+  /** Structures the user belongs to (agent, responsable); empty otherwise. */
+  readonly structureIds: readonly string[];
+  /** The department of an animateur départemental (INSEE code, e.g. `02`, `2A`, `971`); null otherwise. */
+  readonly departement: string | null;
+}
+
+/** Roles that are attached to structures through memberships. */
+export const STRUCTURE_ROLES: readonly Role[] = ['agent', 'responsable'];
+
+/**
+ * Which roles a user may give when inviting someone. Scope (which structure or department the
+ * invitation is for) is checked separately by the policy (`users.invite` on that target).
+ */
+export function invitableRoles(role: Role): readonly Role[] {
+  switch (role) {
+    case 'responsable':
+      return ['agent', 'responsable'];
+    case 'animateur_departemental':
+      return ['agent', 'responsable', 'animateur_departemental'];
+    case 'national':
+    case 'admin_technique':
+      return ROLES;
+    default:
+      return [];
+  }
+}

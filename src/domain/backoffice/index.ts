@@ -1,0 +1,2 @@
+export * from './status-change.js';
+export * from './structure-edit.js';
