@@ -25,6 +25,13 @@ export interface Config {
   readonly osrmUrl: string | null;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly nodeEnv: 'production' | 'development' | 'test';
+  /** Accounts (issue 3): outgoing mail over SMTP when set; otherwise mail goes to the outbox table. */
+  readonly smtpUrl: string | null;
+  readonly mailFrom: string;
+  /** ProConnect (OpenID Connect); disabled unless issuer, client id and secret are all set. */
+  readonly proconnect: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string } | null;
+  /** Days a deactivated account is kept before `maillage users purge` removes it. */
+  readonly accountRetentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -104,5 +111,23 @@ export function loadConfig(env: Env = process.env): Config {
       nodeEnv === 'test' ? 'silent' : 'info',
     ),
     nodeEnv,
+    smtpUrl: url(env, 'MAILLAGE_SMTP_URL', null, ['smtp:', 'smtps:']),
+    mailFrom: text(env, 'MAILLAGE_MAIL_FROM') ?? 'France Services <ne-pas-repondre@france-services.example>',
+    proconnect: proconnectConfig(env),
+    accountRetentionDays: integer(env, 'MAILLAGE_ACCOUNT_RETENTION_DAYS', 365, 1, 3650),
   });
+}
+
+function proconnectConfig(env: Env): Config['proconnect'] {
+  const issuer = url(env, 'MAILLAGE_PROCONNECT_ISSUER', null);
+  const clientId = text(env, 'MAILLAGE_PROCONNECT_CLIENT_ID');
+  const clientSecret = text(env, 'MAILLAGE_PROCONNECT_CLIENT_SECRET');
+  if (!issuer && !clientId && !clientSecret) return null;
+  if (!issuer || !clientId || !clientSecret) {
+    throw new ConfigError(
+      'MAILLAGE_PROCONNECT_ISSUER',
+      'ProConnect demande les trois variables MAILLAGE_PROCONNECT_ISSUER, _CLIENT_ID et _CLIENT_SECRET.',
+    );
+  }
+  return Object.freeze({ issuer, clientId, clientSecret });
 }
