@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as m202611260001 from './202611260001_directory.js';
+import * as m202611261000 from './202611261000_accounts.js';
 
 /**
  * Every migration, in order. Listed here (not read from disk) so that the same list runs from
@@ -8,6 +9,7 @@ import * as m202611260001 from './202611260001_directory.js';
  */
 const migrations: Record<string, Migration> = {
   '202611260001_directory': m202611260001,
+  '202611261000_accounts': m202611261000,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,7 +1,8 @@
+import type { AccountsTables } from './accounts.js';
 import type { DirectoryTables } from './directory.js';
 
 /**
  * The whole database, for Kysely. Each capability declares its own tables in schema/<capability>.ts;
  * add it to this list.
  */
-export interface DB extends DirectoryTables {}
+export interface DB extends DirectoryTables, AccountsTables {}
