@@ -21,15 +21,11 @@ const EXPECTED: Record<TransitionAction, [ApplicationState[], Role[], Applicatio
   deposer: [['brouillon'], ['responsable'], 'deposee'],
   declarer_recevable: [['deposee'], ['animateur_departemental', 'national'], 'recevable'],
   declarer_irrecevable: [['deposee'], ['animateur_departemental', 'national'], 'irrecevable'],
-  planifier_audit: [['recevable'], ['animateur_departemental', 'national'], 'audit_planifie'],
+  planifier_audit: [['recevable'], ['national'], 'audit_planifie'],
   terminer_audit: [['audit_planifie', 'contre_visite_planifiee'], ['auditeur'], 'audite'],
   declarer_conforme: [['audite'], ['auditeur'], 'conforme'],
   declarer_non_conforme: [['audite'], ['auditeur'], 'non_conforme'],
-  planifier_contre_visite: [
-    ['non_conforme'],
-    ['animateur_departemental', 'national'],
-    'contre_visite_planifiee',
-  ],
+  planifier_contre_visite: [['non_conforme'], ['national'], 'contre_visite_planifiee'],
   proposer: [['conforme'], ['animateur_departemental'], 'proposee'],
   labelliser: [['proposee'], ['national'], 'labellisee'],
   refuser: [['proposee', 'non_conforme'], ['national'], 'refusee'],
@@ -45,9 +41,9 @@ const head = (state: ApplicationState): ApplicationHead => ({
 });
 /** An actor who owns the application in every sense their role allows. */
 const actorFor = (role: Role): Actor => ({
-  userId: role === 'responsable' ? 'u-responsable' : role === 'auditeur' ? 'u-auditeur' : `u-${role}`,
+  id: role === 'responsable' ? 'u-responsable' : role === 'auditeur' ? 'u-auditeur' : `u-${role}`,
   role,
-  departements: ['02'],
+  departement: role === 'animateur_departemental' ? '02' : null,
 });
 /** Facts that satisfy each guard, so that only state and role decide. */
 const facts = (action: TransitionAction) => ({
@@ -83,7 +79,7 @@ describe('application state machine: every action × state × role', () => {
               action,
               from: state,
               to,
-              by: actorFor(role).userId,
+              by: actorFor(role).id,
               role,
               at: AT.toISOString(),
             });
@@ -113,19 +109,19 @@ describe('application state machine: every action × state × role', () => {
 
 describe('ownership and guards', () => {
   it('only the porteur files, in French', () => {
-    const other: Actor = { userId: 'u-autre', role: 'responsable' };
+    const other: Actor = { id: 'u-autre', role: 'responsable', departement: null };
     expect(() => transition(head('brouillon'), 'deposer', other, AT)).toThrow(/Seul le porteur/);
   });
 
   it('an animateur acts only in their department; national acts anywhere', () => {
-    const elsewhere: Actor = { userId: 'u-a', role: 'animateur_departemental', departements: ['80'] };
+    const elsewhere: Actor = { id: 'u-a', role: 'animateur_departemental', departement: '80' };
     expect(() => transition(head('deposee'), 'declarer_recevable', elsewhere, AT)).toThrow(/département 02/);
-    const national: Actor = { userId: 'u-n', role: 'national' };
+    const national: Actor = { id: 'u-n', role: 'national', departement: null };
     expect(transition(head('deposee'), 'declarer_recevable', national, AT).state).toBe('recevable');
   });
 
   it('only the assigned auditor fills the audit', () => {
-    const other: Actor = { userId: 'u-autre-auditeur', role: 'auditeur' };
+    const other: Actor = { id: 'u-autre-auditeur', role: 'auditeur', departement: null };
     expect(() => transition(head('audit_planifie'), 'terminer_audit', other, AT)).toThrow(/auditeur désigné/);
   });
 
@@ -145,7 +141,7 @@ describe('ownership and guards', () => {
   });
 
   it('planning an audit needs an auditor and a date, and records the auditor', () => {
-    const dep = actorFor('animateur_departemental');
+    const dep = actorFor('national');
     expect(() =>
       transition(head('recevable'), 'planifier_audit', dep, AT, null, { auditDate: '2026-12-01' }),
     ).toThrow(/auditeur/);

@@ -1,4 +1,7 @@
+import { type Principal, ROLE_LABELS, type Role } from '../accounts/index.js';
 import { DomainError } from '../shared/errors.js';
+
+export { ROLE_LABELS, ROLES, type Role } from '../accounts/index.js';
 
 /**
  * The labellisation application and its state machine (issue 6):
@@ -13,27 +16,9 @@ import { DomainError } from '../shared/errors.js';
  *
  * The porteur: a porteur (commune, EPCI, La Poste, association, sous-préfecture, MSA) acts through a
  * user with the role `responsable`; the application records that user as its porteur, and only that
- * user may file it (see docs/adr/0003-labelling.md).
+ * user may file it (see docs/adr/0003-labelling.md). Roles and the policy matrix are the accounts
+ * capability's (src/domain/accounts); each rule names the policy action its route checks.
  */
-export const ROLES = [
-  'agent',
-  'responsable',
-  'animateur_departemental',
-  'national',
-  'auditeur',
-  'admin_technique',
-] as const;
-export type Role = (typeof ROLES)[number];
-
-export const ROLE_LABELS: Record<Role, string> = {
-  agent: 'Agent France Services',
-  responsable: 'Responsable de structure (porteur)',
-  animateur_departemental: 'Animateur départemental / préfecture',
-  national: 'Équipe nationale (ANCT)',
-  auditeur: 'Auditeur (certificateur)',
-  admin_technique: 'Administrateur technique',
-};
-
 export const STATES = [
   'brouillon',
   'deposee',
@@ -154,8 +139,8 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     label: 'Planifier l’audit',
     from: ['recevable'],
     to: 'audit_planifie',
-    roles: DEPARTEMENT_STAFF,
-    ownership: 'departement',
+    roles: ['national'],
+    ownership: 'national',
     policy: 'audit.assign',
     reasonRequired: false,
   },
@@ -194,8 +179,8 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     label: 'Planifier la contre-visite',
     from: ['non_conforme'],
     to: 'contre_visite_planifiee',
-    roles: DEPARTEMENT_STAFF,
-    ownership: 'departement',
+    roles: ['national'],
+    ownership: 'national',
     policy: 'audit.assign',
     reasonRequired: false,
   },
@@ -247,13 +232,8 @@ export const ruleFor = (action: TransitionAction): TransitionRule => {
   return rule;
 };
 
-/** The person acting, as the accounts capability describes them. */
-export interface Actor {
-  readonly userId: string;
-  readonly role: Role;
-  /** Departments in the actor's scope (animateur départemental). */
-  readonly departements?: readonly string[];
-}
+/** The person acting, as the accounts capability describes them (a `Principal` fits). */
+export type Actor = Pick<Principal, 'id' | 'role' | 'departement'>;
 
 export interface TransitionRecord {
   readonly action: TransitionAction;
@@ -301,17 +281,17 @@ function authorised(rule: TransitionRule, app: ApplicationHead, actor: Actor): s
   if (!rule.roles.includes(actor.role)) {
     return `Votre rôle (${ROLE_LABELS[actor.role] ?? actor.role}) ne permet pas l’action « ${rule.label} ».`;
   }
-  if (rule.ownership === 'porteur' && actor.userId !== app.porteurUserId) {
+  if (rule.ownership === 'porteur' && actor.id !== app.porteurUserId) {
     return `Seul le porteur de la candidature peut « ${rule.label} ».`;
   }
   if (
     rule.ownership === 'departement' &&
     actor.role === 'animateur_departemental' &&
-    !(actor.departements ?? []).includes(app.departement)
+    actor.departement !== app.departement
   ) {
     return `Cette candidature relève du département ${app.departement}, hors de votre périmètre.`;
   }
-  if (rule.ownership === 'auditeur_assigne' && actor.userId !== app.auditorUserId) {
+  if (rule.ownership === 'auditeur_assigne' && actor.id !== app.auditorUserId) {
     return 'Seul l’auditeur désigné pour cet audit peut le renseigner.';
   }
   return null;
@@ -385,7 +365,7 @@ export function transition(
       action,
       from: app.state,
       to: rule.to,
-      by: actor.userId,
+      by: actor.id,
       role: actor.role,
       at: at.toISOString(),
       reason: why,
