@@ -187,7 +187,7 @@ describe('ownership and guards', () => {
     expect(step('deposer', 'responsable')).toBe('deposee');
     expect(step('declarer_recevable', 'animateur_departemental')).toBe('recevable');
     expect(
-      step('planifier_audit', 'animateur_departemental', {
+      step('planifier_audit', 'national', {
         auditorUserId: 'u-auditeur',
         auditDate: '2026-12-01',
       }),
