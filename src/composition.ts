@@ -1,7 +1,12 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from './config.js';
 import { type Database, openDatabase } from './db/database.js';
+import type { Geocoder } from './domain/geocoding/geocoder.js';
+import { LocalGeocoder } from './domain/geocoding/geocoder.js';
 import { type Clock, systemClock } from './domain/shared/time.js';
+import { LocatorService } from './services/directory/locator.service.js';
+import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
+import { type Geography, loadGeography } from './services/geography/load-geography.js';
 
 /**
  * The one composition root. The server, the CLI and the tests all open a context here, then
@@ -13,6 +18,9 @@ export interface AppContext {
   readonly db: Database['db'];
   readonly clock: Clock;
   readonly logger: Logger;
+  readonly geography: Geography;
+  readonly geocoder: Geocoder;
+  readonly locator: LocatorService;
 }
 
 export interface ContextOverrides {
@@ -20,17 +28,27 @@ export interface ContextOverrides {
   /** An already-open database (tests pass a fresh one per file). */
   readonly database?: Database;
   readonly logger?: Logger;
+  /** Geography is read-only and costly to build: tests share one. */
+  readonly geography?: Geography;
 }
 
 export async function openContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { app: 'maillage' } });
   const database = overrides.database ?? (await openDatabase(config));
+  const clock = overrides.clock ?? systemClock;
+  const geography = overrides.geography ?? loadGeography(config.refDir, logger);
+  const local = new LocalGeocoder(geography.communes);
+  const geocoder =
+    config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
   return {
     config,
     database,
     db: database.db,
-    clock: overrides.clock ?? systemClock,
+    clock,
     logger,
+    geography,
+    geocoder,
+    locator: new LocatorService(database.db, clock),
   };
 }
 

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerDirectoryCommands } from './commands/directory.js';
 import { describeError } from './context.js';
 
 /**
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
     .showHelpAfterError('(utilisez --help pour l’aide)')
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
+  registerDirectoryCommands(program);
   return program;
 }
 

@@ -8,6 +8,7 @@ import { assetsPlugin } from './plugins/assets.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { structuresRoutes } from './routes/structures.routes.js';
 
 export type App = FastifyInstance;
 
@@ -45,6 +46,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   // Routes, one plugin per capability.
   await app.register(healthRoutes(ctx));
+  await app.register(structuresRoutes(ctx));
 
   return app;
 }

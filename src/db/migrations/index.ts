@@ -2,6 +2,8 @@ import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 import * as m202611260001 from './202611260001_directory.js';
 import * as m202611261000 from './202611261000_accounts.js';
+import * as m202611262100 from './202611262100_territory.js';
+import * as m202611262200 from './202611262200_labelling.js';
 
 /**
  * Every migration, in order. Listed here (not read from disk) so that the same list runs from
@@ -10,6 +12,8 @@ import * as m202611261000 from './202611261000_accounts.js';
 const migrations: Record<string, Migration> = {
   '202611260001_directory': m202611260001,
   '202611261000_accounts': m202611261000,
+  '202611262100_territory': m202611262100,
+  '202611262200_labelling': m202611262200,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,6 +1,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { Role } from '../../domain/accounts/roles.js';
 
+/** Timestamps are optional on insert when the column has a default. */
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type Json<T = unknown> = ColumnType<T, string | undefined, string>;
 
@@ -16,22 +17,22 @@ export interface UsersTable {
   deactivated_at: Timestamp | null;
   invited_by: string | null;
   last_login_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface UserStructuresTable {
   user_id: string;
   structure_id: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
 }
 
 export interface SessionsTable {
   id_hash: string;
   user_id: string;
   csrf_secret: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   expires_at: Timestamp;
-  last_seen_at: Generated<Timestamp>;
+  last_seen_at: Timestamp;
   ip: string | null;
 }
 
@@ -51,7 +52,7 @@ export interface OneTimeTokensTable {
   purpose: TokenPurpose;
   user_id: string | null;
   payload: Json<Record<string, unknown>>;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   expires_at: Timestamp;
   used_at: Timestamp | null;
 }
@@ -61,7 +62,7 @@ export interface OutboxTable {
   recipient: string;
   subject: string;
   body: string;
-  created_at: Generated<Timestamp>;
+  created_at: Timestamp;
   error: string | null;
 }
 

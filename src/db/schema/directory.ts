@@ -31,8 +31,8 @@ export interface StructuresTable {
   status_until: string | null;
   source: string;
   version: Generated<number>;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }
 
 export interface ImportRunsTable {
@@ -44,7 +44,7 @@ export interface ImportRunsTable {
   updated: number;
   unchanged: number;
   rejected: number;
-  ran_at: Generated<Timestamp>;
+  ran_at: Timestamp;
 }
 
 export interface DirectoryTables {

@@ -1,0 +1,133 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { SingleBar } from 'cli-progress';
+import { type Command, Option } from 'commander';
+import type { AppContext } from '../../composition.js';
+import {
+  EXPORT_FORMATS,
+  type ExportFormat,
+  exportStructures,
+} from '../../services/directory/export.service.js';
+import { type ImportReport, importStructures } from '../../services/directory/import.service.js';
+import { CliError, withContext } from '../context.js';
+
+/** The stable link of data.gouv.fr's "Liste des structures France services" (latest CSV). */
+export const DATAGOUV_STRUCTURES_URL =
+  'https://www.data.gouv.fr/fr/datasets/r/afc3f97f-0ef5-429b-bf16-7b7876d27cd4';
+
+export interface ImportArgs {
+  readonly file?: string;
+  readonly fromDatagouv?: boolean;
+  readonly dryRun?: boolean;
+  readonly json?: boolean;
+  /** Draw a progress bar (a terminal, not --json). */
+  readonly progress?: boolean;
+}
+
+export async function runImportStructures(ctx: AppContext, args: ImportArgs): Promise<ImportReport> {
+  let bytes: Uint8Array;
+  let source: string;
+  if (args.fromDatagouv) {
+    source = DATAGOUV_STRUCTURES_URL;
+    const response = await fetch(DATAGOUV_STRUCTURES_URL, { signal: AbortSignal.timeout(60_000) }).catch(
+      (e) => {
+        throw new CliError(
+          `Téléchargement impossible depuis data.gouv.fr : ${e instanceof Error ? e.message : e}`,
+        );
+      },
+    );
+    if (!response.ok) throw new CliError(`data.gouv.fr a répondu ${response.status}.`);
+    bytes = new Uint8Array(await response.arrayBuffer());
+  } else {
+    if (!args.file) throw new CliError('Indiquez le fichier CSV à importer, ou --from-datagouv.', 2);
+    source = basename(args.file);
+    bytes = await readFile(args.file).catch((e: NodeJS.ErrnoException) => {
+      throw new CliError(
+        e.code === 'ENOENT'
+          ? `Fichier introuvable : ${args.file}`
+          : `Lecture impossible de ${args.file} : ${e.message}`,
+      );
+    });
+  }
+  const bar = args.progress
+    ? new SingleBar({ format: 'Import {bar} {value}/{total} structures', hideCursor: true })
+    : null;
+  try {
+    const report = await importStructures({ db: ctx.db, communes: ctx.geography.communes }, bytes, {
+      source,
+      dryRun: args.dryRun,
+      onProgress: bar
+        ? (done, total) => {
+            if (done === 0) bar.start(total, 0);
+            else bar.update(done);
+          }
+        : undefined,
+    });
+    ctx.locator.invalidate();
+    return report;
+  } finally {
+    bar?.stop();
+  }
+}
+
+export function formatImportReport(report: ImportReport, dryRun: boolean): string {
+  const rejectedRows = new Set(report.rejected.map((r) => r.line)).size;
+  const lines = [
+    `${dryRun ? 'Simulation (rien n’a été écrit) — ' : ''}${report.created} créée(s), ${report.updated} mise(s) à jour, ${report.unchanged} inchangée(s), ${rejectedRows} ligne(s) rejetée(s), ${report.warnings.length} avertissement(s).`,
+  ];
+  for (const r of report.rejected) lines.push(`  rejetée  ligne ${r.line} [${r.field}] ${r.message}`);
+  for (const w of report.warnings.slice(0, 50))
+    lines.push(`  avertissement ligne ${w.line} [${w.field}] ${w.message}`);
+  if (report.warnings.length > 50)
+    lines.push(`  … et ${report.warnings.length - 50} autres avertissements (--json pour tout voir).`);
+  return lines.join('\n');
+}
+
+export async function runExportStructures(
+  ctx: AppContext,
+  format: ExportFormat,
+  out?: string,
+): Promise<string> {
+  const result = await exportStructures(ctx, format);
+  if (out) await writeFile(out, result.body);
+  return result.body;
+}
+
+export function registerDirectoryCommands(program: Command): void {
+  const importCmd = program.command('import').description('Importer des données');
+  importCmd
+    .command('structures')
+    .description('Importer la liste officielle des France Services (CSV data.gouv.fr), par id_fs')
+    .argument('[fichier]', 'fichier CSV au format officiel')
+    .option('--from-datagouv', 'télécharger le fichier officiel en vigueur sur data.gouv.fr')
+    .option('--dry-run', 'tout vérifier sans rien écrire')
+    .option('--json', 'rapport au format JSON')
+    .action(
+      async (
+        file: string | undefined,
+        opts: { fromDatagouv?: boolean; dryRun?: boolean; json?: boolean },
+      ) => {
+        const report = await withContext((ctx) =>
+          runImportStructures(ctx, { ...opts, file, progress: !opts.json && process.stderr.isTTY }),
+        );
+        process.stdout.write(
+          opts.json
+            ? `${JSON.stringify(report, null, 2)}\n`
+            : `${formatImportReport(report, !!opts.dryRun)}\n`,
+        );
+      },
+    );
+
+  const exportCmd = program.command('export').description('Exporter des données');
+  exportCmd
+    .command('structures')
+    .description(
+      'Exporter l’annuaire : CSV officiel, GeoJSON, ou schéma des lieux de médiation numérique (lmn)',
+    )
+    .addOption(new Option('--format <format>', 'format').choices([...EXPORT_FORMATS]).default('csv'))
+    .option('--out <fichier>', 'écrire dans ce fichier plutôt que sur la sortie standard')
+    .action(async (opts: { format: ExportFormat; out?: string }) => {
+      const body = await withContext((ctx) => runExportStructures(ctx, opts.format, opts.out));
+      if (!opts.out) process.stdout.write(body.endsWith('\n') ? body : `${body}\n`);
+    });
+}

@@ -1,0 +1,266 @@
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import type { Principal } from '../../domain/accounts/roles.js';
+import type { TokenPurpose, UsersTable } from '../schema/accounts.js';
+import type { DB } from '../schema/index.js';
+
+/** Kysely queries for accounts: users, memberships, sessions, login attempts, one-time tokens, outbox. */
+type Executor = Kysely<DB>;
+export type UserRow = Selectable<UsersTable>;
+
+// --- users ---------------------------------------------------------------------------------------
+
+export const findUserByEmail = (db: Executor, email: string) =>
+  db.selectFrom('users').selectAll().where('email', '=', email).executeTakeFirst();
+
+export const findUserById = (db: Executor, id: string) =>
+  db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+
+export const findUserByProconnectSub = (db: Executor, sub: string) =>
+  db.selectFrom('users').selectAll().where('proconnect_sub', '=', sub).executeTakeFirst();
+
+export async function insertUser(db: Executor, user: Insertable<UsersTable>): Promise<UserRow> {
+  return db.insertInto('users').values(user).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function updateUser(
+  db: Executor,
+  id: string,
+  set: Partial<
+    Pick<
+      UserRow,
+      'password_hash' | 'display_name' | 'proconnect_sub' | 'active' | 'deactivated_at' | 'last_login_at'
+    >
+  >,
+): Promise<void> {
+  await db.updateTable('users').set(set).where('id', '=', id).execute();
+}
+
+export async function countActiveAdmins(db: Executor): Promise<number> {
+  const r = await db
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('role', 'in', ['national', 'admin_technique'])
+    .where('active', '=', true)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function structureIdsOf(db: Executor, userId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('user_structures')
+    .select('structure_id')
+    .where('user_id', '=', userId)
+    .execute();
+  return rows.map((r) => r.structure_id);
+}
+
+export async function principalOf(db: Executor, user: UserRow): Promise<Principal> {
+  return {
+    id: user.id,
+    role: user.role,
+    departement: user.departement,
+    structureIds:
+      user.role === 'agent' || user.role === 'responsable' ? await structureIdsOf(db, user.id) : [],
+  };
+}
+
+export async function addMembership(db: Executor, userId: string, structureId: string): Promise<void> {
+  await db
+    .insertInto('user_structures')
+    .values({ user_id: userId, structure_id: structureId })
+    .onConflict((oc) => oc.doNothing())
+    .execute();
+}
+
+/** People attached to a structure, active first. */
+export function membersOf(db: Executor, structureId: string) {
+  return db
+    .selectFrom('user_structures as m')
+    .innerJoin('users as u', 'u.id', 'm.user_id')
+    .select(['u.id', 'u.email', 'u.display_name', 'u.role', 'u.active', 'u.last_login_at'])
+    .where('m.structure_id', '=', structureId)
+    .orderBy('u.active', 'desc')
+    .orderBy('u.email')
+    .execute();
+}
+
+export async function listUsers(db: Executor, limit = 500) {
+  return db
+    .selectFrom('users')
+    .select(['id', 'email', 'display_name', 'role', 'departement', 'active', 'last_login_at'])
+    .orderBy('email')
+    .limit(limit)
+    .execute();
+}
+
+/** Deactivated accounts older than the cutoff: removed with their sessions, memberships and tokens. */
+export async function purgeDeactivatedUsers(db: Executor, cutoff: Date): Promise<string[]> {
+  const rows = await db
+    .deleteFrom('users')
+    .where('active', '=', false)
+    .where('deactivated_at', '<', cutoff)
+    .returning('email')
+    .execute();
+  return rows.map((r) => r.email);
+}
+
+// --- sessions ------------------------------------------------------------------------------------
+
+export async function insertSession(
+  db: Executor,
+  s: { idHash: string; userId: string; csrfSecret: string; expiresAt: Date; now: Date; ip: string | null },
+): Promise<void> {
+  await db
+    .insertInto('sessions')
+    .values({
+      id_hash: s.idHash,
+      user_id: s.userId,
+      csrf_secret: s.csrfSecret,
+      expires_at: s.expiresAt,
+      created_at: s.now,
+      last_seen_at: s.now,
+      ip: s.ip,
+    })
+    .execute();
+}
+
+export function findLiveSession(db: Executor, idHash: string, now: Date) {
+  return db
+    .selectFrom('sessions as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .selectAll('u')
+    .select(['s.csrf_secret', 's.id_hash'])
+    .where('s.id_hash', '=', idHash)
+    .where('s.expires_at', '>', now)
+    .where('u.active', '=', true)
+    .executeTakeFirst();
+}
+
+export async function deleteSession(db: Executor, idHash: string): Promise<void> {
+  await db.deleteFrom('sessions').where('id_hash', '=', idHash).execute();
+}
+
+export async function deleteSessionsOf(db: Executor, userId: string): Promise<void> {
+  await db.deleteFrom('sessions').where('user_id', '=', userId).execute();
+}
+
+// --- login attempts ------------------------------------------------------------------------------
+
+export async function recordLoginAttempt(
+  db: Executor,
+  a: { email: string; ip: string; success: boolean; at: Date },
+): Promise<void> {
+  await db.insertInto('login_attempts').values(a).execute();
+}
+
+/** Failures since `since`, per e-mail and per IP, with the oldest of each (lockout lifts from it). */
+export async function recentFailures(db: Executor, email: string, ip: string, since: Date) {
+  const count = (column: 'email' | 'ip', value: string) =>
+    db
+      .selectFrom('login_attempts')
+      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('oldest')])
+      .where(column, '=', value)
+      .where('success', '=', false)
+      .where('at', '>', since)
+      .executeTakeFirstOrThrow();
+  const [byEmail, byIp] = await Promise.all([count('email', email), count('ip', ip)]);
+  const asDate = (v: unknown) => (v == null ? null : new Date(v as string | Date));
+  return {
+    account: Number(byEmail.n),
+    ip: Number(byIp.n),
+    oldestAccount: asDate(byEmail.oldest),
+    oldestIp: asDate(byIp.oldest),
+  };
+}
+
+/** A successful login clears the account's failure count. */
+export async function clearFailures(db: Executor, email: string): Promise<void> {
+  await db.deleteFrom('login_attempts').where('email', '=', email).where('success', '=', false).execute();
+}
+
+// --- one-time tokens -----------------------------------------------------------------------------
+
+export async function insertToken(
+  db: Executor,
+  t: {
+    hash: string;
+    purpose: TokenPurpose;
+    userId: string | null;
+    payload: object;
+    expiresAt: Date;
+    now: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('one_time_tokens')
+    .values({
+      token_hash: t.hash,
+      purpose: t.purpose,
+      user_id: t.userId,
+      payload: JSON.stringify(t.payload),
+      expires_at: t.expiresAt,
+      created_at: t.now,
+    })
+    .execute();
+}
+
+export const findToken = (db: Executor, hash: string, purpose: TokenPurpose) =>
+  db
+    .selectFrom('one_time_tokens')
+    .selectAll()
+    .where('token_hash', '=', hash)
+    .where('purpose', '=', purpose)
+    .executeTakeFirst();
+
+/** Marks a token used, only if still unused: two concurrent uses cannot both win. */
+export async function consumeToken(db: Executor, id: string, now: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('one_time_tokens')
+    .set({ used_at: now })
+    .where('id', '=', id)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Earlier unused tokens of the same purpose for a user are voided when a new one is issued. */
+export async function voidTokens(
+  db: Executor,
+  userId: string,
+  purpose: TokenPurpose,
+  now: Date,
+): Promise<void> {
+  await db
+    .updateTable('one_time_tokens')
+    .set({ used_at: now })
+    .where('user_id', '=', userId)
+    .where('purpose', '=', purpose)
+    .where('used_at', 'is', null)
+    .execute();
+}
+
+export async function unusedSetupTokenExists(db: Executor, now: Date): Promise<boolean> {
+  const r = await db
+    .selectFrom('one_time_tokens')
+    .select('id')
+    .where('purpose', '=', 'setup')
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', now)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+// --- outbox --------------------------------------------------------------------------------------
+
+export async function insertOutbox(
+  db: Executor,
+  m: { recipient: string; subject: string; body: string; at: Date; error: string | null },
+): Promise<void> {
+  await db
+    .insertInto('outbox')
+    .values({ recipient: m.recipient, subject: m.subject, body: m.body, created_at: m.at, error: m.error })
+    .execute();
+}
+
+export const listOutbox = (db: Executor, limit = 100) =>
+  db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(limit).execute();

@@ -1,0 +1,157 @@
+import { type Kysely, type Selectable, sql } from 'kysely';
+import type { Action } from '../../domain/accounts/policy.js';
+import type { Principal } from '../../domain/accounts/roles.js';
+import type { OperatingStatus } from '../../domain/directory/structure.js';
+import type { StructuresTable } from '../schema/directory.js';
+import type { DB } from '../schema/index.js';
+import { structureScope } from './structure-scope.repository.js';
+
+/**
+ * Back-office writes to structures, guarded by the optimistic `version`: an update only lands
+ * when the row still has the version the editor loaded. Zero rows updated means a conflict.
+ */
+type Executor = Kysely<DB>;
+type Row = Selectable<StructuresTable>;
+
+export interface EditColumns {
+  email: string | null;
+  telephone: string | null;
+  hours: string; // JSON
+  closures: string; // JSON
+  partners: string[];
+  appointment: boolean;
+  comment: string | null;
+  description: string | null;
+}
+
+export async function updateStructureIfVersion(
+  db: Executor,
+  id: string,
+  version: number,
+  set: Partial<EditColumns> & { status?: OperatingStatus; status_until?: string | null },
+  at: Date,
+): Promise<Row | undefined> {
+  return db
+    .updateTable('structures')
+    .set({ ...set, source: 'back-office', version: sql`version + 1`, updated_at: at })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function recordStatusChange(
+  db: Executor,
+  h: { structureId: string; at: Date; from: string; to: string; until: string | null },
+): Promise<void> {
+  await db
+    .insertInto('status_history')
+    .values({ structure_id: h.structureId, at: h.at, from_status: h.from, to_status: h.to, until: h.until })
+    .execute();
+}
+
+/** One structure, only if the user may see it for this action (scope in SQL). */
+export function findScopedStructure(db: Executor, user: Principal, action: Action, id: string) {
+  return db
+    .selectFrom('structures')
+    .selectAll()
+    .where('id', '=', id)
+    .where(structureScope(user, action))
+    .executeTakeFirst();
+}
+
+/** The structures a user works on (home page of the back office), scoped in SQL. */
+export function listScopedStructures(db: Executor, user: Principal, action: Action, limit = 500) {
+  return db
+    .selectFrom('structures')
+    .select(['id', 'id_fs', 'name', 'commune_name', 'departement', 'status', 'updated_at'])
+    .where(structureScope(user, action))
+    .orderBy('departement')
+    .orderBy('name')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Every structure of a department, with who last changed it in the back office and when its data
+ * was last reviewed (last back-office change, else the last write by import).
+ */
+export function departmentOverview(db: Executor, user: Principal, departement: string) {
+  return db
+    .selectFrom('structures')
+    .select((eb) => [
+      'structures.id',
+      'structures.id_fs',
+      'structures.name',
+      'structures.commune_name',
+      'structures.status',
+      'structures.status_until',
+      'structures.updated_at',
+      eb
+        .selectFrom('audit_log as a')
+        .select('a.actor_label')
+        .whereRef('a.entity_id', '=', sql<string>`structures.id::text`)
+        .where('a.entity', '=', 'structure')
+        .orderBy('a.at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(1)
+        .as('last_actor'),
+      eb
+        .selectFrom('audit_log as a')
+        .select('a.at')
+        .whereRef('a.entity_id', '=', sql<string>`structures.id::text`)
+        .where('a.entity', '=', 'structure')
+        .orderBy('a.at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(1)
+        .as('last_reviewed_at'),
+    ])
+    .where('structures.departement', '=', departement)
+    .where(structureScope(user, 'department.dashboard'))
+    .orderBy('structures.name')
+    .execute();
+}
+
+export interface StatusCounts {
+  readonly total: number;
+  readonly byStatus: Record<OperatingStatus, number>;
+  /** In « accueil à distance » with a phone or an e-mail the public can use. */
+  readonly remoteWithContact: number;
+}
+
+/**
+ * Counts by operating status as they stood at an instant: the last change at or before it, else
+ * the status the first later change started from, else today's status. Structures created after
+ * the instant are not counted.
+ */
+export async function statusCountsAt(db: Executor, at: Date): Promise<StatusCounts> {
+  const rows = await sql<{ status: OperatingStatus; n: number; with_contact: number }>`
+    with at_date as (
+      select s.id,
+        coalesce(
+          (select h.to_status from status_history h where h.structure_id = s.id and h.at <= ${at}
+            order by h.at desc, h.id desc limit 1),
+          (select h.from_status from status_history h where h.structure_id = s.id and h.at > ${at}
+            order by h.at asc, h.id asc limit 1),
+          s.status) as status,
+        (s.email is not null or s.telephone is not null) as has_contact
+      from structures s
+      where s.created_at <= ${at}
+    )
+    select status, count(*)::int as n, count(*) filter (where has_contact)::int as with_contact
+    from at_date group by status`.execute(db);
+  const byStatus: Record<OperatingStatus, number> = {
+    ouverte: 0,
+    accueil_a_distance: 0,
+    fermee_temporairement: 0,
+    fermee_definitivement: 0,
+  };
+  let total = 0;
+  let remoteWithContact = 0;
+  for (const r of rows.rows) {
+    byStatus[r.status] = Number(r.n);
+    total += Number(r.n);
+    if (r.status === 'accueil_a_distance') remoteWithContact = Number(r.with_contact);
+  }
+  return { total, byStatus, remoteWithContact };
+}

@@ -1,0 +1,58 @@
+import { type OpeningState, openingState } from './opening-hours.js';
+import { isMobileFormat, type Partner, type Structure } from './structure.js';
+
+/**
+ * Road travel estimated from the straight line: 1.3 × great-circle distance at an average 45 km/h,
+ * plus 3 minutes to park and walk. A first-order figure for a person choosing a counter; the territorial
+ * indicators use a finer model by density class (src/domain/territory).
+ */
+export const TRAVEL_DETOUR = 1.3;
+export const TRAVEL_SPEED_KMH = 45;
+export const TRAVEL_FIXED_MIN = 3;
+export const estimateTravelMinutes = (km: number): number =>
+  Math.round(TRAVEL_FIXED_MIN + ((km * TRAVEL_DETOUR) / TRAVEL_SPEED_KMH) * 60);
+
+export type FormatFilter = 'fixe' | 'mobile';
+
+export interface LocatorFilters {
+  readonly openNow?: boolean;
+  readonly partner?: Partner;
+  readonly format?: FormatFilter;
+  readonly appointment?: boolean;
+}
+
+/** A structure's state for the public: open now, or when it opens, with status and closures applied. */
+export interface PublicOpening extends OpeningState {
+  /** Physical reception is suspended (status); phone and email come first. */
+  readonly remoteOnly: boolean;
+  readonly closedByStatus: boolean;
+}
+
+export function publicOpening(s: Structure, at: Date): PublicOpening {
+  const closedByStatus =
+    s.status === 'fermee_definitivement' ||
+    (s.status === 'fermee_temporairement' && (s.statusUntil === null || s.statusUntil >= parisDay(at)));
+  const remoteOnly = s.status === 'accueil_a_distance';
+  if (closedByStatus || remoteOnly) {
+    return { open: false, closesAt: null, opensAt: null, closure: null, remoteOnly, closedByStatus };
+  }
+  return { ...openingState(s.hours, at, s.closures), remoteOnly, closedByStatus };
+}
+
+const parisDay = (at: Date) =>
+  new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Europe/Paris',
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(at);
+
+/** Filters that do not depend on time; applied inside the spatial search. */
+export function matchesStaticFilters(s: Structure, f: LocatorFilters): boolean {
+  if (s.status === 'fermee_definitivement') return false;
+  if (f.partner && !s.partners.includes(f.partner)) return false;
+  if (f.format === 'mobile' && !isMobileFormat(s.format)) return false;
+  if (f.format === 'fixe' && isMobileFormat(s.format)) return false;
+  if (f.appointment !== undefined && s.appointment !== f.appointment) return false;
+  return true;
+}

@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import { type FastifyPluginAsyncTypebox, type Static, Type } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../composition.js';
+import { findStructureById, listStructures } from '../../db/repositories/directory.repository.js';
+import { type PublicOpening, publicOpening } from '../../domain/directory/locator.js';
+import { describeOpeningState, formatDayHours, WEEKDAYS } from '../../domain/directory/opening-hours.js';
+import { PARTNERS, type Structure } from '../../domain/directory/structure.js';
+import { notFound } from '../../domain/shared/errors.js';
+import { toParisIso } from '../../domain/shared/time.js';
+import { EXPORT_FORMATS, exportStructures } from '../../services/directory/export.service.js';
+
+const ErrorBody = Type.Object(
+  { error: Type.String(), field: Type.Union([Type.String(), Type.Null()]), message: Type.String() },
+  { description: 'Erreur : code, champ en cause, message en français.' },
+);
+
+const NotModified = Type.Null({ description: 'Non modifié (ETag)' });
+
+const Opening = Type.Object({
+  open: Type.Boolean(),
+  label: Type.String({ description: 'Ex. « Ouvert maintenant · ferme à 17:00 »' }),
+  closesAt: Type.Union([Type.String(), Type.Null()]),
+  opensAt: Type.Union([Type.String(), Type.Null()]),
+  remoteOnly: Type.Boolean({ description: 'Accueil à distance uniquement : téléphone et courriel' }),
+});
+
+const StructureSummary = Type.Object({
+  id: Type.String(),
+  idFs: Type.String(),
+  name: Type.String(),
+  type: Type.String(),
+  format: Type.String(),
+  mobile: Type.Boolean(),
+  address: Type.String(),
+  addressComplement: Type.Union([Type.String(), Type.Null()]),
+  postalCode: Type.String(),
+  commune: Type.String(),
+  codeInsee: Type.String(),
+  departement: Type.String(),
+  lat: Type.Union([Type.Number(), Type.Null()]),
+  lon: Type.Union([Type.Number(), Type.Null()]),
+  email: Type.Union([Type.String(), Type.Null()]),
+  telephone: Type.Union([Type.String(), Type.Null()]),
+  appointment: Type.Boolean(),
+  partners: Type.Array(Type.String()),
+  status: Type.String(),
+  opening: Opening,
+});
+
+const StructureDetail = Type.Object({
+  ...StructureSummary.properties,
+  ...{
+    group: Type.Union([Type.String(), Type.Null()]),
+    comment: Type.Union([Type.String(), Type.Null()]),
+    description: Type.Union([Type.String(), Type.Null()]),
+    hours: Type.Record(Type.String(), Type.String(), { description: 'Horaires par jour, format officiel' }),
+    closures: Type.Array(Type.Object({ from: Type.String(), to: Type.String(), message: Type.String() })),
+    labelledOn: Type.Union([Type.String(), Type.Null()]),
+    statusUntil: Type.Union([Type.String(), Type.Null()]),
+    updatedAt: Type.String(),
+  },
+});
+
+const NearestQuery = Type.Object(
+  {
+    lat: Type.Number({ minimum: -90, maximum: 90, description: 'Latitude (WGS84)' }),
+    lon: Type.Number({ minimum: -180, maximum: 180, description: 'Longitude (WGS84)' }),
+    limit: Type.Integer({ minimum: 1, maximum: 50, default: 10 }),
+    radiusKm: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1000 })),
+    openNow: Type.Optional(Type.Boolean()),
+    partner: Type.Optional(Type.Union(PARTNERS.map((p) => Type.Literal(p)))),
+    format: Type.Optional(Type.Union([Type.Literal('fixe'), Type.Literal('mobile')])),
+    appointment: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+const ListQuery = Type.Object(
+  {
+    department: Type.Optional(
+      Type.String({ pattern: '^(0[1-9]|[1-8][0-9]|9[0-5]|2[ABab]|97[1-8]|98[4-9])$' }),
+    ),
+    commune: Type.Optional(Type.String({ pattern: '^([0-9]{2}|2[ABab])[0-9]{3}$' })),
+    page: Type.Integer({ minimum: 1, maximum: 10_000, default: 1 }),
+    perPage: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+export function openingJson(opening: PublicOpening, at: Date): Static<typeof Opening> {
+  const label = opening.closedByStatus
+    ? 'Fermé'
+    : opening.remoteOnly
+      ? 'Accueil à distance uniquement (téléphone, courriel)'
+      : describeOpeningState(opening, at);
+  return {
+    open: opening.open,
+    label,
+    closesAt: opening.closesAt ? toParisIso(opening.closesAt) : null,
+    opensAt: opening.opensAt ? toParisIso(opening.opensAt) : null,
+    remoteOnly: opening.remoteOnly,
+  };
+}
+
+export function summaryJson(s: Structure, opening: PublicOpening, at: Date): Static<typeof StructureSummary> {
+  return {
+    id: s.id,
+    idFs: s.idFs,
+    name: s.name,
+    type: s.type,
+    format: s.format,
+    mobile: s.format === 'bus' || s.format === 'itinerante',
+    address: s.address,
+    addressComplement: s.addressComplement,
+    postalCode: s.postalCode,
+    commune: s.communeName,
+    codeInsee: s.codeInsee,
+    departement: s.departement,
+    lat: s.lat,
+    lon: s.lon,
+    email: s.email,
+    telephone: s.telephone,
+    appointment: s.appointment,
+    partners: [...s.partners],
+    status: s.status,
+    opening: openingJson(opening, at),
+  };
+}
+
+/**
+ * ETag from the body: a client or a cache revalidates cheaply. Public data, so shared caches may keep it briefly.
+ */
+function notModified(request: FastifyRequest, reply: FastifyReply, body: unknown, maxAge: number): boolean {
+  const etag = `"${createHash('sha1').update(JSON.stringify(body)).digest('base64url')}"`;
+  reply.header('etag', etag).header('cache-control', `public, max-age=${maxAge}`);
+  return request.headers['if-none-match'] === etag;
+}
+
+export const structuresRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const { locator } = ctx;
+
+    app.get(
+      '/api/v1/structures/nearest',
+      {
+        schema: {
+          tags: ['localisateur'],
+          summary: 'Les France Services les plus proches d’un point',
+          description:
+            'Triées par distance à vol d’oiseau, avec une estimation du temps de trajet. « Ouvert maintenant » tient compte des horaires, des fermetures exceptionnelles et du statut.',
+          querystring: NearestQuery,
+          response: {
+            200: Type.Object({
+              items: Type.Array(
+                Type.Object({
+                  ...StructureSummary.properties,
+                  distanceKm: Type.Number(),
+                  travelMinutes: Type.Integer(),
+                }),
+              ),
+            }),
+            304: NotModified,
+            400: ErrorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        const at = ctx.clock.now();
+        const items = await locator.nearest(request.query);
+        const body = {
+          items: items.map((i) => ({
+            ...summaryJson(i.structure, i.opening, at),
+            distanceKm: Math.round(i.distanceKm * 100) / 100,
+            travelMinutes: i.travelMinutes,
+          })),
+        };
+        // "Open now" changes with the minute: a short cache only.
+        if (notModified(request, reply, body, 60)) return reply.code(304).send(null);
+        return body;
+      },
+    );
+
+    app.get(
+      '/api/v1/structures',
+      {
+        schema: {
+          tags: ['annuaire'],
+          summary: 'Liste des France Services, par département ou commune, paginée',
+          querystring: ListQuery,
+          response: {
+            200: Type.Object({
+              items: Type.Array(StructureSummary),
+              total: Type.Integer(),
+              page: Type.Integer(),
+              perPage: Type.Integer(),
+            }),
+            304: NotModified,
+            400: ErrorBody,
+          },
+        },
+      },
+      async (request, reply) => {
+        const { department, commune, page, perPage } = request.query;
+        const at = ctx.clock.now();
+        const result = await listStructures(ctx.db, {
+          departement: department?.toUpperCase(),
+          codeInsee: commune?.toUpperCase(),
+          limit: perPage,
+          offset: (page - 1) * perPage,
+        });
+        const items = result.items.map((s) => summaryJson(s, publicOpening(s, at), at));
+        if (notModified(request, reply, { items, total: result.total, page, perPage }, 300))
+          return reply.code(304).send(null);
+        return { items, total: result.total, page, perPage };
+      },
+    );
+
+    app.get(
+      '/api/v1/structures/:id',
+      {
+        schema: {
+          tags: ['annuaire'],
+          summary: 'Une France Services (identifiant Maillage ou id_fs officiel)',
+          params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }),
+          response: { 200: StructureDetail, 304: NotModified, 404: ErrorBody },
+        },
+      },
+      async (request, reply) => {
+        const s = await findStructureById(ctx.db, request.params.id);
+        if (!s) throw notFound('Aucune France Services ne porte cet identifiant.');
+        const at = ctx.clock.now();
+        const body = {
+          ...summaryJson(s, publicOpening(s, at), at),
+          group: s.group,
+          comment: s.comment,
+          description: s.description,
+          hours: Object.fromEntries(WEEKDAYS.map((d) => [d, formatDayHours(s.hours.days[d])])),
+          closures: s.closures.map((c) => ({ ...c })),
+          labelledOn: s.labelledOn,
+          statusUntil: s.statusUntil,
+          updatedAt: s.updatedAt.toISOString(),
+        };
+        if (notModified(request, reply, body, 60)) return reply.code(304).send(null);
+        return body;
+      },
+    );
+
+    app.get(
+      '/api/v1/structures/export',
+      {
+        schema: {
+          tags: ['données ouvertes'],
+          summary: 'Export de l’annuaire : CSV officiel, GeoJSON ou schéma des lieux de médiation numérique',
+          querystring: Type.Object(
+            {
+              format: Type.Union(
+                EXPORT_FORMATS.map((f) => Type.Literal(f)),
+                { default: 'csv' },
+              ),
+            },
+            { additionalProperties: false },
+          ),
+        },
+      },
+      async (request, reply) => {
+        const result = await exportStructures(ctx, request.query.format);
+        reply
+          .header('content-type', result.contentType)
+          .header('content-disposition', `attachment; filename="${result.filename}"`)
+          .header('cache-control', 'public, max-age=300');
+        return result.body;
+      },
+    );
+  };
