@@ -5,6 +5,7 @@ import { type AppContext, closeContext, openContext } from '../../src/compositio
 import { type Config, loadConfig } from '../../src/config.js';
 import { fixedClock } from '../../src/domain/shared/time.js';
 import { type App, buildApp } from '../../src/http/app.js';
+import { type Geography, loadGeography } from '../../src/services/geography/load-geography.js';
 import { freshDatabase } from './database.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -25,7 +26,16 @@ export interface TestContextOptions {
   readonly config?: Partial<Config>;
   /** ISO instant the clock is frozen at; defaults to a Tuesday morning in Paris. */
   readonly now?: string;
+  /** Reference geography; defaults to the communes package without centroids. */
+  readonly geography?: Geography;
 }
+
+let defaultGeography: Geography | null = null;
+/** Communes from the package, no centroids: built once per test file, it is read-only. */
+export const packageGeography = (): Geography => {
+  defaultGeography ??= loadGeography(null);
+  return defaultGeography;
+};
 
 /** A context on a fresh database, frozen clock, silent logs. */
 export async function buildTestContext(options: TestContextOptions = {}): Promise<AppContext> {
@@ -33,6 +43,7 @@ export async function buildTestContext(options: TestContextOptions = {}): Promis
   return openContext(testConfig(options.config), {
     database,
     clock: fixedClock(options.now ?? '2026-11-24T09:30:00Z'),
+    geography: options.geography ?? packageGeography(),
   });
 }
 
