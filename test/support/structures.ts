@@ -47,7 +47,7 @@ export const closedWeek = CLOSED_WEEK;
 export const OFFICIAL_HEADER =
   'id_fs,insee_dep,lib_fs,adresse,complement_adresse,insee_com,code_postal,lib_com,latitude,longitude,mail,telephone,h_lundi,h_mardi,h_mercredi,h_jeudi,h_vendredi,h_samedi,prise_rdv,commentaire,type_fs,format_fs,groupe_fs,labellisation_fs';
 
-export function officialRow(fields: Partial<Record<string, string>> = {}): string {
+export function officialRow(fields: Partial<Record<string, string>> = {}, separator = ','): string {
   const base: Record<string, string> = {
     id_fs: '1',
     insee_dep: '02',
@@ -78,7 +78,7 @@ export function officialRow(fields: Partial<Record<string, string>> = {}): strin
   return OFFICIAL_HEADER.split(',')
     .map((c) => {
       const v = base[c] ?? '';
-      return /[",\n;]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+      return v.includes('"') || v.includes('\n') || v.includes(separator) ? `"${v.replace(/"/g, '""')}"` : v;
     })
-    .join(',');
+    .join(separator);
 }

@@ -36,14 +36,15 @@ export class LocalGeocoder implements Geocoder {
       const byCode = this.communes.resolve(q.toUpperCase());
       if (byCode?.centroid) out.push(this.result(byCode, 'commune', 1));
     }
-    if (postal) {
+    const name = q.replace(/\b\d{5}\b/, '').trim();
+    const hasName = name.length >= 2 && !/^\d+$/.test(name);
+    if (postal && !hasName) {
       for (const c of this.communes.byPostalCode(postal)) {
         if (c.centroid) out.push({ ...this.result(c, 'code_postal', 0.9), label: `${c.name} (${postal})` });
       }
     }
     // Names, without a postal code in the text: "Guise", "guise 02120", "Saint-Étienne".
-    const name = q.replace(/\b\d{5}\b/, '').trim();
-    if (name.length >= 2 && !/^\d+$/.test(name)) {
+    if (hasName) {
       for (const c of this.communes.searchByName(name, limit * 2)) {
         if (!c.centroid) continue;
         if (postal && !c.postalCodes.includes(postal)) continue;
