@@ -32,6 +32,10 @@ export interface Config {
   readonly proconnect: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string } | null;
   /** Days a deactivated account is kept before `maillage users purge` removes it. */
   readonly accountRetentionDays: number;
+  /** Labellisation (issue 6): months between periodic audits of a labelled structure. */
+  readonly auditCycleMonths: number;
+  /** Largest accepted upload (pièces justificatives, audit photos), in bytes. */
+  readonly uploadMaxBytes: number;
 }
 
 export class ConfigError extends Error {
@@ -115,6 +119,8 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: text(env, 'MAILLAGE_MAIL_FROM') ?? 'France Services <ne-pas-repondre@france-services.example>',
     proconnect: proconnectConfig(env),
     accountRetentionDays: integer(env, 'MAILLAGE_ACCOUNT_RETENTION_DAYS', 365, 1, 3650),
+    auditCycleMonths: integer(env, 'MAILLAGE_AUDIT_CYCLE_MONTHS', 36, 1, 120),
+    uploadMaxBytes: integer(env, 'MAILLAGE_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
   });
 }
 

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { registerDirectoryCommands } from './commands/directory.js';
+import { registerLabellingCommands } from './commands/labelling.js';
 import { describeError } from './context.js';
 
 /**
@@ -12,6 +13,7 @@ export function buildProgram(): Command {
     .configureOutput({ outputError: (text, write) => write(text) });
   program.exitOverride();
   registerDirectoryCommands(program);
+  registerLabellingCommands(program);
   return program;
 }
 

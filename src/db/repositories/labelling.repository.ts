@@ -1,0 +1,527 @@
+import { type Selectable, sql } from 'kysely';
+import type {
+  ApplicationState,
+  Campaign,
+  Criterion,
+  GridEntry,
+  Referentiel,
+  TransitionRecord,
+} from '../../domain/labelling/index.js';
+import type { Db } from '../database.js';
+import type {
+  LabellingApplicationsTable,
+  LabellingAuditsTable,
+  LabellingCorrectiveActionsTable,
+  LabellingDocumentsTable,
+} from '../schema/labelling.js';
+
+/** Kysely queries of the labellisation capability. No validation here: the domain and services do it. */
+
+// ----- référentiels -----------------------------------------------------------------------------
+
+export async function listReferentiels(db: Db): Promise<Referentiel[]> {
+  const rows = await db.selectFrom('referentiels').selectAll().orderBy('version', 'desc').execute();
+  return rows.map((r) => ({
+    version: r.version,
+    title: r.title,
+    source: r.source,
+    criteria: r.criteria as Criterion[],
+    publishedAt: new Date(r.published_at).toISOString(),
+  }));
+}
+
+export async function insertReferentiel(db: Db, ref: Referentiel, by: string | null): Promise<void> {
+  await db
+    .insertInto('referentiels')
+    .values({
+      version: ref.version,
+      title: ref.title,
+      source: ref.source,
+      criteria: JSON.stringify(ref.criteria),
+      published_at: ref.publishedAt,
+      published_by: by,
+    })
+    .onConflict((oc) => oc.column('version').doNothing())
+    .execute();
+}
+
+// ----- campaigns --------------------------------------------------------------------------------
+
+export interface CampaignRow extends Campaign {
+  readonly id: string;
+  readonly createdAt: Date;
+}
+
+const campaignOf = (r: {
+  id: string;
+  name: string;
+  opens_on: string;
+  closes_on: string;
+  departements: string[];
+  referentiel_version: string;
+  status: 'ouverte' | 'cloturee';
+  created_at: Date;
+}): CampaignRow => ({
+  id: r.id,
+  name: r.name,
+  opensOn: r.opens_on,
+  closesOn: r.closes_on,
+  departements: r.departements,
+  referentielVersion: r.referentiel_version,
+  status: r.status,
+  createdAt: r.created_at,
+});
+
+export async function insertCampaign(db: Db, c: Omit<Campaign, 'status'>, by: string): Promise<CampaignRow> {
+  const row = await db
+    .insertInto('labelling_campaigns')
+    .values({
+      name: c.name,
+      opens_on: c.opensOn,
+      closes_on: c.closesOn,
+      departements: [...c.departements],
+      referentiel_version: c.referentielVersion,
+      created_by: by,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return campaignOf(row);
+}
+
+export async function listCampaigns(db: Db): Promise<CampaignRow[]> {
+  const rows = await db
+    .selectFrom('labelling_campaigns')
+    .selectAll()
+    .orderBy('opens_on', 'desc')
+    .orderBy('name')
+    .execute();
+  return rows.map(campaignOf);
+}
+
+export async function findCampaign(db: Db, id: string): Promise<CampaignRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await db.selectFrom('labelling_campaigns').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? campaignOf(row) : null;
+}
+
+export async function closeCampaignRow(db: Db, id: string): Promise<void> {
+  await db.updateTable('labelling_campaigns').set({ status: 'cloturee' }).where('id', '=', id).execute();
+}
+
+// ----- applications -----------------------------------------------------------------------------
+
+export type ApplicationRow = Selectable<LabellingApplicationsTable> & { state: ApplicationState };
+
+export const isUuid = (id: string) =>
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
+export async function insertApplication(
+  db: Db,
+  a: { campaignId: string; porteurUserId: string; departement: string; content: unknown; at: Date },
+): Promise<ApplicationRow> {
+  return (await db
+    .insertInto('labelling_applications')
+    .values({
+      campaign_id: a.campaignId,
+      porteur_user_id: a.porteurUserId,
+      departement: a.departement,
+      content: JSON.stringify(a.content),
+      created_at: a.at,
+      updated_at: a.at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()) as ApplicationRow;
+}
+
+export async function findApplication(db: Db, id: string): Promise<ApplicationRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await db
+    .selectFrom('labelling_applications')
+    .selectAll()
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return (row as ApplicationRow | undefined) ?? null;
+}
+
+/** Optimistic update: changes the row only if it is still at `version`; returns whether it did. */
+export async function updateApplication(
+  db: Db,
+  id: string,
+  version: number,
+  set: Partial<{
+    state: string;
+    content: string;
+    auditor_user_id: string | null;
+    structure_id: string | null;
+    labelled_on: string | null;
+  }>,
+  at: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('labelling_applications')
+    .set({ ...set, version: sql`version + 1`, updated_at: at })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export interface ApplicationFilter {
+  readonly campaignId?: string;
+  readonly departement?: string | null;
+  readonly state?: string;
+  readonly porteurUserId?: string;
+  readonly auditorUserId?: string;
+}
+
+/** Scope is applied in SQL by the caller's filter (department, porteur, auditor). */
+export async function listApplications(db: Db, f: ApplicationFilter): Promise<ApplicationRow[]> {
+  let q = db.selectFrom('labelling_applications').selectAll();
+  if (f.campaignId) q = q.where('campaign_id', '=', f.campaignId);
+  if (f.departement) q = q.where('departement', '=', f.departement);
+  if (f.state) q = q.where('state', '=', f.state);
+  if (f.porteurUserId) q = q.where('porteur_user_id', '=', f.porteurUserId);
+  if (f.auditorUserId) q = q.where('auditor_user_id', '=', f.auditorUserId);
+  return (await q.orderBy('departement').orderBy('created_at').execute()) as ApplicationRow[];
+}
+
+export async function countByDepartementAndState(db: Db, campaignId: string, departement: string | null) {
+  let q = db
+    .selectFrom('labelling_applications')
+    .select(['departement', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+    .where('campaign_id', '=', campaignId);
+  if (departement) q = q.where('departement', '=', departement);
+  const rows = await q.groupBy(['departement', 'state']).orderBy('departement').execute();
+  return rows.map((r) => ({
+    departement: r.departement,
+    state: r.state as ApplicationState,
+    n: Number(r.n),
+  }));
+}
+
+export async function countOpenApplications(
+  db: Db,
+  campaignId: string,
+  finalStates: readonly string[],
+): Promise<number> {
+  const r = await db
+    .selectFrom('labelling_applications')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('campaign_id', '=', campaignId)
+    .where('state', 'not in', [...finalStates])
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function insertTransition(db: Db, applicationId: string, t: TransitionRecord): Promise<void> {
+  await db
+    .insertInto('labelling_transitions')
+    .values({
+      application_id: applicationId,
+      action: t.action,
+      from_state: t.from,
+      to_state: t.to,
+      by_user_id: t.by,
+      by_role: t.role,
+      at: t.at,
+      reason: t.reason,
+    })
+    .execute();
+}
+
+export async function listTransitions(db: Db, applicationId: string) {
+  return db
+    .selectFrom('labelling_transitions')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .orderBy('at')
+    .orderBy('id')
+    .execute();
+}
+
+// ----- audits -----------------------------------------------------------------------------------
+
+export type AuditRow = Omit<Selectable<LabellingAuditsTable>, 'grid'> & { grid: GridEntry[] };
+
+export async function insertAudit(
+  db: Db,
+  a: {
+    applicationId: string | null;
+    structureId: string | null;
+    kind: AuditRow['kind'];
+    auditorUserId: string;
+    plannedOn: string;
+    referentielVersion: string;
+    grid: readonly GridEntry[];
+  },
+): Promise<AuditRow> {
+  return (await db
+    .insertInto('labelling_audits')
+    .values({
+      application_id: a.applicationId,
+      structure_id: a.structureId,
+      kind: a.kind,
+      auditor_user_id: a.auditorUserId,
+      planned_on: a.plannedOn,
+      referentiel_version: a.referentielVersion,
+      grid: JSON.stringify(a.grid),
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()) as AuditRow;
+}
+
+export async function findAudit(db: Db, id: string): Promise<AuditRow | null> {
+  if (!isUuid(id)) return null;
+  const row = await db.selectFrom('labelling_audits').selectAll().where('id', '=', id).executeTakeFirst();
+  return (row as AuditRow | undefined) ?? null;
+}
+
+/** The latest audit of an application, of any kind (the one being filled or just completed). */
+export async function latestAudit(db: Db, applicationId: string): Promise<AuditRow | null> {
+  const row = await db
+    .selectFrom('labelling_audits')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .orderBy('created_at', 'desc')
+    .orderBy('planned_on', 'desc')
+    .executeTakeFirst();
+  return (row as AuditRow | undefined) ?? null;
+}
+
+export async function listAudits(
+  db: Db,
+  f: { auditorUserId?: string; applicationId?: string; structureId?: string },
+) {
+  let q = db.selectFrom('labelling_audits').selectAll();
+  if (f.auditorUserId) q = q.where('auditor_user_id', '=', f.auditorUserId);
+  if (f.applicationId) q = q.where('application_id', '=', f.applicationId);
+  if (f.structureId) q = q.where('structure_id', '=', f.structureId);
+  return (await q.orderBy('planned_on', 'desc').execute()) as AuditRow[];
+}
+
+/** Saves the grid only if nobody saved since `version` was read. */
+export async function updateAuditGrid(
+  db: Db,
+  id: string,
+  version: number,
+  grid: readonly GridEntry[],
+): Promise<boolean> {
+  const r = await db
+    .updateTable('labelling_audits')
+    .set({ grid: JSON.stringify(grid), version: sql`version + 1` })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .where('completed_on', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function completeAudit(
+  db: Db,
+  id: string,
+  on: string,
+  outcome: 'conforme' | 'non_conforme',
+): Promise<void> {
+  await db.updateTable('labelling_audits').set({ completed_on: on, outcome }).where('id', '=', id).execute();
+}
+
+/** Per structure, the last completed audit date (initial, contre-visite or periodic). */
+export async function lastAuditDates(
+  db: Db,
+): Promise<Map<string, { on: string; outcome: string | null; kind: string }>> {
+  const rows = await db
+    .selectFrom('labelling_audits as a')
+    .leftJoin('labelling_applications as p', 'p.id', 'a.application_id')
+    .select([
+      sql<string>`coalesce(a.structure_id, p.structure_id)`.as('structure_id'),
+      'a.completed_on',
+      'a.outcome',
+      'a.kind',
+    ])
+    .where('a.completed_on', 'is not', null)
+    .orderBy('a.completed_on')
+    .execute();
+  const out = new Map<string, { on: string; outcome: string | null; kind: string }>();
+  for (const r of rows)
+    if (r.structure_id && r.completed_on)
+      out.set(r.structure_id, { on: r.completed_on, outcome: r.outcome, kind: r.kind });
+  return out;
+}
+
+// ----- corrective actions -----------------------------------------------------------------------
+
+export type CorrectiveActionRow = Selectable<LabellingCorrectiveActionsTable>;
+
+export async function insertCorrectiveActions(
+  db: Db,
+  auditId: string,
+  applicationId: string | null,
+  actions: readonly { code: string; description: string; dueOn: string }[],
+): Promise<void> {
+  if (actions.length === 0) return;
+  await db
+    .insertInto('labelling_corrective_actions')
+    .values(
+      actions.map((a) => ({
+        audit_id: auditId,
+        application_id: applicationId,
+        code: a.code,
+        description: a.description,
+        due_on: a.dueOn,
+      })),
+    )
+    .execute();
+}
+
+export async function listCorrectiveActions(db: Db, applicationId: string): Promise<CorrectiveActionRow[]> {
+  return db
+    .selectFrom('labelling_corrective_actions')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .orderBy('id')
+    .execute();
+}
+
+export async function closeCorrectiveAction(
+  db: Db,
+  id: number,
+  on: string,
+  byAuditId: string,
+): Promise<void> {
+  await db
+    .updateTable('labelling_corrective_actions')
+    .set({ closed_on: on, closed_by_audit_id: byAuditId })
+    .where('id', '=', id)
+    .execute();
+}
+
+// ----- documents --------------------------------------------------------------------------------
+
+export type DocumentRow = Selectable<LabellingDocumentsTable>;
+
+/** `id` is chosen by the caller: the stored file is named after it. */
+export async function insertDocument(db: Db, d: DocumentRow): Promise<DocumentRow> {
+  return db.insertInto('labelling_documents').values(d).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function listDocuments(db: Db, applicationId: string): Promise<DocumentRow[]> {
+  return db
+    .selectFrom('labelling_documents')
+    .selectAll()
+    .where('application_id', '=', applicationId)
+    .orderBy('uploaded_at')
+    .execute();
+}
+
+export async function findDocument(db: Db, id: string): Promise<DocumentRow | null> {
+  if (!isUuid(id)) return null;
+  return (
+    (await db.selectFrom('labelling_documents').selectAll().where('id', '=', id).executeTakeFirst()) ?? null
+  );
+}
+
+// ----- the directory side -----------------------------------------------------------------------
+
+export interface LabelledStructureColumns {
+  readonly id_fs: string;
+  readonly name: string;
+  readonly format: 'fixe' | 'multisites' | 'fixe_antennes' | 'bus' | 'itinerante';
+  readonly address: string;
+  readonly code_insee: string;
+  readonly postal_code: string;
+  readonly commune_name: string;
+  readonly departement: string;
+  readonly lat: number | null;
+  readonly lon: number | null;
+  readonly email: string | null;
+  readonly telephone: string | null;
+  readonly hours: string;
+  readonly partners: string[];
+  readonly labelled_on: string;
+}
+
+/** Creates the structure, or updates the one with this id_fs; returns its id. */
+export async function upsertLabelledStructure(
+  db: Db,
+  s: LabelledStructureColumns,
+  at: Date,
+): Promise<string> {
+  const existing = await db
+    .selectFrom('structures')
+    .select('id')
+    .where('id_fs', '=', s.id_fs)
+    .executeTakeFirst();
+  if (existing) {
+    await db
+      .updateTable('structures')
+      .set({ ...s, status: 'ouverte', source: 'labellisation', version: sql`version + 1`, updated_at: at })
+      .where('id', '=', existing.id)
+      .execute();
+    return existing.id;
+  }
+  const row = await db
+    .insertInto('structures')
+    .values({
+      ...s,
+      type: 'principal',
+      group_name: null,
+      address_complement: null,
+      comment: null,
+      description: null,
+      source: 'labellisation',
+      created_at: at,
+      updated_at: at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function withdrawStructureLabel(db: Db, structureId: string, at: Date): Promise<void> {
+  await db
+    .updateTable('structures')
+    .set({ status: 'fermee_definitivement', version: sql`version + 1`, updated_at: at })
+    .where('id', '=', structureId)
+    .execute();
+}
+
+/** Structures with what the pre-checks need, scoped to a department in SQL when given. */
+export async function structuresForPrecheck(
+  db: Db,
+  f: { departement?: string | null; idFs?: string | null },
+) {
+  let q = db
+    .selectFrom('structures as s')
+    .leftJoin(
+      (eb) =>
+        eb
+          .selectFrom('labelling_applications')
+          .select(['structure_id', 'content', 'id as application_id'])
+          .distinctOn('structure_id')
+          .where('structure_id', 'is not', null)
+          .orderBy('structure_id')
+          .orderBy('updated_at', 'desc')
+          .as('a'),
+      (join) => join.onRef('a.structure_id', '=', 's.id'),
+    )
+    .select([
+      's.id',
+      's.id_fs',
+      's.name',
+      's.format',
+      's.departement',
+      's.hours',
+      's.partners',
+      's.labelled_on',
+      's.status',
+      'a.content',
+      'a.application_id',
+    ])
+    .where('s.status', '!=', 'fermee_definitivement');
+  if (f.departement) q = q.where('s.departement', '=', f.departement);
+  if (f.idFs)
+    q = q.where((eb) =>
+      eb.or([eb('s.id_fs', '=', f.idFs as string), eb(sql`s.id::text`, '=', f.idFs as string)]),
+    );
+  return q.orderBy('s.id_fs').execute();
+}

@@ -1,0 +1,308 @@
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPrecheck } from '../../../src/cli/commands/labelling.js';
+import type { AppContext } from '../../../src/composition.js';
+import { closeContext } from '../../../src/composition.js';
+import type { Principal } from '../../../src/domain/accounts/index.js';
+import { REFERENTIEL_2025_06 } from '../../../src/domain/labelling/index.js';
+import { LabellingService } from '../../../src/services/labelling/labelling.service.js';
+import { buildTestContext } from '../../support/app.js';
+import { completeContent, DOCUMENT_CODES, EXE, makeUser, PDF, PNG } from './support.js';
+
+let ctx: AppContext;
+let service: LabellingService;
+let national: Principal;
+let animateur: Principal;
+let animateurSomme: Principal;
+let porteur: Principal;
+let autrePorteur: Principal;
+let auditeur: Principal;
+let autreAuditeur: Principal;
+let campaignId: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), 'maillage-labelling-'));
+  ctx = await buildTestContext({ config: { dataDir, uploadMaxBytes: 4096 } });
+  service = new LabellingService(ctx);
+  national = await makeUser(ctx.db, 'national');
+  animateur = await makeUser(ctx.db, 'animateur_departemental', '02');
+  animateurSomme = await makeUser(ctx.db, 'animateur_departemental', '80');
+  porteur = await makeUser(ctx.db, 'responsable');
+  autrePorteur = await makeUser(ctx.db, 'responsable');
+  auditeur = await makeUser(ctx.db, 'auditeur');
+  autreAuditeur = await makeUser(ctx.db, 'auditeur');
+  const c = await service.openCampaign(national, {
+    name: 'Campagne 2026-2027',
+    opensOn: '2026-11-01',
+    closesOn: '2027-03-31',
+    departements: ['02', '80'],
+    referentielVersion: '2025-06',
+  });
+  campaignId = c.id;
+});
+afterAll(async () => {
+  await closeContext(ctx);
+});
+
+async function filedApplication(content = completeContent()) {
+  const a = await service.createApplication(porteur, campaignId, '02');
+  const saved = await service.saveContent(porteur, a.id, content, a.version);
+  for (const code of DOCUMENT_CODES) await service.uploadDocument(porteur, a.id, code, PDF, `${code}.pdf`);
+  return service.transition(porteur, saved.id, 'deposer');
+}
+
+describe('labellisation, from filing to the directory', () => {
+  it('walks the whole path: filing, recevable, audit with a non-conformity, contre-visite, proposal, labellisation', async () => {
+    const filed = await filedApplication();
+    expect(filed.state).toBe('deposee');
+    await service.transition(animateur, filed.id, 'declarer_recevable');
+    await expect(
+      service.transition(animateur, filed.id, 'planifier_audit', {
+        auditorUserId: auditeur.id,
+        auditDate: '2026-12-01',
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    const planned = await service.transition(national, filed.id, 'planifier_audit', {
+      auditorUserId: auditeur.id,
+      auditDate: '2026-12-01',
+    });
+    expect(planned).toMatchObject({ state: 'audit_planifie', auditorUserId: auditeur.id });
+
+    const [audit] = await service.auditsOf(auditeur);
+    expect(audit?.kind).toBe('initial');
+    if (!audit) return;
+    // another auditor sees nothing
+    await expect(service.audit(autreAuditeur, audit.id)).rejects.toMatchObject({ code: 'not_found' });
+    const criteria = await service.auditCriteria(audit);
+    expect(criteria.map((c) => c.code)).not.toContain('OUV-04');
+    // a grid missing mandatory verdicts cannot be submitted
+    await service.saveGrid(auditeur, audit.id, [{ code: 'ACC-01', verdict: 'conforme' }], 0);
+    await expect(service.transition(auditeur, filed.id, 'terminer_audit')).rejects.toThrow(
+      /Grille incomplète : ACC-02 \(obligatoire\)/,
+    );
+    const full = criteria.map((c) =>
+      c.code === 'LOC-01'
+        ? { code: c.code, verdict: 'non_conforme', comment: 'Pas de bureau fermé pour les entretiens' }
+        : { code: c.code, verdict: 'conforme' },
+    );
+    await service.saveGrid(auditeur, audit.id, full, 1);
+    // a concurrent save at the old version is refused, not merged
+    await expect(
+      service.saveGrid(auditeur, audit.id, [{ code: 'LOC-01', verdict: 'conforme' }], 1),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+    });
+    await service.transition(auditeur, filed.id, 'terminer_audit');
+    await expect(service.transition(auditeur, filed.id, 'declarer_conforme')).rejects.toThrow(
+      /1 non-conformité/,
+    );
+    await service.transition(auditeur, filed.id, 'declarer_non_conforme', { reason: 'LOC-01 non conforme' });
+    const follow = await service.followUp(porteur, filed.id);
+    expect(follow.actions).toMatchObject([{ code: 'LOC-01', due_on: '2027-01-23', closed_on: null }]);
+
+    await service.transition(national, filed.id, 'planifier_contre_visite', {
+      auditorUserId: auditeur.id,
+      auditDate: '2027-01-15',
+    });
+    const cv = (await service.auditsOf(auditeur)).find((x) => x.kind === 'contre_visite');
+    expect(cv?.grid.map((e) => e.code)).toEqual(['LOC-01']);
+    if (!cv) return;
+    await service.saveGrid(
+      auditeur,
+      cv.id,
+      [{ code: 'LOC-01', verdict: 'conforme', comment: 'Bureau cloisonné' }],
+      0,
+    );
+    await service.transition(auditeur, filed.id, 'terminer_audit');
+    await service.transition(auditeur, filed.id, 'declarer_conforme');
+    expect((await service.followUp(porteur, filed.id)).actions[0]?.closed_on).toBe('2026-11-24');
+
+    await expect(service.transition(animateurSomme, filed.id, 'proposer')).rejects.toMatchObject({
+      code: 'not_found',
+    });
+    await service.transition(animateur, filed.id, 'proposer');
+    const labelled = await service.transition(national, filed.id, 'labelliser');
+    expect(labelled).toMatchObject({ state: 'labellisee', labelledOn: '2026-11-24' });
+    const s = await ctx.db
+      .selectFrom('structures')
+      .selectAll()
+      .where('id', '=', labelled.structureId as string)
+      .executeTakeFirstOrThrow();
+    expect(s).toMatchObject({
+      name: 'France Services de Guise',
+      departement: '02',
+      labelled_on: '2026-11-24',
+      status: 'ouverte',
+    });
+
+    const history = (await service.followUp(porteur, filed.id)).transitions.map((t) => [t.action, t.by_role]);
+    expect(history).toEqual([
+      ['deposer', 'responsable'],
+      ['declarer_recevable', 'animateur_departemental'],
+      ['planifier_audit', 'national'],
+      ['terminer_audit', 'auditeur'],
+      ['declarer_non_conforme', 'auditeur'],
+      ['planifier_contre_visite', 'national'],
+      ['terminer_audit', 'auditeur'],
+      ['declarer_conforme', 'auditeur'],
+      ['proposer', 'animateur_departemental'],
+      ['labelliser', 'national'],
+    ]);
+
+    // the pre-checks of the directory now see it, with the application's agents and référents
+    const [report] = await runPrecheck(ctx, { structure: s.id_fs });
+    expect(report).toMatchObject({ idFs: s.id_fs, weeklyHours: 29, openDays: 5 });
+    expect(report?.criteria.every((c) => c.status === 'ok')).toBe(true);
+
+    // periodic audit: due, then failed, then the label is withdrawn
+    await expect(service.transition(national, filed.id, 'retirer_label', { reason: 'x' })).rejects.toThrow(
+      /audit périodique/,
+    );
+    const periodic = await service.schedulePeriodicAudit(national, s.id, auditeur.id, '2029-11-01');
+    await service.saveGrid(
+      auditeur,
+      periodic.id,
+      criteria.map((c) => ({
+        code: c.code,
+        verdict: c.code === 'PER-03' ? 'non_conforme' : 'conforme',
+        comment: 'Un seul agent présent',
+      })),
+      0,
+    );
+    expect(await service.completePeriodicAudit(auditeur, periodic.id)).toBe('non_conforme');
+    const withdrawn = await service.transition(national, filed.id, 'retirer_label', {
+      reason: 'Audit périodique non conforme',
+    });
+    expect(withdrawn.state).toBe('label_retire');
+    const after = await ctx.db
+      .selectFrom('structures')
+      .select('status')
+      .where('id', '=', s.id)
+      .executeTakeFirstOrThrow();
+    expect(after.status).toBe('fermee_definitivement');
+  });
+});
+
+describe('bad input', () => {
+  it('refuses to file an incomplete application and lists what is missing', async () => {
+    const a = await service.createApplication(porteur, campaignId, '02');
+    await expect(service.transition(porteur, a.id, 'deposer')).rejects.toThrow(
+      /Candidature incomplète : le type de porteur/,
+    );
+    const f = await service.followUp(porteur, a.id);
+    expect(f.missing).toContain(
+      'la pièce justificative LOC-02 (Accessibilité aux personnes à mobilité réduite (attestation ou dérogation))',
+    );
+    expect(f.available).toEqual(['deposer']); // offered, and refused with the list above until complete
+  });
+
+  it('refuses wrong-type and too-large uploads, and stores nothing', async () => {
+    const a = await service.createApplication(porteur, campaignId, '02');
+    const before = await readdir(service.documents.root).catch(() => []);
+    await expect(
+      service.uploadDocument(porteur, a.id, 'LOC-02', PNG, 'attestation.pdf'),
+    ).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(
+      service.uploadDocument(porteur, a.id, 'LOC-02', EXE, 'attestation.pdf'),
+    ).rejects.toMatchObject({ code: 'unsupported' });
+    await expect(
+      service.uploadDocument(porteur, a.id, 'LOC-02', Buffer.alloc(5000, 0x25), 'gros.pdf'),
+    ).rejects.toMatchObject({ code: 'too_large' });
+    expect(await readdir(service.documents.root).catch(() => [])).toEqual(before);
+    expect(await service.documentsOf(a.id)).toEqual([]);
+  });
+
+  it('serves documents only to those who may read the application', async () => {
+    const a = await service.createApplication(porteur, campaignId, '02');
+    const doc = await service.uploadDocument(porteur, a.id, 'LOC-02', PDF, 'accessibilite.pdf');
+    expect((await service.document(porteur, doc.id)).bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    expect((await service.document(animateur, doc.id)).row.name).toBe('accessibilite.pdf');
+    expect((await service.document(national, doc.id)).row.mime).toBe('application/pdf');
+    for (const who of [autrePorteur, animateurSomme, auditeur]) {
+      await expect(service.document(who, doc.id)).rejects.toMatchObject({ code: 'not_found' });
+    }
+    // stored outside any web root, under the data folder, named by id
+    expect(service.documents.root.startsWith(dataDir)).toBe(true);
+    expect(await readdir(service.documents.root)).toContain(doc.id);
+  });
+
+  it('another porteur cannot edit or file someone else’s application', async () => {
+    const a = await service.createApplication(porteur, campaignId, '02');
+    await expect(service.saveContent(autrePorteur, a.id, completeContent(), a.version)).rejects.toMatchObject(
+      { code: 'not_found' },
+    );
+    await expect(service.transition(autrePorteur, a.id, 'deposer')).rejects.toMatchObject({
+      code: 'not_found',
+    });
+  });
+
+  it('a stale edit of the application is a conflict', async () => {
+    const a = await service.createApplication(porteur, campaignId, '02');
+    await service.saveContent(porteur, a.id, completeContent(), a.version);
+    await expect(
+      service.saveContent(porteur, a.id, completeContent({ porteurName: 'Autre' }), a.version),
+    ).rejects.toMatchObject({
+      code: 'conflict',
+    });
+  });
+
+  it('refuses a campaign outside its departments, and closing a campaign with open applications', async () => {
+    await expect(service.createApplication(porteur, campaignId, '75')).rejects.toThrow(
+      /ne couvre pas le département 75/,
+    );
+    await expect(service.closeCampaign(national, campaignId)).rejects.toThrow(/encore en cours/);
+    await expect(service.closeCampaign(animateur, campaignId)).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('keeps text as typed (escaping is the views’ job) and refuses illegal jumps in French', async () => {
+    const a = await service.createApplication(porteur, campaignId, '02');
+    const saved = await service.saveContent(
+      porteur,
+      a.id,
+      completeContent({ porteurName: '<script>alert(1)</script>' }),
+      a.version,
+    );
+    expect(saved.content.porteurName).toBe('<script>alert(1)</script>');
+    await expect(service.transition(national, a.id, 'labelliser')).rejects.toThrow(
+      'Action « Labelliser » impossible : la candidature est « Brouillon » (possible seulement depuis « Proposée par le préfet »).',
+    );
+  });
+
+  it('publishes a new référentiel version; campaigns keep theirs; a version cannot be republished', async () => {
+    const draft = {
+      ...REFERENTIEL_2025_06,
+      version: '2027-01',
+      criteria: REFERENTIEL_2025_06.criteria.slice(0, 10),
+    };
+    await expect(service.publishReferentiel(animateur, draft)).rejects.toMatchObject({ code: 'forbidden' });
+    await service.publishReferentiel(national, draft);
+    await expect(service.publishReferentiel(national, draft)).rejects.toThrow(/déjà publiée/);
+    expect((await service.campaign(campaignId)).referentielVersion).toBe('2025-06');
+    // the database refuses changes to a published version too
+    await expect(
+      ctx.db.updateTable('referentiels').set({ title: 'x' }).where('version', '=', '2025-06').execute(),
+    ).rejects.toThrow();
+  });
+
+  it('pipeline counts per department and state, scoped; CSV neutralises formulas', async () => {
+    const p = await service.pipeline(animateur, campaignId, { departement: '80' });
+    expect(p.departement).toBe('02'); // an animateur sees only their department
+    expect(p.counts.every((c) => c.departement === '02')).toBe(true);
+    const a = await service.createApplication(porteur, campaignId, '02');
+    await service.saveContent(
+      porteur,
+      a.id,
+      completeContent({ structureName: '=HYPERLINK("http://x")' }),
+      a.version,
+    );
+    const csv = await service.pipelineCsv(national, campaignId, { state: 'brouillon' });
+    expect(csv).toContain(`"'=HYPERLINK(""http://x"")"`);
+    expect(csv.split('\r\n')[0]).toBe(
+      '\uFEFF"departement";"etat";"candidature";"structure";"porteur";"commune";"format";"mise_a_jour"',
+    );
+    await expect(service.pipeline(porteur, campaignId)).rejects.toMatchObject({ code: 'forbidden' });
+  });
+});
