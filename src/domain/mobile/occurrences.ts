@@ -1,0 +1,325 @@
+import { parisDate, parisInstant } from '../shared/time.js';
+import { type Day, formatDay, formatHhmm, parseDay, parseHhmm, ymd } from './days.js';
+import { holidaysOf, holidayZone } from './holidays.js';
+import type { Occurrence, Schedule, Stop, TourEntry, TourException } from './model.js';
+import { expandRecurrence, parseRecurrence, type Recurrence } from './recurrence.js';
+
+/**
+ * Occurrence expansion. Recurrences run on floating days; each day then gets its Paris
+ * wall-clock time and is converted to an instant, so 09:00 stays 09:00 across DST changes.
+ * The UTC offset is looked up once per day (twice through luxon), not once per occurrence.
+ */
+const recurrences = new Map<string, Recurrence>();
+export function recurrenceOf(entry: TourEntry): Recurrence {
+  let r = recurrences.get(entry.rrule);
+  if (!r) {
+    r = parseRecurrence(entry.rrule);
+    if (recurrences.size > 10_000) recurrences.clear();
+    recurrences.set(entry.rrule, r);
+  }
+  return r;
+}
+
+/**
+ * What expansion needs to know about a day, computed once: its ISO text, its year, and the
+ * UTC offset (minutes east) valid for the whole Paris day, or null on a DST change day.
+ */
+interface DayInfo {
+  readonly iso: string;
+  readonly year: number;
+  readonly offset: number | null;
+}
+const dayInfos = new Map<Day, DayInfo>();
+function dayInfo(day: Day): DayInfo {
+  let info = dayInfos.get(day);
+  if (info === undefined) {
+    const iso = formatDay(day);
+    const at = (hhmm: string, min: number) => day * 1440 + min - parisInstant(iso, hhmm).getTime() / 60_000;
+    const a = at('00:00', 0);
+    const b = at('23:59', 1439);
+    info = { iso, year: ymd(day).y, offset: a === b ? a : null };
+    if (dayInfos.size > 200_000) dayInfos.clear();
+    dayInfos.set(day, info);
+  }
+  return info;
+}
+
+/** A Paris wall-clock day and minute to the instant. */
+export function parisAt(day: Day, minutes: number): Date {
+  const info = dayInfo(day);
+  if (info.offset === null) return parisInstant(info.iso, formatHhmm(minutes));
+  return new Date((day * 1440 + minutes - info.offset) * 60_000);
+}
+
+const parsedDays = new Map<string, Day>();
+const mustDay = (s: string): Day => {
+  const cached = parsedDays.get(s);
+  if (cached !== undefined) return cached;
+  const d = parseDay(s);
+  if (d === undefined) throw new RangeError(`Date invalide : ${s}`);
+  if (parsedDays.size > 100_000) parsedDays.clear();
+  parsedDays.set(s, d);
+  return d;
+};
+const mustMin = (s: string): number => {
+  const m = parseHhmm(s);
+  if (m === undefined) throw new RangeError(`Heure invalide : ${s}`);
+  return m;
+};
+
+export interface EntryDay {
+  readonly day: Day;
+  /** Set when the day is a public holiday of the stop's commune (and so skipped under `holidays: skip`). */
+  readonly holiday?: string;
+}
+
+/** The days the entry's rule produces in its own period, holidays marked. */
+export function ruleDays(entry: TourEntry, commune: string | undefined): EntryDay[] {
+  const days = expandRecurrence(recurrenceOf(entry), mustDay(entry.from), mustDay(entry.until));
+  const zone = holidayZone(commune);
+  return days.map((day) => {
+    const h = holidaysOf(dayInfo(day).year, zone).get(day);
+    return h === undefined ? { day } : { day, holiday: h };
+  });
+}
+
+/** The regular days of an entry: rule days minus skipped holidays. */
+export function regularDays(entry: TourEntry, commune: string | undefined): Day[] {
+  const out: Day[] = [];
+  for (const d of ruleDays(entry, commune))
+    if (d.holiday === undefined || entry.holidays === 'keep') out.push(d.day);
+  return out;
+}
+
+export interface OccurrenceFilter {
+  readonly unit?: string;
+  readonly stop?: string;
+  readonly commune?: string;
+  readonly includeCancelled?: boolean; // default true
+}
+
+function groupExceptions(exceptions: readonly TourException[]): Map<string, TourException[]> {
+  const map = new Map<string, TourException[]>();
+  for (const x of exceptions) {
+    const list = map.get(x.entry);
+    if (list) list.push(x);
+    else map.set(x.entry, [x]);
+  }
+  return map;
+}
+
+/** The occurrences of one entry whose (possibly moved) date falls in [lo, hi]. */
+export function entryOccurrences(
+  entry: TourEntry,
+  stop: Stop | undefined,
+  exceptions: readonly TourException[],
+  lo: Day,
+  hi: Day,
+  includeCancelled = true,
+  out: Occurrence[] = [],
+): Occurrence[] {
+  const commune = stop?.commune ?? '';
+  const zone = holidayZone(commune);
+  const startMin = mustMin(entry.start);
+  const endMin = mustMin(entry.end);
+  const byDate = new Map<string, TourException>();
+  for (const x of exceptions) byDate.set(x.date, x);
+  const base = { entry: entry.id, unit: entry.unit, stop: entry.stop, commune };
+  const from = mustDay(entry.from);
+  const until = mustDay(entry.until);
+  const skip = entry.holidays === 'skip';
+  if (until >= lo && from <= hi) {
+    for (const day of expandRecurrence(recurrenceOf(entry), from, until)) {
+      if (day < lo) continue;
+      if (day > hi) break;
+      const info = dayInfo(day);
+      if (skip && holidaysOf(info.year, zone).has(day)) continue;
+      const x = byDate.size > 0 ? byDate.get(info.iso) : undefined;
+      if (x === undefined) {
+        const off = info.offset;
+        out.push({
+          entry: base.entry,
+          unit: base.unit,
+          stop: base.stop,
+          commune,
+          date: info.iso,
+          start: off === null ? parisAt(day, startMin) : new Date((day * 1440 + startMin - off) * 60_000),
+          end: off === null ? parisAt(day, endMin) : new Date((day * 1440 + endMin - off) * 60_000),
+          status: 'scheduled',
+        });
+        continue;
+      }
+      if (x.action === 'move' || x.action === 'add') continue; // emitted below
+      if (!includeCancelled) continue;
+      out.push({
+        ...base,
+        date: info.iso,
+        start: parisAt(day, startMin),
+        end: parisAt(day, endMin),
+        status: 'cancelled',
+        ...(x.reason ? { reason: x.reason } : {}),
+      });
+    }
+  }
+  for (const x of exceptions) {
+    if (x.action === 'move' && x.to) {
+      const day = mustDay(x.to.date);
+      if (day < lo || day > hi) continue;
+      out.push({
+        ...base,
+        date: x.to.date,
+        start: parisAt(day, mustMin(x.to.start)),
+        end: parisAt(day, mustMin(x.to.end)),
+        status: 'moved',
+        movedFrom: x.date,
+        ...(x.reason ? { reason: x.reason } : {}),
+      });
+    } else if (x.action === 'add') {
+      const day = mustDay(x.date);
+      if (day < lo || day > hi) continue;
+      out.push({
+        ...base,
+        date: x.date,
+        start: parisAt(day, startMin),
+        end: parisAt(day, endMin),
+        status: 'scheduled',
+        added: true,
+        ...(x.reason ? { reason: x.reason } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+const byStart = (a: Occurrence, b: Occurrence) =>
+  a.start.getTime() - b.start.getTime() || (a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0);
+
+/**
+ * Sorts by start (then entry id) in linear time: passages are spread over the hours of the range,
+ * so a counting sort into hour buckets followed by an insertion sort inside each bucket beats a
+ * comparison sort of 60,000 Dates (and makes far less garbage).
+ */
+export function sortByStart(list: Occurrence[]): Occurrence[] {
+  const n = list.length;
+  if (n < 64) return list.sort(byStart);
+  const keys = new Float64Array(n);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i++) {
+    const k = (list[i] as Occurrence).start.getTime();
+    keys[i] = k;
+    if (k < min) min = k;
+    if (k > max) max = k;
+  }
+  const HOUR = 3_600_000;
+  const buckets = Math.floor((max - min) / HOUR) + 1;
+  if (buckets > 8 * n + 10_000) return list.sort(byStart);
+  const start = new Uint32Array(buckets + 1);
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(((keys[i] as number) - min) / HOUR) + 1;
+    start[b] = (start[b] as number) + 1;
+  }
+  for (let b = 0; b < buckets; b++) start[b + 1] = (start[b + 1] as number) + (start[b] as number);
+  const fill = start.slice(0, buckets);
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const b = Math.floor(((keys[i] as number) - min) / HOUR);
+    order[fill[b] as number] = i;
+    fill[b] = (fill[b] as number) + 1;
+  }
+  const before = (i: number, j: number) => {
+    const d = (keys[i] as number) - (keys[j] as number);
+    return d < 0 || (d === 0 && (list[i] as Occurrence).entry < (list[j] as Occurrence).entry);
+  };
+  for (let b = 0; b < buckets; b++) {
+    const end = start[b + 1] as number;
+    for (let p = (start[b] as number) + 1; p < end; p++) {
+      const v = order[p] as number;
+      let q = p - 1;
+      while (q >= (start[b] as number) && before(v, order[q] as number)) {
+        order[q + 1] = order[q] as number;
+        q--;
+      }
+      order[q + 1] = v;
+    }
+  }
+  const out = new Array<Occurrence>(n);
+  for (let i = 0; i < n; i++) out[i] = list[order[i] as number] as Occurrence;
+  return out;
+}
+
+const NONE: readonly TourException[] = [];
+
+/**
+ * Every passage between two Paris dates (inclusive), sorted by start.
+ * Holiday-skipped dates are absent; cancelled ones are listed with their status and reason;
+ * moved ones are listed at their new date and time; added dates are listed.
+ */
+export function expandOccurrences(
+  schedule: Schedule,
+  fromDate: string,
+  toDate: string,
+  filter: OccurrenceFilter = {},
+): Occurrence[] {
+  const lo = mustDay(fromDate);
+  const hi = mustDay(toDate);
+  const stops = new Map(schedule.stops.map((s) => [s.id, s]));
+  const exceptions = groupExceptions(schedule.exceptions);
+  const out: Occurrence[] = [];
+  for (const entry of schedule.entries) {
+    if (filter.unit !== undefined && entry.unit !== filter.unit) continue;
+    if (filter.stop !== undefined && entry.stop !== filter.stop) continue;
+    const stop = stops.get(entry.stop);
+    if (filter.commune !== undefined && stop?.commune !== filter.commune) continue;
+    entryOccurrences(
+      entry,
+      stop,
+      exceptions.get(entry.id) ?? NONE,
+      lo,
+      hi,
+      filter.includeCancelled ?? true,
+      out,
+    );
+  }
+  return sortByStart(out);
+}
+
+/**
+ * The next `n` passages that have not ended at `now` (a passage under way is included),
+ * cancelled ones included unless the filter says otherwise. Looks ahead up to `horizonDays`.
+ */
+export function nextPassages(
+  schedule: Schedule,
+  now: Date,
+  n: number,
+  filter: OccurrenceFilter = {},
+  horizonDays = 400,
+): Occurrence[] {
+  const today = mustDay(parisDate(now));
+  const t = now.getTime();
+  let out: Occurrence[] = [];
+  for (let span = 35; ; span *= 3) {
+    const hi = today + Math.min(span, horizonDays);
+    out = expandOccurrences(schedule, formatDay(today - 1), formatDay(hi), filter).filter(
+      (o) => o.end.getTime() > t,
+    );
+    if (out.length >= n || span >= horizonDays) break;
+  }
+  return out.slice(0, n);
+}
+
+/** The passage under way at `now` (not cancelled), if any: "open now" is true only while the bus is there. */
+export function currentPassage(
+  schedule: Schedule,
+  now: Date,
+  filter: OccurrenceFilter = {},
+): Occurrence | undefined {
+  const day = parisDate(now);
+  const t = now.getTime();
+  return expandOccurrences(schedule, day, day, { ...filter, includeCancelled: false }).find(
+    (o) => o.start.getTime() <= t && t < o.end.getTime(),
+  );
+}
+
+export const isUnitAtStop = (schedule: Schedule, now: Date, filter: OccurrenceFilter = {}): boolean =>
+  currentPassage(schedule, now, filter) !== undefined;
