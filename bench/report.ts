@@ -1,0 +1,46 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'BENCHMARKS.md');
+
+/** The machine, as the figures' context: the same run's baseline makes them comparable anyway. */
+export function machine(): string {
+  const cpu = cpus();
+  return `${cpu[0]?.model ?? 'CPU inconnu'} × ${cpu.length} cœurs, ${Math.round(totalmem() / 2 ** 30)} Gio, Node ${process.version}, ${process.platform}`;
+}
+
+export const today = () => new Date().toISOString().slice(0, 10);
+
+/** Seeded PRNG (mulberry32), so that before and after runs use the same inputs. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Replace one named section of docs/BENCHMARKS.md (between `<!-- bench:NAME -->` markers),
+ * leaving the other benchmarks' sections alone.
+ */
+export function writeSection(name: string, markdown: string): void {
+  const start = `<!-- bench:${name} -->`;
+  const end = `<!-- /bench:${name} -->`;
+  const header =
+    '# Benchmarks\n\nEach section is written by its benchmark in bench/ (`npm run bench:<name>`), with the date, the machine, and a baseline measured in the same run: these machines are noisy, so compare ratios, not absolute figures.\n';
+  let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : header;
+  const block = `${start}\n${markdown.trim()}\n${end}`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  text =
+    i >= 0 && j > i
+      ? text.slice(0, i) + block + text.slice(j + end.length)
+      : `${text.trimEnd()}\n\n${block}\n`;
+  writeFileSync(FILE, text);
+}
