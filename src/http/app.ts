@@ -7,7 +7,11 @@ import type { AppContext } from '../composition.js';
 import { assetsPlugin } from './plugins/assets.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
+import { sessionPlugin } from './plugins/session.js';
+import { accountsRoutes } from './routes/accounts.routes.js';
+import { backofficeRoutes } from './routes/backoffice.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
 
 export type App = FastifyInstance;
@@ -43,10 +47,14 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   // Ours
   await app.register(errorsPlugin);
   await app.register(assetsPlugin);
+  await app.register(sessionPlugin(ctx));
 
   // Routes, one plugin per capability.
   await app.register(healthRoutes(ctx));
+  await app.register(accountsRoutes(ctx));
+  await app.register(backofficeRoutes(ctx));
   await app.register(structuresRoutes(ctx));
+  await app.register(publicPagesRoutes(ctx));
 
   return app;
 }
