@@ -1,0 +1,364 @@
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../composition.js';
+import { findUserById } from '../../db/repositories/accounts.repository.js';
+import type { TokenPurpose } from '../../db/schema/accounts.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import {
+  acceptInvitation,
+  checkToken,
+  closeSession,
+  completeSetup,
+  login,
+  requestPasswordReset,
+  resetPassword,
+  setupLinkIfNeeded,
+  TokenError,
+} from '../../services/accounts/auth.service.js';
+import { finishProconnect, startProconnect } from '../../services/accounts/proconnect.service.js';
+import { html } from '../../web/html.js';
+import {
+  forgotPage,
+  invitationPage,
+  loginPage,
+  resetPage,
+  setupPage,
+  tokenProblemPage,
+} from '../../web/views/accounts/auth.views.js';
+import type { FormError } from '../../web/views/accounts/forms.js';
+import { messagePage } from '../../web/views/layout.js';
+import {
+  clearSessionCookie,
+  csrfField,
+  SESSION_COOKIE,
+  safeReturn,
+  setSessionCookie,
+} from '../plugins/session.js';
+
+const OIDC_COOKIE = 'maillage_oidc';
+const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+const Token = Type.Object({ jeton: text(200) });
+const PasswordBody = Type.Object({
+  jeton: text(200),
+  password: text(1000),
+  confirmation: text(1000),
+  displayName: text(1000),
+  email: text(1000),
+});
+
+const htmlReply = (reply: FastifyReply, status: number, body: string) =>
+  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+
+/** A form posted with values of the wrong shape (too long, repeated): a French page, not JSON. */
+function badForm(request: FastifyRequest, reply: FastifyReply): boolean {
+  if (!request.validationError) return false;
+  htmlReply(
+    reply,
+    400,
+    messagePage(
+      'Formulaire incorrect',
+      'Une valeur du formulaire est trop longue ou mal formée. Revenez en arrière, corrigez-la et recommencez.',
+    ),
+  );
+  return true;
+}
+
+const asFormError = (error: unknown): FormError => {
+  if (error instanceof DomainError) return { field: error.field ?? null, message: error.message };
+  throw error;
+};
+
+const tokenStatus = (reason: 'unknown' | 'expired' | 'used') => (reason === 'unknown' ? 404 : 410);
+
+/** Sign-in, sign-out, password reset, invitation, first run and ProConnect, under /espace. */
+export const accountsRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const proconnect = ctx.config.proconnect !== null;
+
+    // First run: no administrator yet → a one-time setup link in the console.
+    app.addHook('onListen', async () => {
+      const link = await setupLinkIfNeeded(ctx);
+      if (!link) return;
+      ctx.logger.warn({ link }, 'aucun administrateur : lien d’installation à usage unique');
+      if (ctx.config.nodeEnv !== 'test')
+        process.stdout.write(
+          `\nAucun administrateur n’existe encore. Créez le premier administrateur national ici (lien valable 24 h, à usage unique) :\n  ${link}\n\n`,
+        );
+    });
+
+    const tokenProblem = (reply: FastifyReply, e: TokenError) =>
+      htmlReply(reply, tokenStatus(e.reason), tokenProblemPage({ message: e.message, purpose: e.purpose }));
+
+    async function guardToken(reply: FastifyReply, token: unknown, purpose: TokenPurpose) {
+      const check = await checkToken(ctx, token, purpose);
+      if (!check.ok) {
+        tokenProblem(reply, new TokenError(check.reason, purpose));
+        return null;
+      }
+      return check;
+    }
+
+    app.get(
+      '/espace/connexion',
+      { schema: { hide: true, querystring: Type.Object({ retour: text(500) }) }, attachValidation: true },
+      async (request, reply) => {
+        if (request.user) return reply.redirect(safeReturn(request.query.retour), 303);
+        return htmlReply(
+          reply,
+          200,
+          loginPage({
+            csrf: csrfField(ctx, request, reply),
+            returnTo: safeReturn(request.query.retour),
+            proconnect,
+          }),
+        );
+      },
+    );
+
+    app.post(
+      '/espace/connexion',
+      {
+        schema: {
+          hide: true,
+          body: Type.Object({ email: text(1000), password: text(1000), retour: text(1000) }),
+        },
+        attachValidation: true,
+      },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        const result = await login(ctx, {
+          email: request.body.email,
+          password: request.body.password,
+          ip: request.ip,
+        });
+        if (!result.ok) {
+          // Same page, same words for a wrong password and an unknown e-mail.
+          return htmlReply(
+            reply,
+            result.locked ? 429 : 401,
+            loginPage({
+              csrf: csrfField(ctx, request, reply),
+              email: typeof request.body.email === 'string' ? request.body.email.slice(0, 254) : '',
+              error: result.message,
+              returnTo: safeReturn(request.body.retour),
+              proconnect,
+            }),
+          );
+        }
+        // Rotation: any session the browser had is closed; the new one gets a new id.
+        const previous = request.cookies[SESSION_COOKIE];
+        if (previous) await closeSession(ctx, previous);
+        setSessionCookie(ctx, reply, result.sessionToken);
+        return reply.redirect(safeReturn(request.body.retour), 303);
+      },
+    );
+
+    app.post('/espace/deconnexion', { schema: { hide: true } }, async (request, reply) => {
+      const token = request.cookies[SESSION_COOKIE];
+      if (token) await closeSession(ctx, token);
+      clearSessionCookie(ctx, reply);
+      return reply.redirect('/espace/connexion?deconnecte=1', 303);
+    });
+
+    app.get('/espace/mot-de-passe-oublie', { schema: { hide: true } }, async (request, reply) =>
+      htmlReply(reply, 200, forgotPage({ csrf: csrfField(ctx, request, reply) })),
+    );
+
+    app.post(
+      '/espace/mot-de-passe-oublie',
+      { schema: { hide: true, body: Type.Object({ email: text(1000) }) }, attachValidation: true },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        await requestPasswordReset(ctx, request.body.email);
+        return htmlReply(reply, 200, forgotPage({ csrf: csrfField(ctx, request, reply), sent: true }));
+      },
+    );
+
+    app.get(
+      '/espace/reinitialiser',
+      { schema: { hide: true, querystring: Token }, attachValidation: true },
+      async (request, reply) => {
+        if (!(await guardToken(reply, request.query.jeton, 'reset'))) return;
+        return htmlReply(
+          reply,
+          200,
+          resetPage({ csrf: csrfField(ctx, request, reply), token: request.query.jeton ?? '' }),
+        );
+      },
+    );
+
+    app.post(
+      '/espace/reinitialiser',
+      { schema: { hide: true, body: PasswordBody }, attachValidation: true },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        const b = request.body;
+        try {
+          const session = await resetPassword(ctx, {
+            token: b.jeton,
+            password: b.password,
+            confirmation: b.confirmation,
+            ip: request.ip,
+          });
+          setSessionCookie(ctx, reply, session);
+          return reply.redirect('/espace?message=mot-de-passe', 303);
+        } catch (error) {
+          if (error instanceof TokenError) return tokenProblem(reply, error);
+          return htmlReply(
+            reply,
+            400,
+            resetPage({
+              csrf: csrfField(ctx, request, reply),
+              token: b.jeton ?? '',
+              error: asFormError(error),
+            }),
+          );
+        }
+      },
+    );
+
+    app.get(
+      '/espace/invitation',
+      { schema: { hide: true, querystring: Token }, attachValidation: true },
+      async (request, reply) => {
+        const check = await guardToken(reply, request.query.jeton, 'invitation');
+        if (!check) return;
+        const user = check.userId ? await findUserById(ctx.db, check.userId) : undefined;
+        if (!user) return tokenProblem(reply, new TokenError('unknown', 'invitation'));
+        return htmlReply(
+          reply,
+          200,
+          invitationPage({
+            csrf: csrfField(ctx, request, reply),
+            token: request.query.jeton ?? '',
+            email: user.email,
+            name: user.display_name,
+          }),
+        );
+      },
+    );
+
+    app.post(
+      '/espace/invitation',
+      { schema: { hide: true, body: PasswordBody }, attachValidation: true },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        const b = request.body;
+        try {
+          const session = await acceptInvitation(ctx, {
+            token: b.jeton,
+            displayName: b.displayName,
+            password: b.password,
+            confirmation: b.confirmation,
+            ip: request.ip,
+          });
+          setSessionCookie(ctx, reply, session);
+          return reply.redirect('/espace?message=bienvenue', 303);
+        } catch (error) {
+          if (error instanceof TokenError) return tokenProblem(reply, error);
+          const check = await checkToken(ctx, b.jeton, 'invitation');
+          const user = check.ok && check.userId ? await findUserById(ctx.db, check.userId) : undefined;
+          return htmlReply(
+            reply,
+            400,
+            invitationPage({
+              csrf: csrfField(ctx, request, reply),
+              token: b.jeton ?? '',
+              email: user?.email ?? '',
+              name: b.displayName,
+              error: asFormError(error),
+            }),
+          );
+        }
+      },
+    );
+
+    app.get(
+      '/espace/installation',
+      { schema: { hide: true, querystring: Token }, attachValidation: true },
+      async (request, reply) => {
+        if (!(await guardToken(reply, request.query.jeton, 'setup'))) return;
+        return htmlReply(
+          reply,
+          200,
+          setupPage({ csrf: csrfField(ctx, request, reply), token: request.query.jeton ?? '' }),
+        );
+      },
+    );
+
+    app.post(
+      '/espace/installation',
+      { schema: { hide: true, body: PasswordBody }, attachValidation: true },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        const b = request.body;
+        try {
+          const session = await completeSetup(ctx, {
+            token: b.jeton,
+            email: b.email,
+            displayName: b.displayName,
+            password: b.password,
+            confirmation: b.confirmation,
+            ip: request.ip,
+          });
+          setSessionCookie(ctx, reply, session);
+          return reply.redirect('/espace?message=bienvenue', 303);
+        } catch (error) {
+          if (error instanceof TokenError) return tokenProblem(reply, error);
+          return htmlReply(
+            reply,
+            400,
+            setupPage({
+              csrf: csrfField(ctx, request, reply),
+              token: b.jeton ?? '',
+              email: b.email,
+              name: b.displayName,
+              error: asFormError(error),
+            }),
+          );
+        }
+      },
+    );
+
+    app.post('/espace/proconnect', { schema: { hide: true } }, async (_request, reply) => {
+      const { url, cookie } = await startProconnect(ctx);
+      reply.setCookie(OIDC_COOKIE, cookie, {
+        path: '/espace/proconnect',
+        httpOnly: true,
+        sameSite: 'lax',
+        secure: ctx.config.publicUrl.startsWith('https:'),
+        maxAge: 600,
+      });
+      return reply.redirect(url, 303);
+    });
+
+    app.get('/espace/proconnect/retour', { schema: { hide: true } }, async (request, reply) => {
+      const currentUrl = new URL(request.url, ctx.config.publicUrl);
+      reply.clearCookie(OIDC_COOKIE, { path: '/espace/proconnect' });
+      try {
+        const session = await finishProconnect(ctx, {
+          cookie: request.cookies[OIDC_COOKIE],
+          currentUrl,
+          ip: request.ip,
+        });
+        const previous = request.cookies[SESSION_COOKIE];
+        if (previous) await closeSession(ctx, previous);
+        setSessionCookie(ctx, reply, session);
+        return reply.redirect('/espace', 303);
+      } catch (error) {
+        if (error instanceof TokenError) return tokenProblem(reply, new TokenError(error.reason, 'oidc'));
+        if (error instanceof DomainError)
+          return htmlReply(
+            reply,
+            error.code === 'forbidden' ? 403 : 400,
+            messagePage(
+              'Connexion impossible',
+              error.message,
+              html`<p><a class="fr-btn" href="/espace/connexion">Revenir à la connexion</a></p>`,
+            ),
+          );
+        throw error;
+      }
+    });
+  };

@@ -1,0 +1,566 @@
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { DateTime } from 'luxon';
+import type { AppContext } from '../../composition.js';
+import { listOutbox, membersOf } from '../../db/repositories/accounts.repository.js';
+import {
+  departmentOverview,
+  listScopedStructures,
+  statusCountsAt,
+} from '../../db/repositories/structure-edits.repository.js';
+import type { Action } from '../../domain/accounts/policy.js';
+import { WEEKDAYS, type Weekday } from '../../domain/directory/opening-hours.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import { isCodeDepartement } from '../../domain/shared/insee.js';
+import { inParis, PARIS, parisDate } from '../../domain/shared/time.js';
+import { inviteUser, setUserActive } from '../../services/accounts/users.service.js';
+import {
+  changeStatus,
+  editStructure,
+  loadScopedStructure,
+  structureHistory,
+  VersionConflict,
+} from '../../services/backoffice/structure-admin.service.js';
+import type { FormError } from '../../web/views/accounts/forms.js';
+import {
+  agentsPage,
+  departmentPage,
+  homePage,
+  invitePage,
+  nationalPage,
+  outboxPage,
+} from '../../web/views/backoffice/dashboards.views.js';
+import {
+  type EditDraft,
+  historyPage,
+  structureEditPage,
+} from '../../web/views/backoffice/structure.views.js';
+import { messagePage } from '../../web/views/layout.js';
+import {
+  actorOf,
+  csrfField,
+  requirePolicy,
+  requireUser,
+  structureTarget,
+  userOf,
+} from '../plugins/session.js';
+
+const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
+const str = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+const list = (max: number) => Type.Optional(Type.Array(Type.String({ maxLength: max }), { maxItems: 40 }));
+
+const EditBody = Type.Object({
+  version: str(20),
+  email: str(300),
+  telephone: str(60),
+  ...Object.fromEntries(WEEKDAYS.map((w) => [`hours_${w}`, str(200)])),
+  closure_from: list(20),
+  closure_to: list(20),
+  closure_message: list(600),
+  partners: list(40),
+  appointment: str(10),
+  comment: str(1100),
+  description: str(2100),
+});
+type EditBodyT = Record<string, string | string[] | undefined>;
+
+const MESSAGES: Record<string, string> = {
+  bienvenue: 'Votre compte est prêt. Bienvenue dans l’espace France Services.',
+  'mot-de-passe': 'Votre nouveau mot de passe est enregistré.',
+};
+
+function draftOf(b: EditBodyT): EditDraft {
+  const arr = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const from = arr(b.closure_from);
+  const to = arr(b.closure_to);
+  const message = arr(b.closure_message);
+  return {
+    email: one(b.email) ?? '',
+    telephone: one(b.telephone) ?? '',
+    hours: Object.fromEntries(WEEKDAYS.map((w) => [w, one(b[`hours_${w}`]) ?? ''])) as Record<
+      Weekday,
+      string
+    >,
+    closures: from.map((f, i) => ({ from: f, to: to[i] ?? '', message: message[i] ?? '' })),
+    partners: arr(b.partners),
+    appointment: one(b.appointment) === 'oui',
+    comment: one(b.comment) ?? '',
+    description: one(b.description) ?? '',
+  };
+}
+
+const send = (reply: FastifyReply, status: number, body: string) =>
+  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+
+const formError = (e: unknown): FormError => {
+  if (e instanceof DomainError && e.code !== 'not_found')
+    return { field: e.field ?? null, message: e.message };
+  throw e;
+};
+
+/** The structure back office under /espace: edit, status, history, agents, department and national views, outbox. */
+export const backofficeRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const guard = (action: Action) => requirePolicy(ctx, action, structureTarget(ctx));
+
+    function badForm(request: FastifyRequest, reply: FastifyReply): boolean {
+      if (!request.validationError) return false;
+      send(
+        reply,
+        400,
+        messagePage(
+          'Formulaire incorrect',
+          'Une valeur du formulaire est trop longue ou mal formée : rien n’a été enregistré. Revenez en arrière, corrigez-la et recommencez.',
+        ),
+      );
+      return true;
+    }
+
+    app.get(
+      '/espace',
+      {
+        schema: { hide: true, querystring: Type.Object({ message: str(40) }) },
+        preHandler: requireUser,
+        attachValidation: true,
+      },
+      async (request, reply) => {
+        const user = userOf(request);
+        const structures =
+          user.principal.role === 'agent' ||
+          user.principal.role === 'responsable' ||
+          user.principal.role === 'auditeur'
+            ? await listScopedStructures(ctx.db, user.principal, 'structure.read_private', 200)
+            : [];
+        return send(
+          reply,
+          200,
+          homePage({
+            user,
+            csrf: csrfField(ctx, request, reply),
+            structures,
+            message: MESSAGES[request.query?.message ?? ''] ?? null,
+          }),
+        );
+      },
+    );
+
+    app.get(
+      '/espace/structures/:id',
+      { schema: { hide: true, params: Id }, preHandler: guard('structure.read_private') },
+      async (request, reply) => {
+        const structure = await loadScopedStructure(
+          ctx,
+          actorOf(request),
+          'structure.read_private',
+          request.params.id,
+        );
+        return send(
+          reply,
+          200,
+          structureEditPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure }),
+        );
+      },
+    );
+
+    app.post(
+      '/espace/structures/:id',
+      {
+        schema: { hide: true, params: Id, body: EditBody },
+        preHandler: guard('structure.edit'),
+        attachValidation: true,
+      },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        const b = request.body as EditBodyT;
+        const draft = draftOf(b);
+        try {
+          const { structure, notices } = await editStructure(
+            ctx,
+            actorOf(request),
+            request.params.id,
+            b.version,
+            {
+              email: draft.email,
+              telephone: draft.telephone,
+              hours: draft.hours,
+              closures: draft.closures,
+              partners: draft.partners,
+              appointment: draft.appointment,
+              comment: draft.comment,
+              description: draft.description,
+            },
+          );
+          return send(
+            reply,
+            200,
+            structureEditPage({
+              user: userOf(request),
+              csrf: csrfField(ctx, request, reply),
+              structure,
+              notice: 'Les informations sont enregistrées et publiées.',
+              notices,
+            }),
+          );
+        } catch (e) {
+          if (e instanceof VersionConflict) {
+            return send(
+              reply,
+              409,
+              structureEditPage({
+                user: userOf(request),
+                csrf: csrfField(ctx, request, reply),
+                structure: e.current,
+                error: formError(e),
+                conflict: true,
+              }),
+            );
+          }
+          const error = formError(e);
+          const structure = await loadScopedStructure(
+            ctx,
+            actorOf(request),
+            'structure.edit',
+            request.params.id,
+          );
+          return send(
+            reply,
+            400,
+            structureEditPage({
+              user: userOf(request),
+              csrf: csrfField(ctx, request, reply),
+              structure,
+              draft,
+              error,
+            }),
+          );
+        }
+      },
+    );
+
+    app.post(
+      '/espace/structures/:id/statut',
+      {
+        schema: {
+          hide: true,
+          params: Id,
+          body: Type.Object({ version: str(20), status: str(40), until: str(20) }),
+        },
+        preHandler: guard('structure.set_status'),
+        attachValidation: true,
+      },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        try {
+          const structure = await changeStatus(
+            ctx,
+            actorOf(request),
+            request.params.id,
+            request.body.version,
+            {
+              status: request.body.status,
+              until: request.body.until,
+            },
+          );
+          return send(
+            reply,
+            200,
+            structureEditPage({
+              user: userOf(request),
+              csrf: csrfField(ctx, request, reply),
+              structure,
+              notice: 'Le nouveau statut est enregistré et affiché au public.',
+            }),
+          );
+        } catch (e) {
+          if (e instanceof VersionConflict)
+            return send(
+              reply,
+              409,
+              structureEditPage({
+                user: userOf(request),
+                csrf: csrfField(ctx, request, reply),
+                structure: e.current,
+                error: formError(e),
+                conflict: true,
+              }),
+            );
+          const error = formError(e);
+          const structure = await loadScopedStructure(
+            ctx,
+            actorOf(request),
+            'structure.set_status',
+            request.params.id,
+          );
+          return send(
+            reply,
+            e instanceof DomainError && e.code === 'forbidden' ? 403 : 400,
+            structureEditPage({
+              user: userOf(request),
+              csrf: csrfField(ctx, request, reply),
+              structure,
+              statusError: error,
+            }),
+          );
+        }
+      },
+    );
+
+    app.get(
+      '/espace/structures/:id/historique',
+      { schema: { hide: true, params: Id }, preHandler: guard('structure.history') },
+      async (request, reply) => {
+        const { structure, entries } = await structureHistory(ctx, actorOf(request), request.params.id);
+        return send(
+          reply,
+          200,
+          historyPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure, entries }),
+        );
+      },
+    );
+
+    const agents = async (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      status: number,
+      extra: { error?: FormError; message?: string; email?: string } = {},
+    ) => {
+      const id = (request.params as { id: string }).id;
+      const structure = await loadScopedStructure(ctx, actorOf(request), 'agents.manage', id);
+      const members = await membersOf(ctx.db, structure.id);
+      return send(
+        reply,
+        status,
+        agentsPage({
+          user: userOf(request),
+          csrf: csrfField(ctx, request, reply),
+          structure,
+          members,
+          ...extra,
+        }),
+      );
+    };
+
+    app.get(
+      '/espace/structures/:id/agents',
+      { schema: { hide: true, params: Id }, preHandler: guard('agents.manage') },
+      async (request, reply) => agents(request, reply, 200),
+    );
+
+    app.post(
+      '/espace/structures/:id/agents',
+      {
+        schema: { hide: true, params: Id, body: Type.Object({ email: str(400), role: str(40) }) },
+        preHandler: guard('agents.manage'),
+        attachValidation: true,
+      },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        const structure = await loadScopedStructure(
+          ctx,
+          actorOf(request),
+          'agents.manage',
+          request.params.id,
+        );
+        try {
+          const r = await inviteUser(ctx, actorOf(request), {
+            email: request.body.email,
+            role: request.body.role,
+            structureId: structure.id,
+          });
+          return agents(request, reply, 200, {
+            message: r.link ? 'Invitation envoyée.' : 'Compte existant rattaché à la structure.',
+          });
+        } catch (e) {
+          return agents(request, reply, 400, { error: formError(e), email: request.body.email });
+        }
+      },
+    );
+
+    app.post(
+      '/espace/structures/:id/agents/:userId/:op',
+      {
+        schema: {
+          hide: true,
+          params: Type.Object({
+            id: Type.String({ maxLength: 100 }),
+            userId: Type.String({ format: 'uuid' }),
+            op: Type.Union([Type.Literal('desactiver'), Type.Literal('reactiver')]),
+          }),
+        },
+        preHandler: guard('agents.manage'),
+      },
+      async (request, reply) => {
+        const structure = await loadScopedStructure(
+          ctx,
+          actorOf(request),
+          'agents.manage',
+          request.params.id,
+        );
+        const members = await membersOf(ctx.db, structure.id);
+        if (!members.some((m) => m.id === request.params.userId))
+          throw new DomainError('not_found', 'Personne introuvable dans cette structure.');
+        try {
+          await setUserActive(
+            ctx,
+            actorOf(request),
+            request.params.userId,
+            request.params.op === 'reactiver',
+          );
+        } catch (e) {
+          return agents(request, reply, 400, { error: formError(e) });
+        }
+        return agents(request, reply, 200, {
+          message:
+            request.params.op === 'reactiver'
+              ? 'Compte réactivé.'
+              : 'Compte désactivé : ses sessions sont fermées.',
+        });
+      },
+    );
+
+    app.get(
+      '/espace/departements',
+      {
+        schema: { hide: true, querystring: Type.Object({ code: str(10) }) },
+        preHandler: requireUser,
+        attachValidation: true,
+      },
+      async (request, reply) =>
+        reply.redirect(
+          `/espace/departements/${encodeURIComponent((request.query?.code ?? '').trim().toUpperCase())}`,
+          303,
+        ),
+    );
+
+    app.get(
+      '/espace/departements/:code',
+      {
+        schema: { hide: true, params: Type.Object({ code: Type.String({ maxLength: 10 }) }) },
+        preHandler: requirePolicy(ctx, 'department.dashboard', async (request) => {
+          const code = (request.params as { code: string }).code.toUpperCase();
+          return isCodeDepartement(code) ? { departement: code } : null;
+        }),
+      },
+      async (request, reply) => {
+        const code = request.params.code.toUpperCase();
+        const now = ctx.clock.now();
+        const staleBefore = inParis(now).minus({ months: 6 }).toJSDate();
+        const rows = (await departmentOverview(ctx.db, userOf(request).principal, code)).map((r) => {
+          const reviewed = r.last_reviewed_at ? new Date(r.last_reviewed_at) : new Date(r.updated_at);
+          return {
+            ...r,
+            last_reviewed_at: r.last_reviewed_at ? new Date(r.last_reviewed_at) : null,
+            stale: reviewed < staleBefore,
+          };
+        });
+        return send(
+          reply,
+          200,
+          departmentPage({
+            user: userOf(request),
+            csrf: csrfField(ctx, request, reply),
+            departement: code,
+            rows,
+            staleSince: parisDate(staleBefore),
+          }),
+        );
+      },
+    );
+
+    app.get(
+      '/espace/national',
+      {
+        schema: { hide: true, querystring: Type.Object({ date: str(20) }) },
+        preHandler: requirePolicy(ctx, 'national.dashboard'),
+        attachValidation: true,
+      },
+      async (request, reply) => {
+        const today = parisDate(ctx.clock.now());
+        const raw = request.validationError ? 'x' : (request.query.date ?? today);
+        const day = DateTime.fromISO(raw, { zone: PARIS });
+        const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && day.isValid && raw <= today && raw >= '2000-01-01';
+        const date = valid ? raw : today;
+        const endOfDay = valid && raw < today ? day.endOf('day').toJSDate() : ctx.clock.now();
+        const counts = await statusCountsAt(ctx.db, endOfDay);
+        return send(
+          reply,
+          valid ? 200 : 400,
+          nationalPage({
+            user: userOf(request),
+            csrf: csrfField(ctx, request, reply),
+            date,
+            counts,
+            error: valid
+              ? null
+              : 'Date invalide ou dans le futur : voici les chiffres d’aujourd’hui (format attendu AAAA-MM-JJ).',
+          }),
+        );
+      },
+    );
+
+    app.get(
+      '/espace/inviter',
+      {
+        schema: { hide: true },
+        preHandler: requirePolicy(ctx, 'users.invite', async (r) => ({
+          departement: r.user?.principal.departement ?? null,
+        })),
+      },
+      async (request, reply) =>
+        send(reply, 200, invitePage({ user: userOf(request), csrf: csrfField(ctx, request, reply) })),
+    );
+
+    app.post(
+      '/espace/inviter',
+      {
+        schema: { hide: true, body: Type.Object({ email: str(400), role: str(40), departement: str(10) }) },
+        preHandler: requirePolicy(ctx, 'users.invite', async (r) => ({
+          departement: r.user?.principal.departement ?? null,
+        })),
+        attachValidation: true,
+      },
+      async (request, reply) => {
+        if (badForm(request, reply)) return;
+        try {
+          await inviteUser(ctx, actorOf(request), {
+            ...request.body,
+            email: request.body.email,
+            role: request.body.role,
+          });
+          return send(
+            reply,
+            200,
+            invitePage({
+              user: userOf(request),
+              csrf: csrfField(ctx, request, reply),
+              message: 'Invitation envoyée.',
+            }),
+          );
+        } catch (e) {
+          return send(
+            reply,
+            400,
+            invitePage({ user: userOf(request), csrf: csrfField(ctx, request, reply), error: formError(e) }),
+          );
+        }
+      },
+    );
+
+    app.get(
+      '/espace/courriels',
+      { schema: { hide: true }, preHandler: requirePolicy(ctx, 'outbox.read') },
+      async (request, reply) =>
+        send(
+          reply,
+          200,
+          outboxPage({
+            user: userOf(request),
+            csrf: csrfField(ctx, request, reply),
+            smtp: ctx.config.smtpUrl !== null,
+            mails: await listOutbox(ctx.db),
+          }),
+        ),
+    );
+  };
