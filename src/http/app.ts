@@ -10,9 +10,6 @@ import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
 import { backofficeRoutes } from './routes/backoffice.routes.js';
-import { sessionPlugin } from './plugins/session.js';
-import { accountsRoutes } from './routes/accounts.routes.js';
-import { backofficeRoutes } from './routes/backoffice.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
@@ -51,12 +48,9 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(errorsPlugin);
   await app.register(assetsPlugin);
   await app.register(sessionPlugin(ctx));
-  await app.register(sessionPlugin(ctx));
 
   // Routes, one plugin per capability.
   await app.register(healthRoutes(ctx));
-  await app.register(accountsRoutes(ctx));
-  await app.register(backofficeRoutes(ctx));
   await app.register(accountsRoutes(ctx));
   await app.register(backofficeRoutes(ctx));
   await app.register(structuresRoutes(ctx));
