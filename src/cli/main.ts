@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerLabellingCommands } from './commands/labelling.js';
+import { registerUsersCommands } from './commands/users.js';
 import { describeError } from './context.js';
 
 /**
@@ -14,6 +15,7 @@ export function buildProgram(): Command {
   program.exitOverride();
   registerDirectoryCommands(program);
   registerLabellingCommands(program);
+  registerUsersCommands(program);
   return program;
 }
 
