@@ -23,13 +23,20 @@ export interface Config {
   /** Token that unlocks staff-only endpoints until accounts exist (issue 3). Null disables them. */
   readonly adminToken: string | null;
   readonly osrmUrl: string | null;
+  /** data.gouv.fr API and the dataset of the official list, for `import structures --from-datagouv`. */
+  readonly datagouvUrl: string;
+  readonly datagouvDataset: string;
   readonly logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   readonly nodeEnv: 'production' | 'development' | 'test';
   /** Accounts (issue 3): outgoing mail over SMTP when set; otherwise mail goes to the outbox table. */
   readonly smtpUrl: string | null;
   readonly mailFrom: string;
   /** ProConnect (OpenID Connect); disabled unless issuer, client id and secret are all set. */
-  readonly proconnect: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string } | null;
+  readonly proconnect: {
+    readonly issuer: string;
+    readonly clientId: string;
+    readonly clientSecret: string;
+  } | null;
   /** Days a deactivated account is kept before `maillage users purge` removes it. */
   readonly accountRetentionDays: number;
   /** Labellisation (issue 6): months between periodic audits of a labelled structure. */
@@ -108,6 +115,8 @@ export function loadConfig(env: Env = process.env): Config {
     banTimeoutMs: integer(env, 'MAILLAGE_BAN_TIMEOUT_MS', 1500, 50, 30_000),
     adminToken,
     osrmUrl: url(env, 'MAILLAGE_OSRM_URL', null),
+    datagouvUrl: url(env, 'MAILLAGE_DATAGOUV_URL', 'https://www.data.gouv.fr') as string,
+    datagouvDataset: text(env, 'MAILLAGE_DATAGOUV_DATASET') ?? 'liste-des-structures-france-services',
     logLevel: oneOf(
       env,
       'LOG_LEVEL',

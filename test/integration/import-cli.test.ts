@@ -28,13 +28,30 @@ describe('import structures (command functions, real database)', () => {
   afterAll(async () => ctx && closeContext(ctx));
 
   it('creates, then reports unchanged and updated rows on a second run', async () => {
-    const v1 = file('v1.csv', [OFFICIAL_HEADER, officialRow({ id_fs: '1' }), officialRow({ id_fs: '2', lib_fs: 'Autre' })].join('\n'));
-    expect(await runImportStructures(ctx, { file: v1 })).toMatchObject({ created: 2, updated: 0, unchanged: 0, rejected: [] });
+    const v1 = file(
+      'v1.csv',
+      [OFFICIAL_HEADER, officialRow({ id_fs: '1' }), officialRow({ id_fs: '2', lib_fs: 'Autre' })].join('\n'),
+    );
+    expect(await runImportStructures(ctx, { file: v1 })).toMatchObject({
+      created: 2,
+      updated: 0,
+      unchanged: 0,
+      rejected: [],
+    });
     const v2 = file(
       'v2.csv',
-      [OFFICIAL_HEADER, officialRow({ id_fs: '1' }), officialRow({ id_fs: '2', lib_fs: 'Autre nom' }), officialRow({ id_fs: '3' })].join('\n'),
+      [
+        OFFICIAL_HEADER,
+        officialRow({ id_fs: '1' }),
+        officialRow({ id_fs: '2', lib_fs: 'Autre nom' }),
+        officialRow({ id_fs: '3' }),
+      ].join('\n'),
     );
-    expect(await runImportStructures(ctx, { file: v2 })).toMatchObject({ created: 1, updated: 1, unchanged: 1 });
+    expect(await runImportStructures(ctx, { file: v2 })).toMatchObject({
+      created: 1,
+      updated: 1,
+      unchanged: 1,
+    });
     const all = await listAllStructures(ctx.db);
     expect(all.map((s) => [s.idFs, s.name, s.version])).toEqual([
       ['1', 'France services de Guise', 1],
@@ -74,7 +91,10 @@ describe('import structures (command functions, real database)', () => {
   it('reads a Windows-1252 file with `;` separators, a BOM and decimal commas', async () => {
     const text = [
       OFFICIAL_HEADER.replace(/,/g, ';'),
-      officialRow({ id_fs: '20', lib_fs: 'France services de Château-Thierry', latitude: '49,04', longitude: '3,40' }, ';'),
+      officialRow(
+        { id_fs: '20', lib_fs: 'France services de Château-Thierry', latitude: '49,04', longitude: '3,40' },
+        ';',
+      ),
     ].join('\r\n');
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), iconv.encode(text, 'win1252')]);
     const report = await runImportStructures(ctx, { file: file('win.csv', bytes) });
@@ -91,9 +111,13 @@ describe('import structures (command functions, real database)', () => {
       ['binary.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0xff, 0xfe, 0x00, 0x01])],
     ];
     for (const [name, content] of bad) {
-      await expect(runImportStructures(ctx, { file: file(name, content) }), name).rejects.toBeInstanceOf(DomainError);
+      await expect(runImportStructures(ctx, { file: file(name, content) }), name).rejects.toBeInstanceOf(
+        DomainError,
+      );
     }
-    await expect(runImportStructures(ctx, { file: join(dir, 'absent.csv') })).rejects.toThrow('Fichier introuvable');
+    await expect(runImportStructures(ctx, { file: join(dir, 'absent.csv') })).rejects.toThrow(
+      'Fichier introuvable',
+    );
     expect((await listAllStructures(ctx.db)).length).toBe(before);
   });
 
@@ -108,9 +132,20 @@ describe('import structures (command functions, real database)', () => {
   });
 
   it('two imports running at once neither interleave nor lose rows', async () => {
-    const a = file('a.csv', [OFFICIAL_HEADER, ...['30', '31', '32'].map((id) => officialRow({ id_fs: id }))].join('\n'));
-    const b = file('b.csv', [OFFICIAL_HEADER, ...['32', '33'].map((id) => officialRow({ id_fs: id, lib_fs: `B ${id}` }))].join('\n'));
-    const results = await Promise.allSettled([runImportStructures(ctx, { file: a }), runImportStructures(ctx, { file: b })]);
+    const a = file(
+      'a.csv',
+      [OFFICIAL_HEADER, ...['30', '31', '32'].map((id) => officialRow({ id_fs: id }))].join('\n'),
+    );
+    const b = file(
+      'b.csv',
+      [OFFICIAL_HEADER, ...['32', '33'].map((id) => officialRow({ id_fs: id, lib_fs: `B ${id}` }))].join(
+        '\n',
+      ),
+    );
+    const results = await Promise.allSettled([
+      runImportStructures(ctx, { file: a }),
+      runImportStructures(ctx, { file: b }),
+    ]);
     const ids = new Set((await listAllStructures(ctx.db)).map((s) => s.idFs));
     // Either both commit (one after the other), or one fails cleanly on the shared id and rolls back whole.
     for (const [i, r] of results.entries()) {
@@ -131,15 +166,29 @@ describe('import structures (command functions, real database)', () => {
 
 describe('the maillage command line', () => {
   const run = promisify(execFile);
-  const env = { ...process.env, MAILLAGE_DATA_DIR: join(dir, 'cli-data'), LOG_LEVEL: 'silent', DATABASE_URL: '' };
+  const env = {
+    ...process.env,
+    MAILLAGE_DATA_DIR: join(dir, 'cli-data'),
+    LOG_LEVEL: 'silent',
+    DATABASE_URL: '',
+  };
   const cli = (...args: string[]) =>
     run(process.execPath, ['bin/maillage.js', ...args], { env, timeout: 120_000 }).then(
       (r) => ({ code: 0, ...r }),
-      (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, stdout: e.stdout, stderr: e.stderr }),
+      (e: { code: number; stdout: string; stderr: string }) => ({
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+      }),
     );
 
   it('prints the JSON report with --json, and refuses a bad file with a non-zero exit and a French message', async () => {
-    const good = file('cli.csv', [OFFICIAL_HEADER, officialRow({ id_fs: '1' }), officialRow({ id_fs: '2', type_fs: 'Satellite' })].join('\n'));
+    const good = file(
+      'cli.csv',
+      [OFFICIAL_HEADER, officialRow({ id_fs: '1' }), officialRow({ id_fs: '2', type_fs: 'Satellite' })].join(
+        '\n',
+      ),
+    );
     const ok = await cli('import', 'structures', good, '--json');
     expect(ok.code).toBe(0);
     expect(JSON.parse(ok.stdout)).toEqual({
@@ -153,4 +202,43 @@ describe('the maillage command line', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/colonne|en-tête/i);
   }, 180_000);
+});
+
+describe('import structures --from-datagouv (local stand-in for data.gouv.fr)', () => {
+  it('takes the most recent CSV resource of the dataset, then imports it', async () => {
+    const { createServer } = await import('node:http');
+    const csv = [OFFICIAL_HEADER, officialRow({ id_fs: '501' })].join('\n');
+    const server = createServer((req, res) => {
+      const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+      if (req.url === '/api/1/datasets/liste-fs/') {
+        res.writeHead(200, { 'content-type': 'application/json' }).end(
+          JSON.stringify({
+            resources: [
+              { format: 'csv', url: `${base}/old.csv`, last_modified: '2023-01-01T00:00:00' },
+              { format: 'pdf', url: `${base}/doc.pdf`, last_modified: '2025-01-01T00:00:00' },
+              { format: 'csv', url: `${base}/new.csv`, last_modified: '2024-08-01T00:00:00' },
+            ],
+          }),
+        );
+      } else if (req.url === '/new.csv') res.writeHead(200).end(csv);
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const ctx = await buildTestContext({
+      config: { datagouvUrl: `http://127.0.0.1:${port}`, datagouvDataset: 'liste-fs' },
+    });
+    try {
+      const report = await runImportStructures(ctx, { fromDatagouv: true });
+      expect(report.created).toBe(1);
+      const missing = await buildTestContext({
+        config: { datagouvUrl: `http://127.0.0.1:${port}`, datagouvDataset: 'nope' },
+      });
+      await expect(runImportStructures(missing, { fromDatagouv: true })).rejects.toThrow('404');
+      await closeContext(missing);
+    } finally {
+      await closeContext(ctx);
+      server.close();
+    }
+  });
 });

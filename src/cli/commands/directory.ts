@@ -11,9 +11,32 @@ import {
 import { type ImportReport, importStructures } from '../../services/directory/import.service.js';
 import { CliError, withContext } from '../context.js';
 
-/** The stable link of data.gouv.fr's "Liste des structures France services" (latest CSV). */
-export const DATAGOUV_STRUCTURES_URL =
-  'https://www.data.gouv.fr/fr/datasets/r/afc3f97f-0ef5-429b-bf16-7b7876d27cd4';
+/**
+ * The official list is a data.gouv.fr dataset whose CSV resource is replaced at each update. Rather than pin one
+ * resource id, ask the data.gouv.fr API for the dataset and take its most recently modified CSV resource.
+ */
+export async function latestDatagouvCsv(
+  apiBase: string,
+  dataset: string,
+): Promise<{ url: string; title: string }> {
+  const api = `${apiBase.replace(/\/$/, '')}/api/1/datasets/${encodeURIComponent(dataset)}/`;
+  const response = await fetch(api, {
+    signal: AbortSignal.timeout(30_000),
+    headers: { accept: 'application/json' },
+  });
+  if (!response.ok)
+    throw new CliError(`data.gouv.fr a répondu ${response.status} pour le jeu de données « ${dataset} ».`);
+  const body = (await response.json()) as {
+    resources?: Array<{ format?: string; url?: string; title?: string; last_modified?: string }>;
+  };
+  const csv = (body.resources ?? [])
+    .filter((r) => r.url && (r.format ?? '').toLowerCase() === 'csv')
+    .sort((a, b) => (b.last_modified ?? '').localeCompare(a.last_modified ?? ''));
+  const latest = csv[0];
+  if (!latest?.url)
+    throw new CliError(`Aucune ressource CSV dans le jeu de données « ${dataset} » sur data.gouv.fr.`);
+  return { url: latest.url, title: latest.title ?? latest.url };
+}
 
 export interface ImportArgs {
   readonly file?: string;
@@ -28,16 +51,18 @@ export async function runImportStructures(ctx: AppContext, args: ImportArgs): Pr
   let bytes: Uint8Array;
   let source: string;
   if (args.fromDatagouv) {
-    source = DATAGOUV_STRUCTURES_URL;
-    const response = await fetch(DATAGOUV_STRUCTURES_URL, { signal: AbortSignal.timeout(60_000) }).catch(
-      (e) => {
-        throw new CliError(
-          `Téléchargement impossible depuis data.gouv.fr : ${e instanceof Error ? e.message : e}`,
-        );
-      },
-    );
-    if (!response.ok) throw new CliError(`data.gouv.fr a répondu ${response.status}.`);
-    bytes = new Uint8Array(await response.arrayBuffer());
+    try {
+      const resource = await latestDatagouvCsv(ctx.config.datagouvUrl, ctx.config.datagouvDataset);
+      source = resource.url;
+      const response = await fetch(resource.url, { signal: AbortSignal.timeout(60_000) });
+      if (!response.ok) throw new CliError(`data.gouv.fr a répondu ${response.status} pour ${resource.url}.`);
+      bytes = new Uint8Array(await response.arrayBuffer());
+    } catch (e) {
+      if (e instanceof CliError) throw e;
+      throw new CliError(
+        `Téléchargement impossible depuis data.gouv.fr : ${e instanceof Error ? e.message : e}`,
+      );
+    }
   } else {
     if (!args.file) throw new CliError('Indiquez le fichier CSV à importer, ou --from-datagouv.', 2);
     source = basename(args.file);
