@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults: port 3000, embedded database under ./data, local geocoder', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({
+      port: 3000,
+      databaseUrl: null,
+      refDir: null,
+      geocoder: 'local',
+      tileUrl: null,
+    });
+    expect(c.dataDir).toMatch(/\/data$/);
+    expect(Object.isFrozen(c)).toBe(true);
+  });
+
+  it('reads every variable', () => {
+    const c = loadConfig({
+      PORT: '8080',
+      MAILLAGE_DATA_DIR: '/var/lib/maillage',
+      DATABASE_URL: 'postgres://u@db:5432/maillage',
+      MAILLAGE_REF_DIR: '/srv/ref',
+      MAILLAGE_TILE_URL: 'https://{s}.tile.example.org/{z}/{x}/{y}.png',
+      MAILLAGE_GEOCODER: 'ban',
+      MAILLAGE_ADMIN_TOKEN: 'a-long-enough-secret',
+    });
+    expect(c).toMatchObject({
+      port: 8080,
+      dataDir: '/var/lib/maillage',
+      databaseUrl: 'postgres://u@db:5432/maillage',
+      refDir: '/srv/ref',
+      geocoder: 'ban',
+      publicUrl: 'http://localhost:8080',
+    });
+  });
+
+  it('refuses bad values with a message naming the variable', () => {
+    const bad: Array<[Record<string, string>, string]> = [
+      [{ PORT: 'abc' }, 'PORT'],
+      [{ PORT: '70000' }, 'PORT'],
+      [{ MAILLAGE_GEOCODER: 'google' }, 'MAILLAGE_GEOCODER'],
+      [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
+      [{ MAILLAGE_TILE_URL: 'javascript:alert(1)' }, 'MAILLAGE_TILE_URL'],
+      [{ MAILLAGE_ADMIN_TOKEN: 'short' }, 'MAILLAGE_ADMIN_TOKEN'],
+    ];
+    for (const [env, variable] of bad) {
+      expect(() => loadConfig(env), variable).toThrow(ConfigError);
+      expect(() => loadConfig(env), variable).toThrow(new RegExp(`^${variable} :`));
+    }
+  });
+});
