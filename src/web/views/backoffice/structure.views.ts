@@ -64,15 +64,6 @@ export function structureEditPage(o: {
   const closures = [...(d.closures ?? []), {}, {}];
   const editable = allowed('structure.edit');
   const e = o.error;
-  const fields = [
-    'email',
-    'telephone',
-    'comment',
-    'description',
-    'partners',
-    'appointment',
-    ...WEEKDAYS.map((w) => `hours.${w}`),
-  ];
 
   const editForm = html`<form method="post" action="/espace/structures/${s.id}" novalidate>
   ${o.csrf}<input type="hidden" name="version" value="${String(s.version)}">
@@ -157,7 +148,7 @@ export function structureEditPage(o: {
 <p>${s.address}, ${s.postal_code} ${s.commune_name} — France Services n° ${s.id_fs}</p>
 <p>Statut actuel : <strong>${STATUS_LABELS[s.status]}</strong>${s.status === 'fermee_temporairement' && s.status_until ? html` (réouverture prévue le ${frDay(s.status_until)})` : null} · Dernière mise à jour : ${frDateTime(s.updated_at)} · Version ${String(s.version)}</p>
 <ul class="fr-links-group">${links}</ul>
-${o.conflict && o.error ? alert('error', o.error.message, 'Modification concurrente') : topError(o.error, fields)}
+${o.conflict && o.error ? alert('error', o.error.message, 'Modification concurrente') : o.error ? alert('error', html`Rien n’a été enregistré : ${o.error.message}`) : null}
 ${o.notice ? alert('success', o.notice) : null}
 ${o.notices?.length ? alert('info', html`Horaires normalisés : ${o.notices.join(' ; ')}`) : null}
 <div class="fr-grid-row fr-grid-row--gutters">
