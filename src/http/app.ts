@@ -11,6 +11,7 @@ import { sessionPlugin } from './plugins/session.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
 import { backofficeRoutes } from './routes/backoffice.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
+import { labellingRoutes } from './routes/labelling.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
 
@@ -53,6 +54,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(healthRoutes(ctx));
   await app.register(accountsRoutes(ctx));
   await app.register(backofficeRoutes(ctx));
+  await app.register(labellingRoutes(ctx));
   await app.register(structuresRoutes(ctx));
   await app.register(publicPagesRoutes(ctx));
 
