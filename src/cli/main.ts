@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerLabellingCommands } from './commands/labelling.js';
+import { registerMobileCommands } from './commands/mobile.js';
 import { registerUsersCommands } from './commands/users.js';
 import { describeError } from './context.js';
 
@@ -16,6 +17,7 @@ export function buildProgram(): Command {
   registerDirectoryCommands(program);
   registerLabellingCommands(program);
   registerUsersCommands(program);
+  registerMobileCommands(program);
   return program;
 }
 

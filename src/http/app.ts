@@ -12,6 +12,7 @@ import { accountsRoutes } from './routes/accounts.routes.js';
 import { backofficeRoutes } from './routes/backoffice.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { labellingRoutes } from './routes/labelling.routes.js';
+import { mobileRoutes } from './routes/mobile.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
 
@@ -57,6 +58,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(labellingRoutes(ctx));
   await app.register(structuresRoutes(ctx));
   await app.register(publicPagesRoutes(ctx));
+  await app.register(mobileRoutes(ctx));
 
   return app;
 }

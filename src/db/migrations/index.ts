@@ -4,6 +4,7 @@ import * as m202611260001 from './202611260001_directory.js';
 import * as m202611261000 from './202611261000_accounts.js';
 import * as m202611262100 from './202611262100_territory.js';
 import * as m202611262200 from './202611262200_labelling.js';
+import * as m202611262300 from './202611262300_mobile.js';
 
 /**
  * Every migration, in order. Listed here (not read from disk) so that the same list runs from
@@ -14,6 +15,7 @@ const migrations: Record<string, Migration> = {
   '202611261000_accounts': m202611261000,
   '202611262100_territory': m202611262100,
   '202611262200_labelling': m202611262200,
+  '202611262300_mobile': m202611262300,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

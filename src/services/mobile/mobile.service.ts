@@ -1,0 +1,361 @@
+import type { Kysely } from 'kysely';
+import type { Db } from '../../db/database.js';
+import { appendAudit } from '../../db/repositories/audit.repository.js';
+import {
+  bumpSequence,
+  deleteException,
+  findEntry,
+  findUnit,
+  foreignIds,
+  insertException,
+  readMobileData,
+  replaceUnits,
+  type ScheduleScope,
+  structuresByIdFs,
+  touchUnit,
+} from '../../db/repositories/mobile.repository.js';
+import type { DB } from '../../db/schema/index.js';
+import {
+  type Confirmation,
+  currentPassage,
+  expandOccurrences,
+  type MobileData,
+  MobileDocumentError,
+  nextPassages,
+  type Occurrence,
+  parseDay,
+  parseMobileDocument,
+  type StructureInfo,
+  type TourEntry,
+  type TourException,
+} from '../../domain/mobile/index.js';
+import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
+import { type Clock, parisDate } from '../../domain/shared/time.js';
+
+export interface LoadReport {
+  readonly units: number;
+  readonly stops: number;
+  readonly entries: number;
+  readonly exceptions: number;
+  /** Entries whose SEQUENCE went up because they (or their exceptions) changed. */
+  readonly changedEntries: readonly string[];
+  readonly confirmations: readonly Confirmation[];
+  readonly warnings: readonly string[];
+}
+
+export interface Actor {
+  readonly label: string;
+  readonly id?: string | null;
+  readonly ip?: string | null;
+}
+
+export interface ExceptionInput {
+  readonly entry: string;
+  readonly date: string;
+  readonly action: 'cancel' | 'move' | 'add';
+  readonly reason?: string;
+  readonly to?: { readonly date: string; readonly start: string; readonly end: string };
+}
+
+/** The load document as the domain reads it, from stored data (to re-validate after an edit). */
+export function toDocument(data: MobileData) {
+  return {
+    units: data.units.map((u) => ({
+      id: u.id,
+      structure: u.structureIdFs,
+      name: u.name,
+      ...(u.vehicle ? { vehicle: u.vehicle } : {}),
+      depot: { lat: u.depot.lat, lon: u.depot.lon },
+    })),
+    stops: data.stops.map((s) => ({ ...s })),
+    entries: data.entries.map((e) => ({ ...e })),
+    exceptions: data.exceptions.map((x) => ({ ...x, ...(x.to ? { to: { ...x.to } } : {}) })),
+  };
+}
+
+const fingerprint = (e: TourEntry, xs: readonly TourException[]) =>
+  JSON.stringify([
+    e.unit,
+    e.stop,
+    e.rrule,
+    e.start,
+    e.end,
+    e.from,
+    e.until,
+    e.holidays,
+    [...xs]
+      .sort((a, b) => (a.date < b.date ? -1 : 1))
+      .map((x) => [x.date, x.action, x.reason ?? '', x.to ?? null]),
+  ]);
+
+const MAX_RANGE_DAYS = 3 * 366;
+
+/**
+ * France Services mobiles: loading the tours, reading calendars, editing exceptions.
+ * Every change is written to the audit log in the same transaction.
+ */
+export class MobileService {
+  constructor(
+    private readonly db: Db,
+    private readonly clock: Clock,
+  ) {}
+
+  /** `maillage mobile load`: validates, then replaces the document's units in one transaction. */
+  async load(input: unknown, options: { confirm?: boolean; actor: Actor }): Promise<LoadReport> {
+    const warnings: string[] = [];
+    const ids =
+      input && typeof input === 'object' && Array.isArray((input as { units?: unknown }).units)
+        ? ((input as { units: unknown[] }).units
+            .map((u) => (u && typeof u === 'object' ? (u as { structure?: unknown }).structure : undefined))
+            .filter((s): s is string => typeof s === 'string') as string[])
+        : [];
+    const directoryEmpty = !(await this.db.selectFrom('structures').select('id').limit(1).executeTakeFirst());
+    const known = await structuresByIdFs(this.db, ids.slice(0, 1000));
+    if (directoryEmpty) {
+      warnings.push('Annuaire vide : structures non vérifiées, distances mesurées depuis le dépôt.');
+    }
+    const structure = directoryEmpty
+      ? undefined
+      : (idFs: string): StructureInfo | undefined => {
+          const s = known.get(idFs);
+          if (!s) return undefined;
+          return s.lat !== null && s.lon !== null
+            ? { location: { lat: s.lat, lon: s.lon }, format: s.format }
+            : { location: { lat: Number.NaN, lon: Number.NaN }, format: s.format };
+        };
+    const { data, confirmations } = parseMobileDocument(input, {
+      ...(structure ? { structure } : {}),
+      confirm: options.confirm ?? false,
+    });
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      const unitIds = data.units.map((u) => u.id);
+      const foreign = await foreignIds(
+        trx,
+        unitIds,
+        data.stops.map((s) => s.id),
+        data.entries.map((e) => e.id),
+      );
+      if (foreign.stops.length || foreign.entries.length) {
+        const which = [
+          ...foreign.stops.map((s) => `arrêt « ${s} »`),
+          ...foreign.entries.map((e) => `entrée « ${e} »`),
+        ];
+        throw conflict(
+          `Identifiant(s) déjà utilisé(s) par une autre unité, absente de ce document : ${which.slice(0, 10).join(', ')}.`,
+          foreign.stops.length ? 'stops' : 'entries',
+        );
+      }
+      const before = new Map<string, { entry: TourEntry; fp: string }>();
+      for (const u of unitIds) {
+        const old = await readMobileData(trx, { unit: u });
+        for (const e of old.entries) {
+          before.set(e.id, {
+            entry: e,
+            fp: fingerprint(
+              e,
+              old.exceptions.filter((x) => x.entry === e.id),
+            ),
+          });
+        }
+      }
+      const changed: string[] = [];
+      const entries = data.entries.map((e) => {
+        const old = before.get(e.id);
+        if (!old) return e;
+        const fp = fingerprint(
+          e,
+          data.exceptions.filter((x) => x.entry === e.id),
+        );
+        if (fp === old.fp) return { ...e, sequence: Math.max(e.sequence, old.entry.sequence) };
+        changed.push(e.id);
+        return { ...e, sequence: Math.max(e.sequence, old.entry.sequence + 1) };
+      });
+      await replaceUnits(trx, { ...data, entries });
+      for (const u of data.units) {
+        const mine = entries.filter((e) => e.unit === u.id).map((e) => e.id);
+        await appendAudit(trx as Kysely<DB>, {
+          at: now,
+          actorId: options.actor.id ?? null,
+          actorLabel: options.actor.label,
+          entity: 'mobile_unit',
+          entityId: u.id,
+          action: 'mobile.load',
+          before: null,
+          after: {
+            name: u.name,
+            stops: data.stops.filter((s) => s.unit === u.id).length,
+            entries: mine.length,
+            exceptions: data.exceptions.filter((x) => mine.includes(x.entry)).length,
+            changedEntries: changed.filter((id) => mine.includes(id)),
+            confirmations: confirmations.map((c) => c.message),
+          },
+          ip: options.actor.ip ?? null,
+        });
+      }
+      return {
+        units: data.units.length,
+        stops: data.stops.length,
+        entries: entries.length,
+        exceptions: data.exceptions.length,
+        changedEntries: changed,
+        confirmations,
+        warnings,
+      };
+    });
+  }
+
+  schedule(scope: ScheduleScope): Promise<MobileData> {
+    return readMobileData(this.db, scope);
+  }
+
+  /** `maillage mobile occurrences`: a unit's passages between two Paris dates. */
+  async occurrences(unit: string, from: string, to: string): Promise<Occurrence[]> {
+    const lo = parseDay(from);
+    const hi = parseDay(to);
+    if (lo === undefined) throw invalid('from', `Date attendue au format AAAA-MM-JJ, reçu « ${from} ».`);
+    if (hi === undefined) throw invalid('to', `Date attendue au format AAAA-MM-JJ, reçu « ${to} ».`);
+    if (hi < lo) throw invalid('to', 'La fin de la période précède son début.');
+    if (hi - lo > MAX_RANGE_DAYS) throw invalid('to', 'Période trop longue (trois ans au plus).');
+    if (!(await findUnit(this.db, unit))) throw notFound(`Unité mobile « ${unit} » inconnue.`);
+    return expandOccurrences(await readMobileData(this.db, { unit }), from, to, { unit });
+  }
+
+  /** The next passages for a scope, from now (cancelled ones included, so the public sees them). */
+  async next(
+    scope: ScheduleScope,
+    n = 12,
+  ): Promise<{ data: MobileData; next: Occurrence[]; current?: Occurrence }> {
+    const data = await readMobileData(this.db, scope);
+    const now = this.clock.now();
+    const next = nextPassages(data, now, n, scope);
+    const current = currentPassage(data, now, scope);
+    return { data, next, ...(current ? { current } : {}) };
+  }
+
+  /**
+   * Adds an exception (cancel, move, add) to an entry, after checking it with the same rules as a
+   * load (the date is a passage, no overlap…). Bumps the entry's SEQUENCE; logged. Field names in
+   * errors are those of the API body (`date`, `to.start`…).
+   */
+  async addException(input: ExceptionInput, actor: Actor): Promise<TourException> {
+    const entry = await findEntry(this.db, input.entry);
+    if (!entry) throw notFound(`Entrée de tournée « ${input.entry} » inconnue.`);
+    const now = this.clock.now();
+    return this.db.transaction().execute(async (trx) => {
+      const current = await readMobileData(trx, { unit: entry.unit });
+      if (current.exceptions.some((x) => x.entry === input.entry && x.date === input.date)) {
+        throw conflict(
+          `Une exception existe déjà pour l’entrée « ${input.entry} » le ${input.date} : supprimez-la d’abord.`,
+          'date',
+        );
+      }
+      const doc = toDocument(current);
+      const index = doc.exceptions.length;
+      doc.exceptions.push({ ...input } as (typeof doc.exceptions)[number]);
+      let parsed: MobileData;
+      try {
+        parsed = parseMobileDocument(doc, { confirm: true }).data;
+      } catch (e) {
+        if (e instanceof MobileDocumentError) {
+          const prefix = `exceptions[${index}]`;
+          const mine = e.issues.find((i) => i.field.startsWith(prefix)) ?? e.issues[0];
+          const field = mine?.field.startsWith(prefix)
+            ? mine.field.slice(prefix.length).replace(/^\./, '') || 'exception'
+            : mine?.field;
+          throw new DomainError('invalid', mine?.message ?? e.message, field);
+        }
+        throw e;
+      }
+      const added = parsed.exceptions[parsed.exceptions.length - 1] as TourException;
+      await insertException(trx, added);
+      await bumpSequence(trx, entry.id);
+      await touchUnit(trx, entry.unit, now);
+      await appendAudit(trx as Kysely<DB>, {
+        at: now,
+        actorId: actor.id ?? null,
+        actorLabel: actor.label,
+        entity: 'mobile_entry',
+        entityId: entry.id,
+        action: `mobile.exception.${added.action}`,
+        before: null,
+        after: { ...added },
+        ip: actor.ip ?? null,
+      });
+      return added;
+    });
+  }
+
+  async removeException(entryId: string, date: string, actor: Actor): Promise<void> {
+    const entry = await findEntry(this.db, entryId);
+    if (!entry) throw notFound(`Entrée de tournée « ${entryId} » inconnue.`);
+    if (parseDay(date) === undefined)
+      throw invalid('date', `Date attendue au format AAAA-MM-JJ, reçu « ${date} ».`);
+    const now = this.clock.now();
+    await this.db.transaction().execute(async (trx) => {
+      const before = (await readMobileData(trx, { unit: entry.unit })).exceptions.find(
+        (x) => x.entry === entryId && x.date === date,
+      );
+      if (!before || (await deleteException(trx, entryId, date)) === 0) {
+        throw notFound(`Aucune exception pour l’entrée « ${entryId} » le ${date}.`);
+      }
+      // Removing a "move" could re-create an overlap only if the original slot was taken since: check.
+      const rest = await readMobileData(trx, { unit: entry.unit });
+      parseMobileDocument(toDocument(rest), { confirm: true });
+      await bumpSequence(trx, entryId);
+      await touchUnit(trx, entry.unit, now);
+      await appendAudit(trx as Kysely<DB>, {
+        at: now,
+        actorId: actor.id ?? null,
+        actorLabel: actor.label,
+        entity: 'mobile_entry',
+        entityId: entryId,
+        action: 'mobile.exception.remove',
+        before: { ...before },
+        after: null,
+        ip: actor.ip ?? null,
+      });
+    });
+  }
+
+  /**
+   * For the locator: every stop with the bus's next passage there, and whether the bus is there
+   * now ("open now" only while it actually is). Looks 62 days ahead, then a year for the rest.
+   */
+  async listStopsWithNextPassage(now: Date = this.clock.now()): Promise<StopWithNextPassage[]> {
+    const data = await readMobileData(this.db);
+    const units = new Map(data.units.map((u) => [u.id, u]));
+    const today = parisDate(now);
+    const t = now.getTime();
+    const first = new Map<string, Occurrence>();
+    const scan = (days: number, only?: Set<string>) => {
+      const end = new Date(now.getTime() + days * 86_400_000);
+      const schedule = only ? { ...data, entries: data.entries.filter((e) => only.has(e.stop)) } : data;
+      for (const o of expandOccurrences(schedule, today, parisDate(end), { includeCancelled: false })) {
+        if (o.end.getTime() > t && !first.has(o.stop)) first.set(o.stop, o);
+      }
+    };
+    scan(62);
+    const rest = new Set(data.stops.filter((s) => !first.has(s.id)).map((s) => s.id));
+    if (rest.size) scan(400, rest);
+    return data.stops.map((s) => {
+      const next = first.get(s.id);
+      const unit = units.get(s.unit);
+      return {
+        stop: s,
+        unitName: unit?.name ?? s.unit,
+        structureIdFs: unit?.structureIdFs ?? '',
+        next: next ? { start: next.start, end: next.end, entry: next.entry } : null,
+        openNow: next !== undefined && next.start.getTime() <= t && t < next.end.getTime(),
+      };
+    });
+  }
+}
+
+export interface StopWithNextPassage {
+  readonly stop: import('../../domain/mobile/index.js').Stop;
+  readonly unitName: string;
+  readonly structureIdFs: string;
+  readonly next: { readonly start: Date; readonly end: Date; readonly entry: string } | null;
+  readonly openNow: boolean;
+}
