@@ -1,0 +1,2 @@
+// oidc-provider ships no types; the tests use a small part of it (test/support/oidc.ts).
+declare module 'oidc-provider';
