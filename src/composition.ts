@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './domain/shared/time.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
+import { TerritoryService } from './services/territory/territory.service.js';
 
 /**
  * The one composition root. The server, the CLI and the tests all open a context here, then
@@ -21,6 +22,8 @@ export interface AppContext {
   readonly geography: Geography;
   readonly geocoder: Geocoder;
   readonly locator: LocatorService;
+  /** Reference geography, coverage indicators and planning (issue 4). */
+  readonly territory: TerritoryService;
 }
 
 export interface ContextOverrides {
@@ -49,9 +52,11 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     geography,
     geocoder,
     locator: new LocatorService(database.db, clock),
+    territory: new TerritoryService(database.db, config, logger),
   };
 }
 
 export async function closeContext(ctx: AppContext): Promise<void> {
+  await ctx.territory.close();
   await ctx.database.close();
 }

@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerLabellingCommands } from './commands/labelling.js';
 import { registerMobileCommands } from './commands/mobile.js';
+import { registerTerritoryCommands } from './commands/territory.js';
 import { registerUsersCommands } from './commands/users.js';
 import { describeError } from './context.js';
 
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerDirectoryCommands(program);
   registerLabellingCommands(program);
   registerUsersCommands(program);
+  registerTerritoryCommands(program);
   registerMobileCommands(program);
   return program;
 }

@@ -15,6 +15,7 @@ import { labellingRoutes } from './routes/labelling.routes.js';
 import { mobileRoutes } from './routes/mobile.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
+import { territoryRoutes } from './routes/territory.routes.js';
 
 export type App = FastifyInstance;
 
@@ -57,6 +58,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(backofficeRoutes(ctx));
   await app.register(labellingRoutes(ctx));
   await app.register(structuresRoutes(ctx));
+  await app.register(territoryRoutes(ctx));
   await app.register(publicPagesRoutes(ctx));
   await app.register(mobileRoutes(ctx));
 

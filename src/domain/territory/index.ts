@@ -55,6 +55,7 @@ export {
 } from './nearest.js';
 export { Network, type PlacedSite, type SiteKind, type StructureSite, siteKind } from './network.js';
 export {
+  attachExact,
   type CantonSite,
   checkPlanRequest,
   diffIndicators,
@@ -64,6 +65,7 @@ export {
   type PlanSite,
   plan,
   prepareInstance,
+  solvePlan,
   type WhatIfChange,
   whatIf,
 } from './planning.js';

@@ -5,7 +5,13 @@
 import { DomainError, invalid } from '../shared/errors.js';
 import { type CoverageIndicators, computeCoverage, coveredCantons } from './indicators.js';
 import { buildInstance, type CoveringInstance, greedy, orderByMarginalGain, swapSearch } from './mclp.js';
-import { DEFAULT_EXACT_LIMITS, type ExactLimits, type LpSolver, solveExact } from './mclp-exact.js';
+import {
+  DEFAULT_EXACT_LIMITS,
+  type ExactLimits,
+  type ExactResult,
+  type LpSolver,
+  solveExact,
+} from './mclp-exact.js';
 import type { Network, SiteKind, StructureSite } from './network.js';
 import type { City } from './referentiel.js';
 import type { Territory } from './territory.js';
@@ -122,13 +128,13 @@ export interface PlanOptions {
   readonly exactLimits?: ExactLimits;
 }
 
-export function plan(
+/** The heuristic plan, with the instance it solved (for the exact check). */
+export function solvePlan(
   network: Network,
   territory: Territory,
   request: PlanRequest,
   model: TravelModel,
-  options: PlanOptions = {},
-): PlanResult {
+): { result: PlanResult; instance: CoveringInstance; heuristicObjective: number; t0: number } {
   const r = checkPlanRequest(request);
   const t0 = performance.now();
   const { instance, candidates } = prepareInstance(network, territory, r, model);
@@ -150,21 +156,40 @@ export function plan(
       }))
       .filter((site) => site.addedPopulation > 0),
     addedPopulation: Math.round(s.objective),
-    ms: 0,
+    ms: Math.round(performance.now() - t0),
   };
-  if (r.exact) {
+  return { result, instance, heuristicObjective: s.objective, t0 };
+}
+
+/** Adds the exact optimum and the relative gap when the solver proved optimality. */
+export function attachExact(result: PlanResult, heuristicObjective: number, exact: ExactResult): PlanResult {
+  if (exact.status !== 'optimal') return result;
+  return {
+    ...result,
+    exactOptimum: Math.round(exact.objective),
+    gap:
+      exact.objective > 0
+        ? Math.max(0, Math.round(((exact.objective - heuristicObjective) / exact.objective) * 1e6) / 1e6)
+        : 0,
+  };
+}
+
+/** The plan in one synchronous call (CLI, tests); the server runs the exact part off-thread. */
+export function plan(
+  network: Network,
+  territory: Territory,
+  request: PlanRequest,
+  model: TravelModel,
+  options: PlanOptions = {},
+): PlanResult {
+  const { result, instance, heuristicObjective, t0 } = solvePlan(network, territory, request, model);
+  let out = result;
+  if (request.exact) {
     if (!options.solver) throw invalid('exact', 'Le solveur exact n’est pas chargé.');
-    const ex = solveExact(options.solver, instance, r.k, options.exactLimits ?? DEFAULT_EXACT_LIMITS);
-    if (ex.status === 'optimal') {
-      result.exactOptimum = Math.round(ex.objective);
-      result.gap =
-        ex.objective > 0
-          ? Math.max(0, Math.round(((ex.objective - s.objective) / ex.objective) * 1e6) / 1e6)
-          : 0;
-    }
+    const ex = solveExact(options.solver, instance, request.k, options.exactLimits ?? DEFAULT_EXACT_LIMITS);
+    out = attachExact(result, heuristicObjective, ex);
   }
-  result.ms = Math.round(performance.now() - t0);
-  return result;
+  return { ...out, ms: Math.round(performance.now() - t0) };
 }
 
 export interface CantonSite extends PlanSite {

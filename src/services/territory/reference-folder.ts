@@ -3,6 +3,7 @@
  * `@etalab/decoupage-administratif` tables, and hands them to the pure parsers of
  * src/domain/territory. Used by `maillage ref load`, the app at start, and the benchmarks.
  */
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -57,7 +58,7 @@ export interface ReferenceFolder {
   qpvCommunes: ParseResult<QpvCommune>;
   departements: ParseResult<DepartementOutline>;
   /** Per file: its vintage (file modification date, YYYY-MM-DD) and size. */
-  files: Record<ReferenceFileKey, { name: string; vintage: string; bytes: number }>;
+  files: Record<ReferenceFileKey, { name: string; vintage: string; bytes: number; sha256: string }>;
 }
 
 const PARSERS = {
@@ -70,6 +71,25 @@ const PARSERS = {
   qpvCommunes: parseQpvCommunes,
   departements: parseDepartements,
 } as const;
+
+/**
+ * The vintage of each file: what SOURCES.md says of the data (COG year, list date), and the date of
+ * the file itself.
+ */
+const VINTAGES: Partial<Record<ReferenceFileKey, string>> = {
+  communes: 'COG 2026 (centres geo.api 2023)',
+  communeCantons: 'COG 2025',
+  cantons: 'COG 2025',
+  densite: 'grille INSEE, géographie 2025',
+  zrr: 'ANCT 2023 (COG 2026)',
+  qpv: 'QPV 2024',
+  qpvCommunes: 'QPV 2024',
+  departements: 'ANCT, Admin Express simplifié',
+};
+function vintageOf(key: ReferenceFileKey, fileDate: string): string {
+  const label = VINTAGES[key];
+  return label ? `${label} · fichier du ${fileDate}` : `fichier du ${fileDate}`;
+}
 
 /** Reads and parses every file; a missing file or a wrong header refuses the folder (DomainError). */
 export async function readReferenceFolder(
@@ -94,7 +114,12 @@ export async function readReferenceFolder(
       throw new DomainError('invalid', `Fichier de référence introuvable : ${name} (dans ${dir}).`, name);
     }
     out[key] = (PARSERS[key] as (t: string) => ParseResult<unknown>)(text);
-    files[key] = { name, vintage: info.mtime.toISOString().slice(0, 10), bytes: Number(info.size) };
+    files[key] = {
+      name,
+      vintage: vintageOf(key, info.mtime.toISOString().slice(0, 10)),
+      bytes: Number(info.size),
+      sha256: createHash('sha256').update(text).digest('hex'),
+    };
   }
   return out as unknown as ReferenceFolder;
 }
@@ -129,22 +154,35 @@ export function decoupageTables() {
   return decoupage;
 }
 
-/** Builds the joined referentiel from a parsed folder and decoupage-administratif. */
+/** Builds the joined referentiel from rows (a parsed folder or the database) and decoupage-administratif. */
+export function referentielFromRows(t: {
+  communes: readonly CommuneCentroid[];
+  communeCantons: readonly CommuneCanton[];
+  cantons: readonly Canton[];
+  densite: readonly Densite[];
+  zrr: readonly Zrr[];
+  qpv: readonly Qpv[];
+}): Referentiel {
+  const d = decoupageTables();
+  return new Referentiel({
+    ...t,
+    epcis: d.epcis,
+    regions: d.regions,
+    departements: d.departements,
+    resolveCode: communeCodeResolver(d.communes),
+  });
+}
+
 export function referentielFromFolder(
   folder: Pick<ReferenceFolder, 'communes' | 'communeCantons' | 'cantons' | 'densite' | 'zrr' | 'qpv'>,
 ): Referentiel {
-  const d = decoupageTables();
-  return new Referentiel({
+  return referentielFromRows({
     communes: folder.communes.rows,
     communeCantons: folder.communeCantons.rows,
     cantons: folder.cantons.rows,
     densite: folder.densite.rows,
     zrr: folder.zrr.rows,
     qpv: folder.qpv.rows,
-    epcis: d.epcis,
-    regions: d.regions,
-    departements: d.departements,
-    resolveCode: communeCodeResolver(d.communes),
   });
 }
 
