@@ -62,12 +62,12 @@ export async function startProvider(redirectUri: string): Promise<LocalProvider>
       uid: ['uid'],
     },
     acrValues: ['eidas1'],
-    findAccount: async (_ctx, sub) => ({
+    findAccount: async (_ctx: unknown, sub: string) => ({
       accountId: sub,
       claims: async () => ({ ...state.identity, sub }),
     }),
     features: { devInteractions: { enabled: false } },
-    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
     cookies: { keys: ['cle-de-test-des-cookies'] },
   });
   const callback = provider.callback();
