@@ -156,7 +156,7 @@ function resultCard(item: ResultItem, input: SearchPageInput, rank: number): Saf
   <div class="fr-card__body"><div class="fr-card__content">
     <h3 class="fr-card__title">${link}</h3>
     <div class="fr-card__desc">
-      ${remote ? html`<div class="fr-callout fr-p-2w fr-mb-2w"><p class="fr-callout__text fr-text--md">${openingBadge(line)}</p>${contactLinks(s)}</div>` : openingBadge(line)}
+      ${remote ? html`<div class="fr-callout fr-p-2w fr-mb-2w">${openingBadge(line)}${contactLinks(s)}</div>` : openingBadge(line)}
       <p class="fr-mb-1w">${formatDistance(item.distanceKm)} · ${formatTravel(item.travelMinutes)}</p>
       <p class="fr-mb-1w">${s.address}, ${s.postalCode} ${s.communeName}</p>
       <p class="fr-text--sm fr-mb-1w">Partenaires : ${partnersShort(s)}</p>

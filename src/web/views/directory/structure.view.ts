@@ -135,6 +135,7 @@ ${remote ? null : openingBadge(line)}
     ${remote ? null : contactSection}
     <section aria-labelledby="horaires" class="fr-mb-4w">
       <h2 id="horaires" class="fr-h4">Horaires</h2>
+      ${remote ? html`<p>L’accueil sur place est suspendu : ces horaires sont ceux de l’accueil habituel.</p>` : null}
       ${hoursTable(s, at)}
       ${closuresBlock(s, at)}
       <p class="fr-text--sm">${s.appointment ? 'Vous pouvez prendre rendez-vous : appelez ou écrivez à la France Services.' : 'Accueil sans rendez-vous aux heures d’ouverture.'}</p>
