@@ -28,7 +28,7 @@ import {
   referentielPage,
 } from '../../web/views/labelling/pages.js';
 import { messagePage } from '../../web/views/layout.js';
-import { csrfField, csrfToken, requirePolicy, requireUser } from '../plugins/session.js';
+import { actorOf, csrfField, csrfToken, requirePolicy, requireUser } from '../plugins/session.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const FormBody = Type.Record(Type.String({ maxLength: 80 }), Type.Unknown());
@@ -480,6 +480,8 @@ export const labellingRoutes =
             auditorUserId: str(b.auditorUserId, 64) || null,
             auditDate: str(b.auditDate, 10) || null,
             version: version ? Number(version) : undefined,
+            actorLabel: actorOf(request).label,
+            ip: request.ip,
           });
           return reply.redirect(`${back}?ok=${action}`, 303);
         } catch (e) {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
+import { appendAudit } from '../../db/repositories/audit.repository.js';
 import * as repo from '../../db/repositories/labelling.repository.js';
 import { type Action, can, type Principal, type Target } from '../../domain/accounts/index.js';
 import type { WeeklyHours } from '../../domain/directory/opening-hours.js';
@@ -360,6 +361,9 @@ export class LabellingService {
       auditorUserId?: string | null;
       auditDate?: string | null;
       version?: number;
+      /** Who, for the history pages (name and e-mail); defaults to the role and id. */
+      actorLabel?: string;
+      ip?: string | null;
     } = {},
   ): Promise<ApplicationView> {
     const rule = ruleFor(action);
@@ -522,6 +526,41 @@ export class LabellingService {
       const ok = await repo.updateApplication(trx, id, a.version, set, now);
       if (!ok) throw conflict('La candidature a changé entre-temps : rechargez la page.', 'version');
       await repo.insertTransition(trx, id, result.record);
+      // The generic append-only log (docs/adr/0002-accounts.md), in the same transaction.
+      const actor = {
+        actorId: user.id,
+        actorLabel: input.actorLabel ?? `${user.role} ${user.id}`,
+        at: now,
+        ip: input.ip ?? null,
+      };
+      await appendAudit(trx, {
+        ...actor,
+        entity: 'labelling_application',
+        entityId: id,
+        action: `labelling.${action}`,
+        before: { state: a.state },
+        after: { state: result.state, reason: result.record.reason },
+      });
+      if (set.structure_id) {
+        await appendAudit(trx, {
+          ...actor,
+          entity: 'structure',
+          entityId: set.structure_id,
+          action: 'labelling.labelliser',
+          before: null,
+          after: { labelled_on: set.labelled_on, application: id },
+        });
+      }
+      if (action === 'retirer_label' && a.structureId) {
+        await appendAudit(trx, {
+          ...actor,
+          entity: 'structure',
+          entityId: a.structureId,
+          action: 'labelling.retirer_label',
+          before: { status: 'ouverte' },
+          after: { status: 'fermee_definitivement', reason: result.record.reason },
+        });
+      }
     });
     return this.application(user, id);
   }

@@ -152,6 +152,20 @@ describe('labellisation, from filing to the directory', () => {
       ['labelliser', 'national'],
     ]);
 
+    // the generic audit log has every step, and the structure's creation by labellisation
+    const log = await ctx.db
+      .selectFrom('audit_log')
+      .select(['action', 'entity'])
+      .where('entity_id', 'in', [filed.id, s.id])
+      .orderBy('id')
+      .execute();
+    expect(log.filter((l) => l.entity === 'labelling_application').map((l) => l.action)).toEqual(
+      history.map(([a]) => `labelling.${a}`),
+    );
+    expect(log.filter((l) => l.entity === 'structure')).toEqual([
+      { action: 'labelling.labelliser', entity: 'structure' },
+    ]);
+
     // the pre-checks of the directory now see it, with the application's agents and référents
     const [report] = await runPrecheck(ctx, { structure: s.id_fs });
     expect(report).toMatchObject({ idFs: s.id_fs, weeklyHours: 29, openDays: 5 });
