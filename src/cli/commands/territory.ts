@@ -29,6 +29,7 @@ const ARG: Record<string, string> = {
   radiusKm: '--radius-km',
   minPopulation: '--min-population',
   exact: '--exact',
+  travel: '--osrm',
   code: '--add/--to',
   id: '--remove/--move',
 };
@@ -140,10 +141,12 @@ export async function runRefSync(args: SyncArgs): Promise<{ downloaded: string[]
 
 export interface CoverageArgs {
   readonly territory?: string;
+  /** Road times from the OSRM server (MAILLAGE_OSRM_URL) instead of the estimate. */
+  readonly osrm?: boolean;
 }
 
 export async function runCoverage(ctx: AppContext, args: CoverageArgs): Promise<CoverageIndicators> {
-  return asCli(() => ctx.territory.coverage(args.territory));
+  return asCli(() => ctx.territory.coverage(args.territory, { travel: args.osrm ? 'osrm' : 'estimate' }));
 }
 
 const pct = (x: number, total: number) => (total ? `${((x / total) * 100).toFixed(1)} %` : '—');
@@ -285,8 +288,9 @@ export function registerTerritoryCommands(program: Command): void {
     .command('coverage')
     .description('Indicateurs de couverture d’un territoire (FR, reg:84, dep:02, canton:0201, epci:SIREN)')
     .requiredOption('--territory <code>', 'territoire')
+    .option('--osrm', 'population à 10/20/30 min en temps routiers OSRM (MAILLAGE_OSRM_URL)')
     .option('--json', 'sortie JSON')
-    .action(async (opts: { territory: string; json?: boolean }) => {
+    .action(async (opts: { territory: string; osrm?: boolean; json?: boolean }) => {
       const c = await withContext((ctx) => runCoverage(ctx, opts));
       process.stdout.write(opts.json ? `${JSON.stringify(c)}\n` : `${formatCoverage(c)}\n`);
     });

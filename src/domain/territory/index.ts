@@ -17,6 +17,7 @@ export {
   type DeploymentTimeline,
   deploymentTimeline,
   NATIONAL_GOAL,
+  roadPopulation,
   type TimelineMonth,
   type UncoveredCanton,
   uncoveredCantons,

@@ -2,11 +2,13 @@
  * Indicators for a territory, in exactly the shape of `maillage coverage --json`, plus the
  * uncovered cantons and the deployment timeline. Method: docs/COVERAGE.md and the method page.
  */
+
+import { DomainError } from '../shared/errors.js';
 import type { Network } from './network.js';
 import type { Canton } from './reference-files.js';
 import type { City } from './referentiel.js';
 import type { Territory } from './territory.js';
-import type { TravelModel } from './travel-time.js';
+import type { TravelModel, TravelTimeMatrix } from './travel-time.js';
 
 export interface CoverageIndicators {
   territory: string;
@@ -229,3 +231,56 @@ export function weightedQuantile(values: readonly number[], weights: readonly nu
 }
 
 export type { Canton };
+
+/**
+ * Population within 10, 20 and 30 minutes by road, from a travel-time matrix (OSRM `/table`):
+ * each commune's time is the shortest among its `neighbours` nearest structures (great circle),
+ * asked in batches of `batch` communes. Limited to `maxUnits` communes (a department or a region).
+ */
+export async function roadPopulation(
+  network: Network,
+  territory: Territory,
+  matrix: TravelTimeMatrix,
+  options: { neighbours?: number; batch?: number; maxUnits?: number } = {},
+): Promise<CoverageIndicators['population']> {
+  const neighbours = options.neighbours ?? 3;
+  const batch = options.batch ?? 20;
+  const maxUnits = options.maxUnits ?? 5000;
+  const ref = network.ref;
+  const d = ref.demand;
+  const units: number[] = [];
+  for (let i = 0; i < d.n; i++) if (territory.hasCity(ref.cities[d.city[i] as number] as City)) units.push(i);
+  if (units.length > maxUnits) {
+    throw new DomainError(
+      'too_large',
+      `Trop de communes pour des temps routiers (${units.length}, au plus ${maxUnits}) : choisissez un département ou une région, ou gardez l’estimation.`,
+      'travel',
+    );
+  }
+  const population = { total: 0, within10: 0, within20: 0, within30: 0 };
+  for (let b = 0; b < units.length; b += batch) {
+    const chunk = units.slice(b, b + batch);
+    const near = chunk.map((i) => network.index.nearestK(d.lon[i] as number, d.lat[i] as number, neighbours));
+    const dest = [...new Set(near.flat())];
+    const column = new Map(dest.map((j, c) => [j, c]));
+    const table = dest.length
+      ? await matrix.table(
+          chunk.map((i) => ({ lat: d.lat[i] as number, lon: d.lon[i] as number })),
+          dest.map((j) => ({ lat: network.placed[j]?.lat as number, lon: network.placed[j]?.lon as number })),
+        )
+      : chunk.map(() => []);
+    chunk.forEach((i, r) => {
+      const pop = d.population[i] as number;
+      population.total += pop;
+      let best = Number.POSITIVE_INFINITY;
+      for (const j of near[r] as number[]) {
+        const m = table[r]?.[column.get(j) as number];
+        if (typeof m === 'number' && m < best) best = m;
+      }
+      if (best <= 10) population.within10 += pop;
+      if (best <= 20) population.within20 += pop;
+      if (best <= 30) population.within30 += pop;
+    });
+  }
+  return population;
+}

@@ -114,6 +114,14 @@ export class SiteIndex {
     return found.length ? (found[0] as number) : -1;
   }
 
+  /** Indices of the `k` nearest sites, nearest first. */
+  nearestK(lon: number, lat: number, k: number): number[] {
+    if (!Number.isInteger(k) || k <= 0)
+      throw invalid('k', `k doit être un entier strictement positif (reçu ${k}).`);
+    if (!this.tree) return [];
+    return around(this.tree, lon, lat, k);
+  }
+
   /** Indices of every site within `km` (great circle), nearest first. */
   within(lon: number, lat: number, km: number): number[] {
     if (!(km >= 0)) throw invalid('km', `Le rayon doit être un nombre positif (reçu ${km}).`);

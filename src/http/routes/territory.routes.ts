@@ -96,12 +96,19 @@ export const territoryRoutes =
         schema: {
           tags: ['couverture'],
           summary: 'Indicateurs de couverture d’un territoire',
-          querystring: Type.Object({ territory: TerritoryCode }),
-          response: { 200: Coverage, 400: ErrorBody, 503: ErrorBody },
+          querystring: Type.Object({
+            territory: TerritoryCode,
+            travel: Type.Optional(
+              Type.Union([Type.Literal('estimate'), Type.Literal('osrm')], {
+                description: 'population à 10/20/30 min : estimation (défaut) ou temps routiers OSRM',
+              }),
+            ),
+          }),
+          response: { 200: Coverage, 400: ErrorBody, 413: ErrorBody, 503: ErrorBody },
         },
       },
       async (request, reply) => {
-        const c = await service.coverage(request.query.territory);
+        const c = await service.coverage(request.query.territory, { travel: request.query.travel });
         reply.header('cache-control', 'public, max-age=300');
         return c;
       },

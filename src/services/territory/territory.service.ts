@@ -17,11 +17,13 @@ import {
   type PlanResult,
   parseTerritory,
   type Referentiel,
+  roadPopulation,
   type StructureSite,
   siteKind,
   solvePlan,
   type Territory,
   type TravelModel,
+  type TravelTimeMatrix,
   travelModel,
   type UncoveredCanton,
   uncoveredCantons,
@@ -29,6 +31,7 @@ import {
   whatIf,
 } from '../../domain/territory/index.js';
 import { ExactSolver } from './exact-solver.js';
+import { OsrmMatrix } from './osrm-matrix.js';
 import { folderIssues, readReferenceFolder, referentielFromRows } from './reference-folder.js';
 
 export interface RefLoadReport {
@@ -88,6 +91,8 @@ export class TerritoryService {
   readonly repo: TerritoryRepository;
   readonly model: TravelModel;
   readonly exact: ExactSolver;
+  /** Road times from OSRM `/table` when MAILLAGE_OSRM_URL is set. */
+  readonly matrix: TravelTimeMatrix | null;
   private state: Promise<RefState> | null = null;
   private network: { version: string; network: Promise<Network> } | null = null;
 
@@ -100,6 +105,7 @@ export class TerritoryService {
     this.repo = new TerritoryRepository(db);
     this.model = model;
     this.exact = new ExactSolver();
+    this.matrix = config.osrmUrl ? new OsrmMatrix(config.osrmUrl) : null;
   }
 
   /** `maillage ref load <dir>`: validates every row of every file; loads all or nothing. */
@@ -227,9 +233,23 @@ export class TerritoryService {
     return parseTerritory(referentiel, code);
   }
 
-  async coverage(code: unknown): Promise<CoverageIndicators> {
+  /**
+   * Indicators of a territory. With `travel: 'osrm'`, the population within 10/20/30 min comes
+   * from road times (OSRM) instead of the estimate; every other key is unchanged.
+   */
+  async coverage(code: unknown, options: { travel?: 'estimate' | 'osrm' } = {}): Promise<CoverageIndicators> {
     const territory = await this.territory(code);
-    return computeCoverage(await this.currentNetwork(), territory, this.model);
+    const network = await this.currentNetwork();
+    const c = computeCoverage(network, territory, this.model);
+    if (options.travel !== 'osrm') return c;
+    if (!this.matrix) {
+      throw new DomainError(
+        'unavailable',
+        'Aucun serveur d’itinéraires OSRM n’est configuré (MAILLAGE_OSRM_URL).',
+        'travel',
+      );
+    }
+    return { ...c, population: await roadPopulation(network, territory, this.matrix) };
   }
 
   /** Everything the dashboard page shows for a territory. */
