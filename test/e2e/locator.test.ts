@@ -142,9 +142,8 @@ describe.skipIf(!hasChromium || !existsSync(CSV))(
         page.getByRole('button', { name: 'Rechercher' }).click(),
       ]);
       expect(page.url()).toContain('ouvert=1');
-      // 02120 is both Brenelle's INSEE code and Guise's postal code: the person chooses.
-      const guise = page.getByRole('link', { name: 'Guise (02120)' });
-      await Promise.all([page.waitForURL(/lat=/), guise.click()]);
+      // A postal code goes straight to its most populated commune.
+      expect(await page.locator('h2#resultats-titre').textContent()).toContain('près de Guise (02120)');
       const results = page.locator('ol.maillage-results > li');
       expect(await results.count()).toBeGreaterThan(0);
       for (const text of await results.allTextContents()) expect(text).toContain('Ouvert maintenant');

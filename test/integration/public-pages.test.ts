@@ -26,6 +26,15 @@ function tinyGeography(): Geography {
       population: 4800,
     },
     {
+      code: '02308',
+      nom: 'Flavigny-le-Grand-et-Beaurain',
+      type: 'commune-actuelle',
+      departement: '02',
+      region: '32',
+      codesPostaux: ['02120'],
+      population: 400,
+    },
+    {
       code: '02381',
       nom: 'Hirson',
       type: 'commune-actuelle',
@@ -64,6 +73,7 @@ function tinyGeography(): Geography {
   ];
   const centroids = new Map([
     ['02361', { lat: 49.9, lon: 3.628 }],
+    ['02308', { lat: 49.87, lon: 3.6 }],
     ['02381', { lat: 49.92, lon: 4.08 }],
     ['65385', { lat: 43.15, lon: 0.05 }],
     ['32385', { lat: 43.6, lon: 0.35 }],
@@ -276,6 +286,13 @@ describe('public pages', () => {
     const postal = await get('/?q=02500');
     expect(postal.body).toContain('près de Hirson (02500)');
     expect(cards(postal.body)[0]).toContain('France services d’Hirson');
+
+    // A postal code shared by neighbours: the most populated is taken, the others are offered.
+    const shared = await get('/?q=02120');
+    expect(shared.body).toContain('près de Guise (02120)');
+    expect(shared.body).toContain(
+      'Vous cherchiez peut-être : <a href="/?q=Flavigny-le-Grand-et-Beaurain+%2802120%29&amp;lat=49.87&amp;lon=3.6">',
+    );
 
     const homonyms = await get('/?q=Saint-Martin&ouvert=1');
     expect(homonyms.statusCode).toBe(200);

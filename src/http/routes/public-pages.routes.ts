@@ -94,12 +94,20 @@ export function parseSearch(raw: RawSearch) {
 
 const placeName = (label: string) => normalizePlaceName(label.replace(/\s*\([^)]*\)\s*$/, ''));
 
-/** One place when the answer is clear (a single match, one exact name, a clear best score); else a choice. */
+/**
+ * One place when the answer is clear (a postal code, a single match, one exact name, a clear best score);
+ * otherwise the person chooses (homonyms far apart).
+ */
 export function pickPlace(
   query: string,
   results: readonly GeocodeResult[],
 ): { place: GeocodeResult; alternatives: GeocodeResult[] } | { choices: GeocodeResult[] } | null {
   if (results.length === 0) return null;
+  // A postal code: its communes are neighbours; take the most populated, offer the others.
+  if (/^\d{5}$/.test(query.trim())) {
+    const postal = results.filter((r) => r.kind === 'code_postal');
+    if (postal.length > 0) return { place: postal[0] as GeocodeResult, alternatives: postal.slice(1) };
+  }
   const [first, second] = results as [GeocodeResult, GeocodeResult | undefined];
   if (!second) return { place: first, alternatives: [] };
   const wanted = normalizePlaceName(query.replace(/\b\d{5}\b/, ''));
