@@ -28,7 +28,9 @@ export interface PassagesView {
   readonly data: MobileData;
   readonly next: readonly Occurrence[];
   readonly current?: Occurrence;
+  /** Path of the feed (the link), and its absolute address (to subscribe). */
   readonly feedUrl: string;
+  readonly feedAddress?: string;
   readonly communeName: (code: string) => string;
   readonly breadcrumb?: ReadonlyArray<{ label: string; href?: string }>;
   readonly extra?: SafeHtml;
@@ -105,7 +107,7 @@ ${passagesTable(v)}
 <ul class="fr-btns-group fr-btns-group--inline-md">
   <li><a class="fr-btn fr-btn--secondary fr-icon-calendar-line fr-btn--icon-left" href="${v.feedUrl}" download>Télécharger le calendrier (.ics)</a></li>
 </ul>
-<p class="fr-text--sm">Adresse d’abonnement : <code>${v.feedUrl}</code></p>`;
+<p class="fr-text--sm">Adresse d’abonnement : <code>${v.feedAddress ?? v.feedUrl}</code></p>`;
   return page({
     title: v.title,
     body,
