@@ -101,7 +101,10 @@ export const accountsRoutes =
 
     app.get(
       '/espace/connexion',
-      { schema: { hide: true, querystring: Type.Object({ retour: text(500) }) }, attachValidation: true },
+      {
+        schema: { hide: true, querystring: Type.Object({ retour: text(500), deconnecte: text(5) }) },
+        attachValidation: true,
+      },
       async (request, reply) => {
         if (request.user) return reply.redirect(safeReturn(request.query.retour), 303);
         return htmlReply(
@@ -109,8 +112,9 @@ export const accountsRoutes =
           200,
           loginPage({
             csrf: csrfField(ctx, request, reply),
-            returnTo: safeReturn(request.query.retour),
+            returnTo: safeReturn(request.query?.retour),
             proconnect,
+            notice: request.query?.deconnecte ? 'Vous êtes déconnecté.' : null,
           }),
         );
       },

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { structureScope } from '../../../src/db/repositories/structure-scope.repository.js';
+import type { Principal } from '../../../src/domain/accounts/roles.js';
 import { fixedClock } from '../../../src/domain/shared/time.js';
 import { changeStatus } from '../../../src/services/backoffice/structure-admin.service.js';
 import { Client, createUser, insertStructure } from '../../support/accounts.js';
@@ -402,5 +404,36 @@ describe('structure back office', () => {
       expect(body.match(/<script\b/g)?.length).toBe(1); // the DSFR module only
     }
     expect(pages.join('')).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+  });
+
+  it('filters lists in SQL by the same matrix: own structures, department, everything, nothing', async () => {
+    const ids = async (
+      user: Principal,
+      action: 'structure.read_private' | 'structure.edit' | 'agents.manage',
+    ) =>
+      (
+        await t.ctx.db.selectFrom('structures').select('id').where(structureScope(user, action)).execute()
+      ).map((r) => r.id);
+    const all = (await t.ctx.db.selectFrom('structures').select('id').execute()).map((r) => r.id);
+    const dep02 = (
+      await t.ctx.db.selectFrom('structures').select('id').where('departement', '=', '02').execute()
+    ).map((r) => r.id);
+    const base = { structureIds: [], departement: null };
+    expect(await ids({ ...base, id: agent.id, role: 'agent' }, 'structure.read_private')).toEqual([mine.id]);
+    expect(await ids({ ...base, id: agent.id, role: 'agent' }, 'agents.manage')).toEqual([]);
+    expect(
+      (
+        await ids(
+          { ...base, id: 'x', role: 'animateur_departemental', departement: '02' },
+          'structure.read_private',
+        )
+      ).sort(),
+    ).toEqual(dep02.sort());
+    expect(
+      await ids({ ...base, id: 'x', role: 'animateur_departemental', departement: '02' }, 'structure.edit'),
+    ).toEqual([]);
+    expect((await ids({ ...base, id: 'x', role: 'national' }, 'structure.edit')).length).toBe(all.length);
+    expect(await ids({ ...base, id: 'x', role: 'auditeur' }, 'structure.read_private')).toEqual([]);
+    expect(await ids({ ...base, id: 'x', role: 'admin_technique' }, 'structure.read_private')).toEqual([]);
   });
 });
