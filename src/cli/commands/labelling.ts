@@ -39,6 +39,30 @@ export function formatPrecheck(reports: readonly PrecheckReport[]): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** Labelled structures whose periodic audit is due within `horizon` days or overdue (cycle: MAILLAGE_AUDIT_CYCLE_MONTHS). */
+export async function runDueAudits(
+  ctx: Pick<AppContext, 'db' | 'clock' | 'config'>,
+  args: { departement?: string; horizon?: number },
+) {
+  const service = new LabellingService(ctx);
+  const national = {
+    id: '00000000-0000-0000-0000-000000000000',
+    role: 'national',
+    departement: null,
+    structureIds: [],
+  } as const;
+  const due = await service.dueAudits(national, args.departement ?? null, args.horizon ?? 60);
+  return due.map((s) => ({
+    idFs: s.id_fs,
+    name: s.name,
+    departement: s.departement,
+    labelledOn: s.labelled_on,
+    dueOn: s.dueOn,
+    daysOverdue: s.daysOverdue,
+    overdue: s.overdue,
+  }));
+}
+
 export function registerLabellingCommands(program: Command): void {
   const labelling = program
     .command('labelling')
@@ -54,5 +78,25 @@ export function registerLabellingCommands(program: Command): void {
     .action(async (opts: PrecheckArgs & { json?: boolean }) => {
       const reports = await withContext((ctx) => runPrecheck(ctx, opts));
       process.stdout.write(opts.json ? `${JSON.stringify(reports, null, 2)}\n` : formatPrecheck(reports));
+    });
+  labelling
+    .command('due-audits')
+    .description('Audits périodiques dus ou en retard (cycle MAILLAGE_AUDIT_CYCLE_MONTHS)')
+    .option('--departement <code>', 'un seul département')
+    .option('--horizon <jours>', 'inclure les audits dus dans ce nombre de jours', '60')
+    .option('--json', 'sortie JSON')
+    .action(async (opts: { departement?: string; horizon: string; json?: boolean }) => {
+      const horizon = Number(opts.horizon);
+      if (!Number.isInteger(horizon) || horizon < 0 || horizon > 3650)
+        throw new CliError('--horizon : nombre de jours entre 0 et 3650.', 2);
+      const due = await withContext((ctx) => runDueAudits(ctx, { departement: opts.departement, horizon }));
+      if (opts.json) process.stdout.write(`${JSON.stringify(due, null, 2)}\n`);
+      else {
+        for (const d of due)
+          process.stdout.write(
+            `${d.idFs} ${d.name} (${d.departement}) — échéance ${d.dueOn}${d.overdue ? `, en retard de ${d.daysOverdue} jour(s)` : ''}\n`,
+          );
+        process.stdout.write(`${due.length} audit(s) à prévoir.\n`);
+      }
     });
 }

@@ -36,6 +36,10 @@ describe('référentiel', () => {
   it('names the faulty field of a bad draft', () => {
     const bad = (over: object) => ({ ...REFERENTIEL_2025_06, ...over });
     expect(() => validateReferentiel(bad({ version: 'v2' }))).toThrow(/Version « v2 »/);
+    expect(() => validateReferentiel(bad({ criteria: [null] }))).toThrow(
+      'Le critère n° 1 n’est pas un objet.',
+    );
+    expect(() => validateReferentiel(bad({ criteria: 'ACC-01' }))).toThrow(/au moins un critère/);
     const dup = [...REFERENTIEL_2025_06.criteria, REFERENTIEL_2025_06.criteria[0]!];
     try {
       validateReferentiel(bad({ criteria: dup }));

@@ -63,6 +63,7 @@ export function validateReferentiel(data: ReferentielData): ReferentielData {
   const seen = new Set<string>();
   data.criteria.forEach((c, i) => {
     const field = `criteria[${i}]`;
+    if (!c || typeof c !== 'object') throw invalid(field, `Le critère n° ${i + 1} n’est pas un objet.`);
     if (!CODE.test(c.code ?? ''))
       throw invalid(`${field}.code`, `Code « ${c.code} » invalide (attendu par exemple ACC-01).`);
     if (seen.has(c.code)) throw invalid(`${field}.code`, `Le code ${c.code} figure deux fois.`);

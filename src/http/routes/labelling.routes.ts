@@ -214,8 +214,49 @@ export const labellingRoutes =
         preHandler: requireUser,
         schema: { params: Type.Object({ version: Type.String({ maxLength: 40 }) }), hide: true },
       },
-      async (request, reply) =>
-        htmlReply(reply, 200, referentielPage(await service.referentiel(request.params.version))),
+      async (request, reply) => {
+        const user = principal(request);
+        const publish = can(user, 'referentiel.publish') ? { csrf: csrfField(ctx, request, reply) } : null;
+        return htmlReply(
+          reply,
+          200,
+          referentielPage(await service.referentiel(request.params.version), publish),
+        );
+      },
+    );
+
+    app.post(
+      `${BASE}/referentiels`,
+      { preHandler: requirePolicy(ctx, 'referentiel.publish'), schema: { body: FormBody, hide: true } },
+      async (request, reply) => {
+        const b = request.body;
+        const user = principal(request);
+        try {
+          let criteria: unknown;
+          try {
+            criteria = JSON.parse(str(b.criteria, 200_000));
+          } catch {
+            throw new DomainError('invalid', 'La liste des critères n’est pas un JSON valide.', 'criteria');
+          }
+          const ref = await service.publishReferentiel(user, {
+            version: str(b.version, 20).trim(),
+            title: str(b.title, 300),
+            source: str(b.source, 1000),
+            criteria: criteria as never,
+          });
+          return reply.redirect(`${BASE}/referentiels/${ref.version}`, 303);
+        } catch (e) {
+          if (!(e instanceof DomainError) || e.code !== 'invalid') return refused(request, reply, e, BASE);
+          const latest = (await service.referentiels())[0];
+          if (!latest) throw e;
+          const message = `${e.field ? `${e.field} : ` : ''}${e.message}`;
+          return htmlReply(
+            reply,
+            400,
+            referentielPage(latest, { csrf: csrfField(ctx, request, reply) }, message),
+          );
+        }
+      },
     );
 
     // ----- campaigns ------------------------------------------------------------------------

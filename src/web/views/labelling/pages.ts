@@ -128,11 +128,28 @@ function campaignForm(csrf: Csrf, refs: Referentiel[]): SafeHtml {
 <button class="fr-btn" type="submit">Ouvrir la campagne</button></form>`;
 }
 
-export function referentielPage(ref: Referentiel): string {
+export function referentielPage(
+  ref: Referentiel,
+  publish: { csrf: Csrf } | null = null,
+  error: string | null = null,
+): string {
   const body = html`<h1>${ref.title}</h1><p>Version ${ref.version}, publiée le ${frDate(ref.publishedAt)}. Source : ${ref.source}</p>
 <div class="fr-table"><table><caption>Critères (${ref.criteria.length})</caption><thead><tr><th scope="col">Code</th><th scope="col">Critère</th><th scope="col">Catégorie</th><th scope="col">Obligatoire</th><th scope="col">Contrôle</th></tr></thead><tbody>
 ${ref.criteria.map((c) => html`<tr><td>${c.code}</td><td>${c.title}${c.onlyFor === 'mobile' ? ' (itinérance)' : ''}</td><td>${c.category}</td><td>${c.mandatory ? 'Oui' : 'Non'}</td><td>${CHECK_LABELS[c.check]}</td></tr>`)}
-</tbody></table></div>`;
+</tbody></table></div>
+${
+  publish
+    ? html`<h2>Publier une nouvelle version</h2>
+${error ? alert('error', 'La version n’a pas été publiée', error) : null}
+<p>Une version publiée ne change plus ; les campagnes ouvertes gardent la leur. Partez de cette version et modifiez la liste des critères (JSON : code, title, category, mandatory, check, onlyFor).</p>
+<form method="post" action="${BASE}/referentiels">${publish.csrf}
+<div class="fr-input-group"><label class="fr-label" for="r-version">Nouvelle version <span class="fr-hint-text">AAAA-MM, par exemple 2026-01</span></label><input class="fr-input" id="r-version" name="version" required maxlength="20"></div>
+<div class="fr-input-group"><label class="fr-label" for="r-title">Titre</label><input class="fr-input" id="r-title" name="title" required maxlength="300" value="${ref.title}"></div>
+<div class="fr-input-group"><label class="fr-label" for="r-source">Source (texte officiel)</label><input class="fr-input" id="r-source" name="source" required maxlength="1000" value="${ref.source}"></div>
+<div class="fr-input-group"><label class="fr-label" for="r-criteria">Critères (JSON)</label><textarea class="fr-input" id="r-criteria" name="criteria" rows="20" maxlength="200000">${JSON.stringify(ref.criteria, null, 2)}</textarea></div>
+<button class="fr-btn" type="submit">Publier</button></form>`
+    : null
+}`;
   return labellingPage({
     title: `Référentiel ${ref.version}`,
     body,
