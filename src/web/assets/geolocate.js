@@ -18,6 +18,14 @@ function setHidden(name, value) {
 
 if (form && box && button && status && 'geolocation' in navigator) {
   box.hidden = false;
+  // Typing a place again (e.g. after going back) must not reuse a position found earlier.
+  form.querySelector('#q')?.addEventListener('input', () => {
+    for (const input of form.querySelectorAll(
+      'input[type="hidden"][name="lat"], input[type="hidden"][name="lon"]',
+    )) {
+      input.remove();
+    }
+  });
   button.addEventListener('click', () => {
     button.disabled = true;
     status.textContent = 'Recherche de votre position…';
