@@ -58,9 +58,9 @@ ${indicatorTiles(report.indicators)}
 <div class="fr-grid-row fr-grid-row--gutters">
   <div class="fr-col-12 fr-col-lg-7">
     <h2>Carte</h2>
-    <p class="fr-text--sm">Part de la population de chaque département à moins de 20 minutes estimées d’une France Services${pointKinds ? ' ; points : communes et structures' : ''}. Les mêmes valeurs sont dans les tableaux ci-dessous.</p>
+    <p class="fr-text--sm">${pointKinds ? 'Chaque commune, selon qu’elle est à moins de 20 minutes estimées d’une France Services, et les structures.' : 'Part de la population de chaque département à moins de 20 minutes estimées d’une France Services.'} Les mêmes valeurs sont dans les tableaux ci-dessous.</p>
     ${choropleth({ title: `Carte : ${t.label}`, areas: o.map.areas, points: o.map.points, breaks, format: fmtShare })}
-    ${legend(breaks, fmtShare, pointKinds)}
+    ${pointKinds ? legend([], fmtShare, pointKinds, false) : legend(breaks, fmtShare)}
   </div>
   <div class="fr-col-12 fr-col-lg-5">
     <h2>Déploiement</h2>

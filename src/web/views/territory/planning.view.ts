@@ -94,7 +94,7 @@ ${
 <tbody>${sites.map((s, i) => html`<tr><td>${i + 1}</td><td>${s.name}</td><td>${s.code}</td>${r.canton ? html`<td>${s.canton ?? ''}</td>` : null}<td>${s.addedPopulation.toLocaleString('fr-FR')}</td></tr>`)}</tbody></table></div>`
     : html`<p>Aucun site n’apporterait d’habitants nouveaux avec ce seuil : tout le territoire est déjà à portée, ou aucune commune candidate n’atteint les habitants restants.</p>`
 }
-${r.map ? html`${choropleth({ title: 'Sites proposés', areas: r.map.areas, points: r.map.points, breaks: [0.8, 0.9, 0.95, 0.99], format: (v) => `${Math.round(v * 100)} %` })}${legend([0.8, 0.9, 0.95, 0.99], (v) => `${Math.round(v * 100)} %`, ['structure', 'proposed'])}` : null}`
+${r.map ? html`${choropleth({ title: 'Sites proposés', areas: r.map.areas, points: r.map.points, breaks: [0.8, 0.9, 0.95, 0.99], format: (v) => `${Math.round(v * 100)} %` })}${legend([], (v) => `${Math.round(v * 100)} %`, ['structure', 'proposed'], false)}` : null}`
     : null
 }`;
   return page({

@@ -58,7 +58,7 @@ function pathOf(g: Geometry, project: (lon: number, lat: number) => [number, num
       let n = 0;
       for (const p of ring) {
         const [x, y] = project(p[0] as number, p[1] as number);
-        if (Math.abs(x - lastX) < 0.5 && Math.abs(y - lastY) < 0.5) continue;
+        if (Math.abs(x - lastX) < 1.5 && Math.abs(y - lastY) < 1.5) continue;
         d += `${n === 0 ? 'M' : 'L'}${x.toFixed(1)} ${y.toFixed(1)}`;
         lastX = x;
         lastY = y;
@@ -122,8 +122,10 @@ export function choropleth(o: {
     (o.points ?? []).filter((p) => !insetAreas.length || p.lon > -10),
   );
   const project = projector(b, width, height - insetH);
+  // With commune points on top (department, canton), the outline stays light so the points read.
+  const withPoints = (o.points ?? []).length > 0;
   const shape = (a: ChoroplethArea, p: (lon: number, lat: number) => [number, number]) => {
-    const fill = a.value === null ? '#eeeeee' : SCALE[classOf(a.value, o.breaks)];
+    const fill = withPoints ? '#f6f6f6' : a.value === null ? '#eeeeee' : SCALE[classOf(a.value, o.breaks)];
     const title = `${a.label} : ${a.value === null ? 'sans donnée' : o.format(a.value)}`;
     const path = html`<path d="${pathOf(a.geometry, p)}" fill="${fill}" stroke="#3a3a3a" stroke-width="0.6"><title>${title}</title></path>`;
     return a.href ? html`<a href="${a.href}" aria-label="${title}">${path}</a>` : path;
@@ -151,6 +153,7 @@ export function legend(
   breaks: readonly number[],
   format: (v: number) => string,
   points?: readonly MapPoint['kind'][],
+  scale = true,
 ): SafeHtml {
   const labels = SCALE.map((_, i) => {
     const lo = i === 0 ? null : breaks[i - 1];
@@ -166,7 +169,7 @@ export function legend(
     proposed: 'site proposé',
   };
   return html`<ul class="maillage-legend">
-${SCALE.map((c, i) => html`<li><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="${c}" stroke="#3a3a3a"></rect></svg> ${labels[i]}</li>`)}
+${(scale ? SCALE : []).map((c, i) => html`<li><svg width="14" height="14" aria-hidden="true"><rect width="14" height="14" fill="${c}" stroke="#3a3a3a"></rect></svg> ${labels[i]}</li>`)}
 ${(points ?? []).map((k) => html`<li><svg width="14" height="14" aria-hidden="true"><circle cx="7" cy="7" r="${Math.min(POINT_STYLE[k].r, 6)}" fill="${POINT_STYLE[k].fill}" stroke="${POINT_STYLE[k].stroke}"></circle></svg> ${pointLabels[k]}</li>`)}
 </ul>`;
 }
