@@ -70,11 +70,11 @@ describe.skipIf(!hasChromium)('structure back office in Chromium', () => {
     await page.goto(`${server.url}/structures/${structure.id}`);
     const callout = page.locator('#accueil-a-distance');
     await callout.waitFor();
-    expect(await callout.innerText()).toContain('Accueil à distance uniquement');
-    expect(await callout.innerText()).toContain('03 23 98 00 00');
+    expect(await callout.textContent()).toContain('Accueil à distance uniquement');
+    expect(await callout.textContent()).toContain('03 23 98 00 00');
 
     await page.goto(`${server.url}/espace/structures/${structure.id}/historique`);
-    expect(await page.locator('main').innerText()).toContain('Agent Vervins');
+    expect(await page.locator('main').textContent()).toContain('Agent Vervins');
     await expectAccessible(page, 'historique');
     await page.close();
   });
