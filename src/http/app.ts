@@ -43,6 +43,11 @@ export async function buildApp(ctx: AppContext): Promise<App> {
         version: '1',
       },
       servers: [{ url: ctx.config.publicUrl }],
+      components: {
+        securitySchemes: {
+          bearerAuth: { type: 'http', scheme: 'bearer', description: 'MAILLAGE_ADMIN_TOKEN (endpoints réservés)' },
+        },
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs' });
