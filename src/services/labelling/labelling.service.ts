@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { DateTime } from 'luxon';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import { appendAudit } from '../../db/repositories/audit.repository.js';
 import * as repo from '../../db/repositories/labelling.repository.js';
+import { readMobileData } from '../../db/repositories/mobile.repository.js';
 import { type Action, can, type Principal, type Target } from '../../domain/accounts/index.js';
 import type { WeeklyHours } from '../../domain/directory/opening-hours.js';
 import type { Partner, StructureFormat } from '../../domain/directory/structure.js';
@@ -26,6 +28,7 @@ import {
   findCriterion,
   type GridEntry,
   gridCriteria,
+  type MobileFacts,
   mandatoryNonConformities,
   missingForFiling,
   openCorrectiveActions,
@@ -43,6 +46,7 @@ import {
   transition,
   validateCampaign,
 } from '../../domain/labelling/index.js';
+import { expandOccurrences } from '../../domain/mobile/index.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
 import { isCodeDepartement } from '../../domain/shared/insee.js';
 import { type Clock, parisDate } from '../../domain/shared/time.js';
@@ -772,12 +776,40 @@ export class LabellingService {
     );
   }
 
+  /**
+   * Stops and published passages of each mobile structure, from the mobile module (issue 5), over
+   * the next twelve months. Null when no tour has been loaded at all: then nothing is known.
+   */
+  private async mobileFacts(): Promise<Map<string, MobileFacts> | null> {
+    const data = await readMobileData(this.db);
+    if (data.units.length === 0) return null;
+    const from = this.today();
+    const to = DateTime.fromISO(from).plus({ years: 1 }).toISODate() ?? from;
+    const byStructure = new Map<string, MobileFacts>();
+    for (const unit of data.units) {
+      const stops = data.stops.filter((s) => s.unit === unit.id).length;
+      const entries = data.entries.filter((e) => e.unit === unit.id).length;
+      const dates =
+        entries === 0
+          ? 0
+          : expandOccurrences(data, from, to, { unit: unit.id, includeCancelled: false }).length;
+      const prev = byStructure.get(unit.structureIdFs) ?? NO_TOUR;
+      byStructure.set(unit.structureIdFs, {
+        stops: prev.stops + stops,
+        calendarDates: prev.calendarDates + dates,
+        calendarPublished: prev.calendarPublished || entries > 0,
+      });
+    }
+    return byStructure;
+  }
+
   /** Pre-checks over the directory (the CLI's `labelling precheck`), enriched by the labelled application's data. */
   async precheckDirectory(f: { departement?: string | null; structure?: string | null } = {}) {
     const rows = await repo.structuresForPrecheck(this.db, {
       departement: f.departement ?? null,
       idFs: f.structure ?? null,
     });
+    const mobile = rows.some((r) => isMobile(r.format as StructureFormat)) ? await this.mobileFacts() : null;
     return rows.map((r) => {
       const content = r.content
         ? ({ ...emptyContent(), ...(r.content as Partial<ApplicationContent>) } as ApplicationContent)
@@ -789,7 +821,7 @@ export class LabellingService {
         agents: content ? content.agents : null,
         partners: r.partners as Partner[],
         referents: content ? content.referents : null,
-        mobile: content?.mobile ?? null,
+        mobile: mobile ? (mobile.get(r.id_fs) ?? NO_TOUR) : (content?.mobile ?? null),
       });
       return {
         structureId: r.id,
@@ -803,6 +835,8 @@ export class LabellingService {
 }
 
 const isMobile = (f: StructureFormat) => f === 'bus' || f === 'itinerante';
+/** A mobile structure with no unit in the mobile module, while other tours are loaded. */
+const NO_TOUR: MobileFacts = { stops: 0, calendarDates: 0, calendarPublished: false };
 
 function criteriaOfGrid(ref: ReferentielData, grid: readonly GridEntry[]): Criterion[] {
   const codes = new Set(grid.map((e) => e.code));

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runDueAudits, runPrecheck } from '../../../src/cli/commands/labelling.js';
+import { replaceUnits } from '../../../src/db/repositories/mobile.repository.js';
 import { LabellingService } from '../../../src/services/labelling/labelling.service.js';
 import { Client, createUser } from '../../support/accounts.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
@@ -99,6 +100,57 @@ describe('CLI: labelling precheck and due-audits on the directory', () => {
     expect(bus?.criteria.find((c) => c.code === 'OUV-02')?.status).toBe('failed');
     expect(bus?.criteria.find((c) => c.code === 'OUV-04')?.status).toBe('unknown');
     expect((await runPrecheck(t.ctx, { structure: 'FS-BUS' })).map((r) => r.idFs)).toEqual(['FS-BUS']);
+
+    // Once tours are loaded in the mobile module, buses are checked against them.
+    await structure('FS-BUS-OLD', 'bus', { lundi: h(9, 17) });
+    await structure('FS-BUS-NONE', 'bus', { lundi: h(9, 17) });
+    const stop = (id: string, unit: string) => ({
+      id,
+      unit,
+      name: `Arrêt ${id}`,
+      kind: 'mairie' as const,
+      commune: '80021',
+      address: 'Place',
+      lat: 49.9,
+      lon: 2.3,
+    });
+    const entry = (id: string, unit: string, stopId: string, from: string, until: string) => ({
+      id,
+      unit,
+      stop: stopId,
+      rrule: 'FREQ=WEEKLY;BYDAY=TU',
+      start: '09:00',
+      end: '12:00',
+      from,
+      until,
+      holidays: 'skip' as const,
+      sequence: 0,
+    });
+    await replaceUnits(t.ctx.db, {
+      units: [
+        { id: 'u-bus', structureIdFs: 'FS-BUS', name: 'Bus', depot: { lat: 49.9, lon: 2.3 } },
+        { id: 'u-old', structureIdFs: 'FS-BUS-OLD', name: 'Bus ancien', depot: { lat: 49.9, lon: 2.3 } },
+      ],
+      stops: [stop('s1', 'u-bus'), stop('s2', 'u-bus'), stop('s3', 'u-old')],
+      entries: [
+        entry('e1', 'u-bus', 's1', '2026-11-01', '2027-06-30'),
+        entry('e2', 'u-old', 's3', '2025-01-01', '2025-06-30'),
+      ],
+      exceptions: [],
+    } as never);
+    const buses = new Map(
+      (await runPrecheck(t.ctx, {})).map((r) => [r.idFs, r.criteria.find((c) => c.code === 'OUV-04')]),
+    );
+    expect(buses.get('FS-BUS')?.status).toBe('ok');
+    expect(buses.get('FS-BUS')?.detail).toMatch(/^2 arrêt\(s\), \d+ date\(s\) de passage publiée\(s\)\.$/);
+    expect(buses.get('FS-BUS-OLD')).toMatchObject({
+      status: 'failed',
+      detail: 'Itinérance : le calendrier publié ne contient aucune date de passage.',
+    });
+    expect(buses.get('FS-BUS-NONE')).toMatchObject({
+      status: 'failed',
+      detail: 'Itinérance : aucun point d’arrêt déclaré ; calendrier de passage non publié.',
+    });
     await expect(runPrecheck(t.ctx, { structure: 'FS-NONE' })).rejects.toThrow(
       'Structure introuvable : FS-NONE',
     );
