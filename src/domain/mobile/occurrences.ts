@@ -195,56 +195,52 @@ const byStart = (a: Occurrence, b: Occurrence) =>
   a.start.getTime() - b.start.getTime() || (a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0);
 
 /**
- * Sorts by start (then entry id) in linear time: passages are spread over the hours of the range,
- * so a counting sort into hour buckets followed by an insertion sort inside each bucket beats a
- * comparison sort of 60,000 Dates (and makes far less garbage).
+ * Sorts by start, then entry id, in linear time: a stable counting sort by entry rank, then a stable
+ * counting sort by start minute (times are whole minutes). A comparison sort of 60,000 Dates, or
+ * buckets of the 160 buses that all open at 09:00, cost several times more.
  */
 export function sortByStart(list: Occurrence[]): Occurrence[] {
   const n = list.length;
   if (n < 64) return list.sort(byStart);
-  const keys = new Float64Array(n);
+  const ids = [...new Set(list.map((o) => o.entry))].sort();
+  const rankOf = new Map(ids.map((id, i) => [id, i]));
+  const minutes = new Float64Array(n);
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < n; i++) {
-    const k = (list[i] as Occurrence).start.getTime();
-    keys[i] = k;
-    if (k < min) min = k;
-    if (k > max) max = k;
+    const t = (list[i] as Occurrence).start.getTime();
+    if (t % 60_000 !== 0) return list.sort(byStart);
+    const m = t / 60_000;
+    minutes[i] = m;
+    if (m < min) min = m;
+    if (m > max) max = m;
   }
-  const HOUR = 3_600_000;
-  const buckets = Math.floor((max - min) / HOUR) + 1;
-  if (buckets > 8 * n + 10_000) return list.sort(byStart);
-  const start = new Uint32Array(buckets + 1);
-  for (let i = 0; i < n; i++) {
-    const b = Math.floor(((keys[i] as number) - min) / HOUR) + 1;
-    start[b] = (start[b] as number) + 1;
-  }
-  for (let b = 0; b < buckets; b++) start[b + 1] = (start[b + 1] as number) + (start[b] as number);
-  const fill = start.slice(0, buckets);
-  const order = new Uint32Array(n);
-  for (let i = 0; i < n; i++) {
-    const b = Math.floor(((keys[i] as number) - min) / HOUR);
-    order[fill[b] as number] = i;
-    fill[b] = (fill[b] as number) + 1;
-  }
-  const before = (i: number, j: number) => {
-    const d = (keys[i] as number) - (keys[j] as number);
-    return d < 0 || (d === 0 && (list[i] as Occurrence).entry < (list[j] as Occurrence).entry);
-  };
-  for (let b = 0; b < buckets; b++) {
-    const end = start[b + 1] as number;
-    for (let p = (start[b] as number) + 1; p < end; p++) {
-      const v = order[p] as number;
-      let q = p - 1;
-      while (q >= (start[b] as number) && before(v, order[q] as number)) {
-        order[q + 1] = order[q] as number;
-        q--;
-      }
-      order[q + 1] = v;
+  const span = max - min + 1;
+  if (span > 4 * n + 2_000_000) return list.sort(byStart);
+  const countingSort = (order: Uint32Array, key: (i: number) => number, buckets: number): Uint32Array => {
+    const count = new Uint32Array(buckets + 1);
+    for (let p = 0; p < n; p++) {
+      const k = key(order[p] as number) + 1;
+      count[k] = (count[k] as number) + 1;
     }
-  }
+    for (let b = 0; b < buckets; b++) count[b + 1] = (count[b + 1] as number) + (count[b] as number);
+    const out = new Uint32Array(n);
+    for (let p = 0; p < n; p++) {
+      const i = order[p] as number;
+      const k = key(i);
+      out[count[k] as number] = i;
+      count[k] = (count[k] as number) + 1;
+    }
+    return out;
+  };
+  const ranks = new Uint32Array(n);
+  for (let i = 0; i < n; i++) ranks[i] = rankOf.get((list[i] as Occurrence).entry) ?? 0;
+  const identity = new Uint32Array(n);
+  for (let i = 0; i < n; i++) identity[i] = i;
+  const byRank = countingSort(identity, (i) => ranks[i] as number, ids.length);
+  const order = countingSort(byRank, (i) => (minutes[i] as number) - min, span);
   const out = new Array<Occurrence>(n);
-  for (let i = 0; i < n; i++) out[i] = list[order[i] as number] as Occurrence;
+  for (let p = 0; p < n; p++) out[p] = list[order[p] as number] as Occurrence;
   return out;
 }
 
