@@ -1,4 +1,4 @@
-import { type Selectable, sql } from 'kysely';
+import { type Expression, type ExpressionBuilder, type Selectable, type SqlBool, sql } from 'kysely';
 import type {
   ApplicationState,
   Campaign,
@@ -8,6 +8,7 @@ import type {
   TransitionRecord,
 } from '../../domain/labelling/index.js';
 import type { Db } from '../database.js';
+import type { DB } from '../schema/index.js';
 import type {
   LabellingApplicationsTable,
   LabellingAuditsTable,
@@ -525,3 +526,36 @@ export async function structuresForPrecheck(
     );
   return q.orderBy('s.id_fs').execute();
 }
+
+/**
+ * For the accounts `assigned` scope (`structureScope(user, action, { assigned: structuresAuditedBy })`):
+ * the structures under an audit assigned to the user — a periodic audit, or the audit of an application
+ * whose structure exists in the directory.
+ */
+export const structuresAuditedBy = (
+  eb: ExpressionBuilder<DB, 'structures'>,
+  userId: string,
+): Expression<SqlBool> =>
+  eb.or([
+    eb(
+      'structures.id',
+      'in',
+      eb
+        .selectFrom('labelling_audits')
+        .select('labelling_audits.structure_id')
+        .where('labelling_audits.auditor_user_id', '=', userId)
+        .where('labelling_audits.structure_id', 'is not', null)
+        .$narrowType<{ structure_id: string }>(),
+    ),
+    eb(
+      'structures.id',
+      'in',
+      eb
+        .selectFrom('labelling_audits')
+        .innerJoin('labelling_applications', 'labelling_applications.id', 'labelling_audits.application_id')
+        .select('labelling_applications.structure_id')
+        .where('labelling_audits.auditor_user_id', '=', userId)
+        .where('labelling_applications.structure_id', 'is not', null)
+        .$narrowType<{ structure_id: string }>(),
+    ),
+  ]);

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPrecheck } from '../../../src/cli/commands/labelling.js';
 import type { AppContext } from '../../../src/composition.js';
 import { closeContext } from '../../../src/composition.js';
+import { structuresAuditedBy } from '../../../src/db/repositories/labelling.repository.js';
+import { structureScope } from '../../../src/db/repositories/structure-scope.repository.js';
 import type { Principal } from '../../../src/domain/accounts/index.js';
 import { REFERENTIEL_2025_06 } from '../../../src/domain/labelling/index.js';
 import { LabellingService } from '../../../src/services/labelling/labelling.service.js';
@@ -187,6 +189,17 @@ describe('labellisation, from filing to the directory', () => {
       0,
     );
     expect(await service.completePeriodicAudit(auditeur, periodic.id)).toBe('non_conforme');
+    // the accounts `assigned` scope, in SQL: the auditor sees this structure, the other auditor nothing
+    const visible = async (who: Principal) =>
+      (
+        await ctx.db
+          .selectFrom('structures')
+          .select('id')
+          .where(structureScope(who, 'structure.read_private', { assigned: structuresAuditedBy }))
+          .execute()
+      ).map((r) => r.id);
+    expect(await visible(auditeur)).toEqual([s.id]);
+    expect(await visible(autreAuditeur)).toEqual([]);
     const withdrawn = await service.transition(national, filed.id, 'retirer_label', {
       reason: 'Audit périodique non conforme',
     });
