@@ -153,6 +153,7 @@ export const territoryRoutes =
         schema: {
           tags: ['couverture'],
           summary: 'Et si on ajoutait, déplaçait ou fermait une structure ? — réservé aux équipes',
+          security: [{ bearerAuth: [] }],
           body: Type.Object({
             territory: TerritoryCode,
             action: Type.Union([Type.Literal('add'), Type.Literal('remove'), Type.Literal('move')]),

@@ -197,6 +197,14 @@ describe('HTTP', () => {
     }
   });
 
+  it('documents its routes in the OpenAPI description', async () => {
+    const doc = await t.app.inject({ url: '/api/docs/json' });
+    expect(doc.statusCode).toBe(200);
+    expect(Object.keys(doc.json().paths)).toEqual(
+      expect.arrayContaining(['/api/v1/coverage', '/api/v1/plan', '/api/v1/what-if']),
+    );
+  });
+
   it('GET /api/v1/plan is behind the admin token and validates k and T', async () => {
     const url = '/api/v1/plan?territory=dep:02&k=2&minutes=20&minPopulation=0';
     expect((await t.app.inject({ url })).statusCode).toBe(401);
