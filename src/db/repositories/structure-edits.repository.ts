@@ -33,7 +33,13 @@ export async function updateStructureIfVersion(
 ): Promise<Row | undefined> {
   return db
     .updateTable('structures')
-    .set({ ...set, source: 'back-office', version: sql`version + 1`, updated_at: at })
+    .set({
+      ...set,
+      source: 'back-office',
+      version: sql`version + 1`,
+      // Strictly after every other write, so the locator's fingerprint (count, max(updated_at)) always moves.
+      updated_at: sql<Date>`greatest(${at}::timestamptz, (select max(s2.updated_at) + interval '1 millisecond' from structures s2))`,
+    })
     .where('id', '=', id)
     .where('version', '=', version)
     .returningAll()

@@ -153,6 +153,7 @@ export async function editStructure(
     return row;
   });
   if (!updated) return conflictOrMissing(ctx, actor, 'structure.edit', id);
+  ctx.locator?.invalidate();
   return { structure: updated, notices: edit.notices };
 }
 
@@ -207,6 +208,7 @@ export async function changeStatus(
     return row;
   });
   if (!updated) return conflictOrMissing(ctx, actor, 'structure.set_status', id);
+  ctx.locator?.invalidate();
   return updated;
 }
 

@@ -111,6 +111,10 @@ describe('structure back office', () => {
     // The public page (the directory's) shows it.
     const pub = await t.app.inject(`/structures/${mine.id}`);
     expect(pub.body).toContain('Accueil à distance uniquement');
+    // The locator (in-memory index, kept in step with the database) reports it too.
+    const near = await t.app.inject('/api/v1/structures/nearest?lat=49.85&lon=3.29&limit=50');
+    const item = (near.json().items as { id: string; status: string }[]).find((i) => i.id === mine.id);
+    expect(item?.status).toBe('accueil_a_distance');
 
     const silent = await insertStructure(t.ctx, { departement: '02', email: null, telephone: null });
     const anim = new Client(t.app);
