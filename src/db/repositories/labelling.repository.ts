@@ -383,6 +383,18 @@ export async function listCorrectiveActions(db: Db, applicationId: string): Prom
     .execute();
 }
 
+/** Open corrective actions past their due day, with their application, scoped to a department in SQL. */
+export async function overdueCorrectiveActions(db: Db, today: string, departement: string | null) {
+  let q = db
+    .selectFrom('labelling_corrective_actions as c')
+    .innerJoin('labelling_applications as a', 'a.id', 'c.application_id')
+    .select(['c.code', 'c.description', 'c.due_on', 'a.id as application_id', 'a.departement', 'a.content'])
+    .where('c.closed_on', 'is', null)
+    .where('c.due_on', '<', today);
+  if (departement) q = q.where('a.departement', '=', departement);
+  return q.orderBy('c.due_on').execute();
+}
+
 export async function closeCorrectiveAction(
   db: Db,
   id: number,

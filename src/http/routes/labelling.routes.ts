@@ -721,8 +721,9 @@ export const labellingRoutes =
       async (request, reply) => {
         const user = principal(request);
         const dep = request.query.departement || null;
-        const [failing, due] = await Promise.all([
+        const [failing, overdue, due] = await Promise.all([
           service.failingPrechecks(user, dep),
+          service.overdueActions(user, dep),
           service.dueAudits(user, dep),
         ]);
         const canAssign = can(user, 'audit.assign');
@@ -735,6 +736,7 @@ export const labellingRoutes =
             failing,
             due,
             cycleMonths: ctx.config.auditCycleMonths,
+            overdue,
             canAssign,
             auditors: canAssign ? await service.auditors() : [],
             csrf: csrfField(ctx, request, reply),

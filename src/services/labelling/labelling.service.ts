@@ -758,6 +758,20 @@ export class LabellingService {
     return reports.filter((r) => r.report.criteria.some((c) => c.status === 'failed'));
   }
 
+  /** Corrective actions past their deadline, for the department and nation views. */
+  async overdueActions(user: Principal, departement?: string | null) {
+    const dep = this.viewScope(user, departement, 'department.dashboard');
+    const rows = await repo.overdueCorrectiveActions(this.db, this.today(), dep);
+    return rows.map((r) => ({
+      code: r.code,
+      description: r.description,
+      dueOn: r.due_on,
+      applicationId: r.application_id,
+      departement: r.departement,
+      structureName: (r.content as Partial<ApplicationContent>).structureName ?? '',
+    }));
+  }
+
   async dueAudits(user: Principal, departement?: string | null, horizonDays = 60) {
     const dep = this.viewScope(user, departement, 'department.dashboard');
     let q = this.db

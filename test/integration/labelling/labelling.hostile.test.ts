@@ -207,6 +207,21 @@ describe('hostile text on every labellisation page', () => {
       0,
     );
 
+    // a corrective action past its deadline shows in the department and nation views
+    await t.ctx.db
+      .insertInto('labelling_corrective_actions')
+      .values({
+        audit_id: audit.id,
+        application_id: app.id,
+        code: 'ACC-01',
+        description: XSS,
+        due_on: '2026-11-01',
+      })
+      .execute();
+    const late = await service.overdueActions(asP(animU));
+    expect(late).toMatchObject([{ code: 'ACC-01', dueOn: '2026-11-01', departement: '02' }]);
+    expect(await service.overdueActions(asP(nationalU), '80')).toEqual([]);
+
     const pages: [string, string[]][] = [
       [porteurU.email, [BASE, `${BASE}/candidatures/${app.id}`, `${BASE}/candidatures/${app.id}/formulaire`]],
       [
@@ -233,7 +248,7 @@ describe('hostile text on every labellisation page', () => {
         const r = await client.get(url);
         expect(r.status, url).toBe(200);
         expect(r.body, url).not.toContain('<script>alert');
-        if (!url.endsWith('/suivi') && !url.includes('/referentiels/'))
+        if (!url.includes('/referentiels/'))
           expect(r.body.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), url).toBe(true);
       }
     }

@@ -429,6 +429,14 @@ export function monitoringPage(o: {
     overdue: boolean;
   }[];
   cycleMonths: number;
+  overdue: {
+    code: string;
+    description: string;
+    dueOn: string;
+    applicationId: string;
+    departement: string;
+    structureName: string;
+  }[];
   canAssign: boolean;
   auditors: { id: string; label: string }[];
   csrf: Csrf;
@@ -449,6 +457,12 @@ ${o.due.map(
         : null
     }</tr>`,
 )}</tbody></table></div>`
+}
+<h2>Actions correctives en retard</h2>
+${
+  o.overdue.length === 0
+    ? html`<p>Aucune.</p>`
+    : html`<ul>${o.overdue.map((x) => html`<li><a href="${BASE}/candidatures/${x.applicationId}">${x.structureName || 'Candidature'}</a> (${x.departement}) — ${x.code} : ${x.description} — échéance ${frDate(x.dueOn)}</li>`)}</ul>`
 }
 <h2>Structures dont les pré-contrôles échouent</h2>
 ${
