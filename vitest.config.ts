@@ -11,6 +11,8 @@ export default defineConfig({
           name: 'unit',
           include: ['src/**/*.test.ts'],
           environment: 'node',
+          // Some unit tests read the real files in ../shared/data: generous on a loaded machine.
+          testTimeout: 30_000,
         },
       },
       {

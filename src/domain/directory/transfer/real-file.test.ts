@@ -13,10 +13,8 @@ const path = fileURLToPath(
 describe.skipIf(!existsSync(path))('the real data.gouv file (August 2024)', () => {
   const bytes = readFileSync(path);
 
-  it('reads its 2,845 rows quickly, keeping nearly all of them', () => {
-    const started = performance.now();
+  it('reads its 2,845 rows, keeping nearly all of them', () => {
     const read = readOfficialCsv(bytes, { source: 'france-services-2024-08.csv' });
-    const elapsed = performance.now() - started;
     if (!read.ok) throw read.error;
     const rejectedLines = new Set(read.rejected.map((i) => i.line));
     expect(read.rows.length + rejectedLines.size).toBe(2845);
@@ -29,8 +27,6 @@ describe.skipIf(!existsSync(path))('the real data.gouv file (August 2024)', () =
     // The last row (single-line) sits on the file's last physical line: multi-line fields were counted.
     expect(read.rows.at(-1)?.line).toBe(bytes.toString('utf8').trimEnd().split('\n').length);
     expect(new Set(read.rows.map((r) => r.structure.idFs)).size).toBe(read.rows.length);
-    // Generous bound for a loaded CI machine; about 0.2 s warm on a laptop.
-    expect(elapsed).toBeLessThan(2000);
   });
 
   it('survives a round trip: read, write, read gives the same structures, and writing is stable', () => {
