@@ -68,7 +68,7 @@ describe('BAN geocoder (local stand-in server)', () => {
   let geocoder: BanGeocoder;
   beforeAll(async () => {
     ban = await fakeBan();
-    geocoder = new BanGeocoder(ban.url, 300, local);
+    geocoder = new BanGeocoder(ban.url, 2_000, local);
   });
   afterAll(() => new Promise<void>((r) => ban.server.close(() => r())));
 
@@ -87,7 +87,7 @@ describe('BAN geocoder (local stand-in server)', () => {
       const started = Date.now();
       const results = await geocoder.geocode('Guise');
       expect(results[0], mode).toMatchObject({ codeInsee: '02361', kind: 'commune' });
-      // The 300 ms timeout fired long before the stand-in's 10 s answer.
+      // The 2 s timeout fired long before the stand-in's 10 s answer.
       expect(Date.now() - started, mode).toBeLessThan(5_000);
     }
   });
