@@ -255,3 +255,23 @@ describe('sign-in, lockout, reset, invitation and first run (local SMTP server)'
     expect(left.map((x) => x.id)).toEqual([recent.id]);
   });
 });
+
+describe('over HTTPS', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await buildTestApp({ config: { publicUrl: 'https://france-services.example' } });
+  });
+  afterAll(async () => t?.close());
+
+  it('marks the session and CSRF cookies Secure', async () => {
+    const u = await createUser(t.ctx, { role: 'agent' });
+    const c = new Client(t.app);
+    const form = await c.get('/espace/connexion');
+    expect(String(form.headers['set-cookie'])).toMatch(/maillage_csrf=[^;]+;.*Secure/i);
+    const r = await c.login(u.email);
+    expect(r.status).toBe(303);
+    expect(String(r.headers['set-cookie'])).toMatch(
+      /maillage_session=[^;]+;.*HttpOnly.*Secure|maillage_session=[^;]+;.*Secure.*HttpOnly/i,
+    );
+  });
+});
