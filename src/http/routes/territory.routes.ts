@@ -115,6 +115,116 @@ export const territoryRoutes =
     );
 
     app.get(
+      '/api/v1/coverage/uncovered-cantons',
+      {
+        schema: {
+          tags: ['couverture'],
+          summary: 'Cantons (au sens strict) sans France Services',
+          querystring: Type.Object({ territory: TerritoryCode }),
+          response: {
+            200: Type.Object({
+              territory: Type.String(),
+              items: Type.Array(
+                Type.Object({
+                  code: Type.String(),
+                  nom: Type.String(),
+                  departement: Type.String(),
+                  population: Type.Union([Type.Number(), Type.Null()]),
+                  distanceKm: Type.Union([Type.Number(), Type.Null()]),
+                }),
+              ),
+            }),
+            400: ErrorBody,
+            503: ErrorBody,
+          },
+        },
+      },
+      async (request) => {
+        const r = await service.report(request.query.territory);
+        return { territory: r.territory.code, items: r.uncovered };
+      },
+    );
+
+    app.get(
+      '/api/v1/coverage/timeline',
+      {
+        schema: {
+          tags: ['couverture'],
+          summary: 'Labellisations par mois, en cumul, et objectifs',
+          querystring: Type.Object({ territory: TerritoryCode }),
+          response: {
+            200: Type.Object({
+              territory: Type.String(),
+              months: Type.Array(
+                Type.Object({ month: Type.String(), added: Type.Integer(), cumulative: Type.Integer() }),
+              ),
+              undated: Type.Integer(),
+              goals: Type.Object({
+                national: Type.Union([
+                  Type.Object({
+                    count: Type.Integer(),
+                    by: Type.String(),
+                    reachedIn: Type.Union([Type.String(), Type.Null()]),
+                  }),
+                  Type.Null(),
+                ]),
+                onePerCanton: Type.Object({
+                  count: Type.Integer(),
+                  reachedIn: Type.Union([Type.String(), Type.Null()]),
+                }),
+              }),
+            }),
+            400: ErrorBody,
+            503: ErrorBody,
+          },
+        },
+      },
+      async (request) => {
+        const r = await service.report(request.query.territory);
+        return { territory: r.territory.code, ...r.timeline };
+      },
+    );
+
+    app.get(
+      '/api/v1/plan/one-per-canton',
+      {
+        preHandler: requireAdminToken(ctx.config),
+        schema: {
+          tags: ['couverture'],
+          summary: 'Un par canton : la meilleure commune de chaque canton non couvert — réservé aux équipes',
+          security: [{ bearerAuth: [] }],
+          querystring: Type.Omit(PlanQuery, ['k', 'exact']),
+          response: {
+            200: Type.Object({
+              sites: Type.Array(
+                Type.Object({
+                  canton: Type.String(),
+                  cantonName: Type.String(),
+                  code: Type.String(),
+                  name: Type.String(),
+                  addedPopulation: Type.Integer(),
+                }),
+              ),
+              addedPopulation: Type.Integer(),
+              ms: Type.Integer(),
+            }),
+            400: ErrorBody,
+            401: ErrorBody,
+            503: ErrorBody,
+          },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        return service.onePerCanton(q.territory, {
+          minutes: q.minutes,
+          radiusKm: q.radiusKm,
+          minPopulation: q.minPopulation,
+        });
+      },
+    );
+
+    app.get(
       '/api/v1/plan',
       {
         preHandler: requireAdminToken(ctx.config),

@@ -197,6 +197,37 @@ describe('HTTP', () => {
     }
   });
 
+  it('lists uncovered cantons, the timeline, and un par canton over HTTP', async () => {
+    const u = await t.app.inject({ url: '/api/v1/coverage/uncovered-cantons?territory=dep:02' });
+    expect(u.json()).toEqual({
+      territory: 'dep:02',
+      items: [
+        {
+          code: '0202',
+          nom: 'Deux',
+          departement: '02',
+          population: 500,
+          distanceKm: Math.round(kmC * 10) / 10,
+        },
+      ],
+    });
+    const tl = await t.app.inject({ url: '/api/v1/coverage/timeline?territory=FR' });
+    expect(tl.json()).toMatchObject({
+      territory: 'FR',
+      months: [
+        { month: '2020-01', added: 1, cumulative: 1 },
+        { month: '2021-03', added: 2, cumulative: 3 },
+      ],
+    });
+    const url = '/api/v1/plan/one-per-canton?territory=dep:02&minutes=20';
+    expect((await t.app.inject({ url })).statusCode).toBe(401);
+    const one = await t.app.inject({ url, headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    expect(one.json()).toMatchObject({
+      sites: [{ canton: '0202', code: '02003', addedPopulation: 500 }],
+      addedPopulation: 500,
+    });
+  });
+
   it('documents its routes in the OpenAPI description', async () => {
     const doc = await t.app.inject({ url: '/api/docs/json' });
     expect(doc.statusCode).toBe(200);
