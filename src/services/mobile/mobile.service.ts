@@ -268,7 +268,18 @@ export class MobileService {
         throw e;
       }
       const added = parsed.exceptions[parsed.exceptions.length - 1] as TourException;
-      await insertException(trx, added);
+      try {
+        await insertException(trx, added);
+      } catch (e) {
+        // Two editors at once: the primary key (entry, date) lets one through.
+        if ((e as { code?: string }).code === '23505') {
+          throw conflict(
+            `Une exception vient d’être enregistrée pour l’entrée « ${input.entry} » le ${input.date}.`,
+            'date',
+          );
+        }
+        throw e;
+      }
       await bumpSequence(trx, entry.id);
       await touchUnit(trx, entry.unit, now);
       await appendAudit(trx as Kysely<DB>, {

@@ -218,6 +218,18 @@ describe('mobile: load, occurrences, pages, feeds, poster, API', () => {
     expect(after.sequence).toBe(before.sequence + 2);
   });
 
+  it('lets one of two simultaneous cancellations of the same passage through', async () => {
+    const send = () =>
+      t.app.inject({
+        method: 'POST',
+        url: '/api/v1/mobile/entries/e2/exceptions',
+        payload: { date: '2026-06-26', action: 'cancel', reason: 'Congés' },
+        headers: auth,
+      });
+    const codes = (await Promise.all([send(), send(), send()])).map((r) => r.statusCode).sort();
+    expect(codes).toEqual([201, 409, 409]);
+  });
+
   it('refuses a bad exception with the field at fault, in French', async () => {
     const post = (payload: unknown) =>
       t.app.inject({
