@@ -2,6 +2,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, closeContext } from '../../src/composition.js';
+import { issueToken } from '../../src/services/accounts/auth.service.js';
 import { createUser, insertStructure, PASSWORD } from '../support/accounts.js';
 import { buildTestContext } from '../support/app.js';
 import { hasChromium, launchBrowser, serve } from '../support/browser.js';
@@ -77,7 +78,7 @@ describe.skipIf(!hasChromium)('structure back office in Chromium', () => {
     expect(await page.locator('main').textContent()).toContain('Agent Vervins');
     await expectAccessible(page, 'historique');
     await page.close();
-  });
+  }, 180_000);
 
   it('back-office pages of the national team have no serious or critical axe violation', async () => {
     const page = await (await browser.newContext()).newPage();
@@ -102,5 +103,25 @@ describe.skipIf(!hasChromium)('structure back office in Chromium', () => {
     await page.getByText('Horaires illisibles').first().waitFor();
     await expectAccessible(page, 'erreur de saisie');
     await page.close();
-  });
+  }, 180_000);
+
+  it('pages reached from e-mailed links, and the page of a dead link, pass axe', async () => {
+    // Pages reached from e-mailed links, and the page of a link that no longer works.
+    const agent = await ctx.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', agentEmail)
+      .executeTakeFirstOrThrow();
+    const fresh = await (await browser.newContext()).newPage();
+    for (const [purpose, url] of [
+      ['reset', '/espace/reinitialiser'],
+      ['invitation', '/espace/invitation'],
+    ] as const) {
+      await fresh.goto(`${server.url}${url}?jeton=${await issueToken(ctx, purpose, agent.id)}`);
+      await expectAccessible(fresh, url);
+    }
+    await fresh.goto(`${server.url}/espace/reinitialiser?jeton=ce-lien-nexiste-pas-du-tout`);
+    expect(await fresh.locator('main').textContent()).toContain('Demander un nouveau lien');
+    await expectAccessible(fresh, 'lien invalide');
+  }, 180_000);
 });
