@@ -141,7 +141,10 @@ export function choropleth(o: {
     if (x < 0 || y < 0 || x > width || y > height - insetH) return null;
     return html`<circle cx="${x.toFixed(1)}" cy="${y.toFixed(1)}" r="${st.r}" fill="${st.fill}" stroke="${st.stroke}" stroke-width="1"><title>${pt.label}</title></circle>`;
   });
-  return html`<svg class="maillage-choropleth" viewBox="0 0 ${width} ${height}" role="img" aria-labelledby="carte-titre" xmlns="http://www.w3.org/2000/svg">
+  // A map whose departments are links is a group of links, not an image (no interactive content
+  // inside role="img").
+  const role = o.areas.some((a) => a.href) ? 'group' : 'img';
+  return html`<svg class="maillage-choropleth" viewBox="0 0 ${width} ${height}" role="${role}" aria-labelledby="carte-titre" xmlns="http://www.w3.org/2000/svg">
 <title id="carte-titre">${o.title}</title>
 ${mainAreas.map((a) => shape(a, project))}
 ${insetSvg}
