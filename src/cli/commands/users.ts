@@ -10,9 +10,9 @@ export async function runCreateAdmin(ctx: AppContext, email: string): Promise<st
 }
 
 /** `maillage users purge`: deletes accounts deactivated for longer than MAILLAGE_ACCOUNT_RETENTION_DAYS. */
-export async function runPurge(ctx: AppContext): Promise<{ purged: number; cutoff: string }> {
+export async function runPurge(ctx: AppContext): Promise<{ purged: number; cutoff: string; traces: number }> {
   const r = await purgeUsers(ctx);
-  return { purged: r.purged, cutoff: r.cutoff.toISOString() };
+  return { purged: r.purged, cutoff: r.cutoff.toISOString(), traces: r.traces };
 }
 
 export function registerUsersCommands(program: Command): void {
@@ -36,7 +36,7 @@ export function registerUsersCommands(program: Command): void {
       process.stdout.write(
         opts.json
           ? `${JSON.stringify(r)}\n`
-          : `${r.purged} compte(s) désactivé(s) avant le ${r.cutoff.slice(0, 10)} supprimé(s).\n`,
+          : `${r.purged} compte(s) désactivé(s) avant le ${r.cutoff.slice(0, 10)} supprimé(s) ; ${r.traces} trace(s) de connexion expirée(s) effacée(s).\n`,
       );
     });
 }

@@ -104,6 +104,17 @@ export async function purgeDeactivatedUsers(db: Executor, cutoff: Date): Promise
   return rows.map((r) => r.email);
 }
 
+/** Traces that hold IP addresses or dead credentials: login attempts, expired sessions, spent tokens. */
+export async function purgeTraces(db: Executor, now: Date, attemptsBefore: Date): Promise<number> {
+  const a = await db.deleteFrom('login_attempts').where('at', '<', attemptsBefore).executeTakeFirst();
+  const s = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
+  const t = await db
+    .deleteFrom('one_time_tokens')
+    .where((eb) => eb.or([eb('expires_at', '<', now), eb('used_at', 'is not', null)]))
+    .executeTakeFirst();
+  return Number(a.numDeletedRows) + Number(s.numDeletedRows) + Number(t.numDeletedRows);
+}
+
 // --- sessions ------------------------------------------------------------------------------------
 
 export async function insertSession(

@@ -162,9 +162,12 @@ export async function createAdmin(ctx: AppContext, rawEmail: string): Promise<{ 
 }
 
 /** `maillage users purge`: deactivated accounts past the retention period are deleted. */
-export async function purgeUsers(ctx: AppContext): Promise<{ purged: number; cutoff: Date }> {
-  const cutoff = new Date(ctx.clock.now().getTime() - ctx.config.accountRetentionDays * 86_400_000);
+export async function purgeUsers(ctx: AppContext): Promise<{ purged: number; cutoff: Date; traces: number }> {
+  const now = ctx.clock.now();
+  const cutoff = new Date(now.getTime() - ctx.config.accountRetentionDays * 86_400_000);
   const emails = await accounts.purgeDeactivatedUsers(ctx.db, cutoff);
+  // Login attempts (with IP addresses) are kept 30 days; dead sessions and spent tokens go now.
+  const traces = await accounts.purgeTraces(ctx.db, now, new Date(now.getTime() - 30 * 86_400_000));
   if (emails.length > 0) {
     await appendAudit(ctx.db, {
       at: ctx.clock.now(),
@@ -177,5 +180,5 @@ export async function purgeUsers(ctx: AppContext): Promise<{ purged: number; cut
       after: { count: emails.length, retentionDays: ctx.config.accountRetentionDays },
     });
   }
-  return { purged: emails.length, cutoff };
+  return { purged: emails.length, cutoff, traces };
 }

@@ -245,8 +245,30 @@ describe('sign-in, lockout, reset, invitation and first run (local SMTP server)'
       .set({ active: false, deactivated_at: new Date(now - 10 * 86_400_000) })
       .where('id', '=', recent.id)
       .execute();
+    await t.ctx.db
+      .insertInto('login_attempts')
+      .values({
+        email: 'vieux@example.fr',
+        ip: '192.0.2.99',
+        success: false,
+        at: new Date(now - 60 * 86_400_000),
+      })
+      .execute();
     const r = await runPurge(t.ctx);
     expect(r.purged).toBe(1);
+    expect(r.traces).toBeGreaterThan(0);
+    const oldAttempts = await t.ctx.db
+      .selectFrom('login_attempts')
+      .select('id')
+      .where('email', '=', 'vieux@example.fr')
+      .execute();
+    expect(oldAttempts).toEqual([]);
+    const spent = await t.ctx.db
+      .selectFrom('one_time_tokens')
+      .select('id')
+      .where('used_at', 'is not', null)
+      .execute();
+    expect(spent).toEqual([]);
     const left = await t.ctx.db
       .selectFrom('users')
       .select('id')
