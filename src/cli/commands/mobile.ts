@@ -2,9 +2,15 @@ import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
-import { ConfirmationRequired, MobileDocumentError } from '../../domain/mobile/index.js';
-import { toParisIso } from '../../domain/shared/time.js';
-import { type LoadReport, MobileService } from '../../services/mobile/mobile.service.js';
+import {
+  type CommunePoint,
+  ConfirmationRequired,
+  MobileDocumentError,
+  type Reach,
+} from '../../domain/mobile/index.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import { parisDate, toParisIso } from '../../domain/shared/time.js';
+import { type LoadReport, MobileService, unitArea, unitPlan } from '../../services/mobile/mobile.service.js';
 import { CliError, withContext } from '../context.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
@@ -75,6 +81,86 @@ export async function runMobileOccurrences(
   }));
 }
 
+/** Current communes with a centroid (arrondissements left out: their city counts them). */
+export function communePoints(ctx: AppContext): CommunePoint[] {
+  const out: CommunePoint[] = [];
+  for (const c of ctx.geography.communes.all()) {
+    if (c.centroid && !c.parent)
+      out.push({
+        code: c.code,
+        name: c.name,
+        lat: c.centroid.lat,
+        lon: c.centroid.lon,
+        population: c.population,
+      });
+  }
+  return out;
+}
+
+function reachOf(opts: { km?: string; minutes?: string }): Reach {
+  const num = (v: string, arg: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n <= 0)
+      throw new DomainError('invalid', `Nombre positif attendu, reçu « ${v} ».`, arg);
+    return n;
+  };
+  if (opts.minutes !== undefined) return { maxMinutes: num(opts.minutes, '--minutes') };
+  return { maxKm: num(opts.km ?? '10', '--km') };
+}
+
+/** `maillage mobile area --unit <id> [--km 10 | --minutes 20]`: communes within reach of a stop. */
+export async function runMobileArea(ctx: AppContext, args: { unit: string; km?: string; minutes?: string }) {
+  return unitArea(mobileService(ctx), args.unit, communePoints(ctx), reachOf(args));
+}
+
+/** `maillage mobile plan --unit <id> …`: a proposed tour over N weeks, compared with the current one. */
+export async function runMobilePlan(
+  ctx: AppContext,
+  args: {
+    unit: string;
+    km?: string;
+    minutes?: string;
+    weeks: string;
+    maxDriving: string;
+    hoursOnSite: string;
+    visitHours?: string;
+    candidates?: string;
+  },
+) {
+  const int = (v: string, arg: string) => {
+    const n = Number(v);
+    if (!Number.isFinite(n)) throw new DomainError('invalid', `Nombre attendu, reçu « ${v} ».`, arg);
+    return n;
+  };
+  let candidates: Array<{ id: string; lat: number; lon: number }> = [];
+  if (args.candidates) {
+    const raw = JSON.parse(await readFile(resolve(args.candidates), 'utf8')) as unknown;
+    if (!Array.isArray(raw))
+      throw new CliError('--candidates : une liste JSON [{id, lat, lon}] est attendue.');
+    candidates = raw.map((c, i) => {
+      const o = c as { id?: unknown; lat?: unknown; lon?: unknown };
+      if (typeof o.id !== 'string' || typeof o.lat !== 'number' || typeof o.lon !== 'number') {
+        throw new CliError(`--candidates [${i}] : {id: texte, lat: nombre, lon: nombre} attendu.`);
+      }
+      return { id: o.id, lat: o.lat, lon: o.lon };
+    });
+  }
+  return unitPlan(
+    mobileService(ctx),
+    args.unit,
+    communePoints(ctx),
+    {
+      reach: reachOf(args),
+      weeks: int(args.weeks, '--weeks'),
+      maxDrivingMinutes: int(args.maxDriving, '--max-driving'),
+      hoursOnSite: int(args.hoursOnSite, '--hours-on-site'),
+      ...(args.visitHours !== undefined ? { visitHours: int(args.visitHours, '--visit-hours') } : {}),
+      candidates,
+    },
+    parisDate(ctx.clock.now()),
+  );
+}
+
 const STATUS_FR = { scheduled: 'prévu', cancelled: 'annulé', moved: 'déplacé' } as const;
 
 export function registerMobileCommands(program: Command): void {
@@ -128,4 +214,68 @@ export function registerMobileCommands(program: Command): void {
         process.stdout.write(`${rows.length} passage(s).\n`);
       }
     });
+  mobile
+    .command('area')
+    .description(
+      'Communes desservies par une unité (à une distance ou un temps de route d’un de ses arrêts), avec leur population',
+    )
+    .requiredOption('--unit <id>', 'identifiant de l’unité')
+    .option('--km <km>', 'distance à vol d’oiseau (défaut 10)')
+    .option('--minutes <min>', 'temps de route estimé (distance × 1,3 à 60 km/h), à la place de --km')
+    .option('--json', 'sortie JSON')
+    .action(async (opts: { unit: string; km?: string; minutes?: string; json?: boolean }) => {
+      const area = await withContext((ctx) => runMobileArea(ctx, opts));
+      if (opts.json) process.stdout.write(`${JSON.stringify(area, null, 2)}\n`);
+      else {
+        for (const c of area.communes) {
+          process.stdout.write(
+            `${c.code}  ${c.name.padEnd(32)} ${String(c.population).padStart(7)} hab.  ${c.distanceKm} km de ${c.nearestStop}\n`,
+          );
+        }
+        process.stdout.write(`${area.communes.length} commune(s), ${area.population} habitants.\n`);
+      }
+    });
+  mobile
+    .command('plan')
+    .description(
+      'Proposer une tournée sur N semaines qui maximise la population desservie, et la comparer à la tournée actuelle',
+    )
+    .requiredOption('--unit <id>', 'identifiant de l’unité')
+    .requiredOption('--weeks <n>', 'chaque arrêt est visité au moins toutes les N semaines')
+    .requiredOption('--max-driving <minutes>', 'temps de conduite par jour')
+    .requiredOption('--hours-on-site <h>', 'heures sur place par jour')
+    .option('--visit-hours <h>', 'durée d’une visite (défaut 3)')
+    .option('--km <km>', 'portée d’un arrêt (défaut 10)')
+    .option('--minutes <min>', 'portée en temps de route, à la place de --km')
+    .option('--candidates <fichier.json>', 'arrêts candidats en plus de ceux de l’unité : [{id, lat, lon}]')
+    .option('--json', 'sortie JSON')
+    .action(
+      async (opts: {
+        unit: string;
+        weeks: string;
+        maxDriving: string;
+        hoursOnSite: string;
+        visitHours?: string;
+        km?: string;
+        minutes?: string;
+        candidates?: string;
+        json?: boolean;
+      }) => {
+        const r = await withContext((ctx) => runMobilePlan(ctx, opts));
+        if (opts.json) process.stdout.write(`${JSON.stringify(r, null, 2)}\n`);
+        else {
+          const DAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
+          for (const d of r.plan.days) {
+            process.stdout.write(
+              `semaine ${d.week + 1}, ${DAYS[d.day]} : ${d.stops.join(' → ') || '—'} (${d.drivingMinutes} min de route, ${d.onSiteHours} h sur place)\n`,
+            );
+          }
+          const c = r.comparison;
+          process.stdout.write(
+            `Population desservie : actuelle ${c.current.population}, proposée ${c.proposed.population} (${c.populationGain >= 0 ? '+' : ''}${c.populationGain}).\n` +
+              `Route sur le cycle : actuelle ${c.current.totalDrivingMinutes} min, proposée ${c.proposed.totalDrivingMinutes} min. Jours hors limites dans la tournée actuelle : ${c.current.daysOverLimit}.\n`,
+          );
+        }
+      },
+    );
 }

@@ -16,18 +16,30 @@ import {
 } from '../../db/repositories/mobile.repository.js';
 import type { DB } from '../../db/schema/index.js';
 import {
+  type AreaServed,
+  areaServed,
+  type CommunePoint,
   type Confirmation,
+  compareTours,
   currentPassage,
+  currentTourDays,
   expandOccurrences,
+  formatDay,
   type MobileData,
   MobileDocumentError,
   nextPassages,
   type Occurrence,
+  type PlanningResult,
   parseDay,
   parseMobileDocument,
+  planTour,
+  type Reach,
   type StructureInfo,
+  summariseCurrentTour,
+  type TourComparison,
   type TourEntry,
   type TourException,
+  weekday,
 } from '../../domain/mobile/index.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
 import { type Clock, parisDate } from '../../domain/shared/time.js';
@@ -205,6 +217,11 @@ export class MobileService {
     });
   }
 
+  async scheduleOfUnit(unit: string): Promise<MobileData> {
+    if (!(await findUnit(this.db, unit))) throw notFound(`Unité mobile « ${unit} » inconnue.`);
+    return readMobileData(this.db, { unit });
+  }
+
   schedule(scope: ScheduleScope): Promise<MobileData> {
     return readMobileData(this.db, scope);
   }
@@ -361,6 +378,77 @@ export class MobileService {
       };
     });
   }
+}
+
+export interface PlanOptions {
+  readonly reach: Reach;
+  readonly weeks: number;
+  readonly maxDrivingMinutes: number;
+  readonly hoursOnSite: number;
+  readonly visitHours?: number;
+  readonly daysPerWeek?: number;
+  /** Extra candidate stops (the unit's own stops are always candidates). */
+  readonly candidates?: ReadonlyArray<{ id: string; lat: number; lon: number }>;
+}
+
+/** Area served and planning help for one unit (pure domain; communes come from the reference geography). */
+export async function unitArea(
+  service: MobileService,
+  unit: string,
+  communes: readonly CommunePoint[],
+  reach: Reach,
+): Promise<AreaServed> {
+  if (communes.length === 0) {
+    throw new DomainError(
+      'unavailable',
+      'Les centres des communes sont absents (MAILLAGE_REF_DIR) : zone desservie incalculable.',
+    );
+  }
+  const data = await service.scheduleOfUnit(unit);
+  return areaServed(
+    data.stops.map((s) => ({ id: s.id, lat: s.lat, lon: s.lon })),
+    communes,
+    reach,
+  );
+}
+
+export async function unitPlan(
+  service: MobileService,
+  unit: string,
+  communes: readonly CommunePoint[],
+  options: PlanOptions,
+  today: string,
+): Promise<{ plan: PlanningResult; comparison: TourComparison; monday: string }> {
+  if (communes.length === 0) {
+    throw new DomainError(
+      'unavailable',
+      'Les centres des communes sont absents (MAILLAGE_REF_DIR) : planification impossible.',
+    );
+  }
+  const data = await service.scheduleOfUnit(unit);
+  const depot = data.units[0]?.depot;
+  if (!depot) throw notFound(`Unité mobile « ${unit} » inconnue.`);
+  const seen = new Set<string>();
+  const candidates = [
+    ...data.stops.map((s) => ({ id: s.id, lat: s.lat, lon: s.lon })),
+    ...(options.candidates ?? []),
+  ].filter((c) => !seen.has(c.id) && seen.add(c.id));
+  const input = {
+    depot,
+    candidates,
+    communes,
+    reach: options.reach,
+    weeks: options.weeks,
+    maxDrivingMinutes: options.maxDrivingMinutes,
+    hoursOnSite: options.hoursOnSite,
+    ...(options.visitHours !== undefined ? { visitHours: options.visitHours } : {}),
+    ...(options.daysPerWeek !== undefined ? { daysPerWeek: options.daysPerWeek } : {}),
+  };
+  const plan = planTour(input);
+  const t = parseDay(today) ?? 0;
+  const monday = formatDay(t + ((7 - weekday(t)) % 7));
+  const current = summariseCurrentTour(currentTourDays(data, unit, monday, options.weeks), input);
+  return { plan, comparison: compareTours(current, plan.proposed), monday };
 }
 
 export interface StopWithNextPassage {
