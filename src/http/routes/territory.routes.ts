@@ -86,8 +86,9 @@ export const territoryRoutes =
   async (app) => {
     const service = ctx.territory;
     app.addHook('onReady', async () => {
-      // The app reads MAILLAGE_REF_DIR (or the loaded tables) at start, in the background.
-      if (ctx.config.refDir) service.warmUp();
+      // The app reads the loaded reference tables, else MAILLAGE_REF_DIR, at start, in the
+      // background (tests without a reference folder skip it).
+      if (ctx.config.refDir || ctx.config.nodeEnv !== 'test') service.warmUp();
     });
 
     app.get(
