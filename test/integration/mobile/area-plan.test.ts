@@ -40,7 +40,7 @@ describe.skipIf(!hasSharedData)('mobile: area served and planning on the real co
       ]),
     });
     expect(r.monday).toBe('2026-05-11');
-    expect(r.comparison.current.stops.sort()).toEqual(['guise-marche', 'wassigny-mairie']);
+    expect([...r.comparison.current.stops].sort()).toEqual(['guise-marche', 'wassigny-mairie']);
     expect(r.comparison.proposed.population).toBeGreaterThan(r.comparison.current.population);
     for (const d of r.plan.days) {
       expect(d.drivingMinutes).toBeLessThanOrEqual(120);
