@@ -146,7 +146,10 @@ export function requirePolicy(
     const target = resolveTarget ? await resolveTarget(request) : {};
     if (target && can(request.user.principal, action, target)) return;
     await recordDenied(ctx, actorOf(request), action, 'route', request.url.slice(0, 200));
-    throw notFound('Cette page n’existe pas, ou ne fait pas partie de votre périmètre.');
+    const message = 'Cette page n’existe pas, ou ne fait pas partie de votre périmètre.';
+    if (request.url.startsWith('/api/')) throw notFound(message);
+    // A French page for forms too (the error handler answers JSON to non-GET requests).
+    return reply.code(404).type('text/html; charset=utf-8').send(messagePage('Page introuvable', message));
   };
 }
 

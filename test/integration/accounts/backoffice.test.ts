@@ -214,6 +214,7 @@ describe('structure back office', () => {
       description: 'piratage',
     });
     expect(write.status).toBe(404);
+    expect(write.body).toContain('Page introuvable');
     for (const url of [
       `/espace/structures/${neighbour.id}/historique`,
       `/espace/structures/${mine.id}/agents`,
