@@ -1,4 +1,5 @@
 import { type AppContext, closeContext, openContext } from '../composition.js';
+import pino from 'pino';
 import { loadConfig } from '../config.js';
 import { DomainError } from '../domain/shared/errors.js';
 
@@ -19,7 +20,9 @@ export class CliError extends Error {
  */
 export async function withContext<T>(body: (ctx: AppContext) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  const ctx = await openContext(config);
+  // Logs go to stderr: stdout carries the command's output (often --json, read by scripts).
+  const logger = pino({ level: config.logLevel, base: { app: 'maillage' } }, pino.destination(2));
+  const ctx = await openContext(config, { logger });
   try {
     return await body(ctx);
   } finally {
