@@ -75,6 +75,14 @@ const PlanQuery = Type.Object({
   exact: Type.Optional(
     Type.Boolean({ description: 'vérifier avec l’optimum exact (HiGHS), département ou région' }),
   ),
+  candidates: Type.Optional(
+    Type.String({
+      maxLength: 6000,
+      pattern: '^(bureaux|[0-9AB]{5}(,[0-9AB]{5})*)$',
+      description:
+        '« bureaux » (bureaux centralisateurs des cantons) ou codes INSEE séparés par des virgules',
+    }),
+  ),
 });
 
 const secureEqual = (a: string, b: string | null) =>
@@ -194,7 +202,7 @@ export const territoryRoutes =
           tags: ['couverture'],
           summary: 'Un par canton : la meilleure commune de chaque canton non couvert — réservé aux équipes',
           security: [{ bearerAuth: [] }],
-          querystring: Type.Omit(PlanQuery, ['k', 'exact']),
+          querystring: Type.Omit(PlanQuery, ['k', 'exact', 'candidates']),
           response: {
             200: Type.Object({
               sites: Type.Array(
@@ -253,6 +261,8 @@ export const territoryRoutes =
           radiusKm: q.radiusKm,
           minPopulation: q.minPopulation,
           exact: q.exact,
+          candidateSet: q.candidates === 'bureaux' ? 'bureaux' : undefined,
+          candidates: q.candidates && q.candidates !== 'bureaux' ? q.candidates.split(',') : undefined,
         });
       },
     );

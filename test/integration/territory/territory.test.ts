@@ -246,7 +246,25 @@ describe('HTTP', () => {
       sites: [{ code: '02003', name: 'Cville', addedPopulation: 500 }],
       addedPopulation: 500,
     });
+    // Only the listed communes are candidates: Dville is too far from Cville, Bville is not.
+    const far = await t.app.inject({
+      url: '/api/v1/plan?territory=dep:02&k=1&radiusKm=30&candidates=02004',
+      headers: auth,
+    });
+    expect(far.json().sites).toEqual([]);
+    const listed = await t.app.inject({
+      url: '/api/v1/plan?territory=dep:02&k=1&radiusKm=30&candidates=02004,02002',
+      headers: auth,
+    });
+    expect(listed.json().sites).toEqual([{ code: '02002', name: 'Bville', addedPopulation: 500 }]);
+    const bureaux = await t.app.inject({
+      url: '/api/v1/plan?territory=dep:02&k=3&minutes=20&candidates=bureaux',
+      headers: auth,
+    });
+    expect(bureaux.json().sites).toEqual([{ code: '02003', name: 'Cville', addedPopulation: 500 }]);
     for (const [q, field] of [
+      ['territory=dep:02&k=2&candidates=99999', 'candidates[0]'],
+      ['territory=dep:02&k=2&candidates=%3Cscript%3E', 'candidates'],
       ['territory=dep:02&k=0', 'k'],
       ['territory=dep:02&k=2&minutes=121', 'minutes'],
       ['territory=dep:02&k=2&minutes=0', 'minutes'],
