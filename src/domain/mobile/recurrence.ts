@@ -98,6 +98,13 @@ export function parseRecurrence(text: string, field = 'rrule'): Recurrence {
       byDay.push({ weekday: wd, n });
     }
   }
+  if (byDay.some((d) => d.n !== undefined) && byDay.some((d) => d.n === undefined)) {
+    // RFC 5545 allows it, but rrule.js (hence node-ical and many subscribers) then yields no date at all.
+    throw invalid(
+      field,
+      `BYDAY=${bd} mélange jours avec et sans rang : faites deux entrées (ex. BYDAY=WE et BYDAY=1SU).`,
+    );
+  }
   const byMonthDay = parts.has('BYMONTHDAY')
     ? intList(parts.get('BYMONTHDAY') ?? '', field, 'BYMONTHDAY', 1, 31)
     : [];
