@@ -90,7 +90,7 @@ export function parseTable<T>(text: string, spec: TableSpec<T>): ParseResult<T> 
   const { records, issues } = readCsv(text);
   const header = records[0];
   const expected = spec.columns.join(',');
-  if (!header || header.line !== 1) {
+  if (header?.line !== 1) {
     throw new DomainError(
       'invalid',
       `${spec.file} : fichier vide, en-tête attendu « ${expected} ».`,
