@@ -39,6 +39,15 @@ export function homePage(o: {
     invitableRoles(u.role).some((r) => r !== 'agent' && r !== 'responsable')
       ? html`<li><a class="fr-link" href="/espace/inviter">Inviter une personne</a></li>`
       : null,
+    mayEver(u, 'application.file') ||
+    mayEver(u, 'application.review') ||
+    mayEver(u, 'audit.fill') ||
+    mayEver(u, 'application.label')
+      ? html`<li><a class="fr-link" href="/espace/labellisation">Labellisation : campagnes, candidatures et audits</a></li>`
+      : null,
+    mayEver(u, 'department.dashboard') || mayEver(u, 'national.dashboard')
+      ? html`<li><a class="fr-link" href="/territoires">Couverture territoriale et planification</a></li>`
+      : null,
     mayEver(u, 'outbox.read')
       ? html`<li><a class="fr-link" href="/espace/courriels">Courriels en attente (boîte d’envoi)</a></li>`
       : null,
