@@ -7,11 +7,12 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import type {
-  CoverageIndicators,
-  PlanRequest,
-  PlanResult,
-  WhatIfChange,
+import {
+  type CoverageIndicators,
+  type PlanRequest,
+  type PlanResult,
+  travelModelFromString,
+  type WhatIfChange,
 } from '../../domain/territory/index.js';
 import {
   folderIssues,
@@ -143,10 +144,17 @@ export interface CoverageArgs {
   readonly territory?: string;
   /** Road times from the OSRM server (MAILLAGE_OSRM_URL) instead of the estimate. */
   readonly osrm?: boolean;
+  /** Travel-model overrides, `classe:détour:vitesse,…` (e.g. `7:1.5:50`). */
+  readonly travel?: string;
 }
 
 export async function runCoverage(ctx: AppContext, args: CoverageArgs): Promise<CoverageIndicators> {
-  return asCli(() => ctx.territory.coverage(args.territory, { travel: args.osrm ? 'osrm' : 'estimate' }));
+  return asCli(() =>
+    ctx.territory.coverage(args.territory, {
+      travel: args.osrm ? 'osrm' : 'estimate',
+      model: args.travel ? travelModelFromString(args.travel, '--travel') : undefined,
+    }),
+  );
 }
 
 const pct = (x: number, total: number) => (total ? `${((x / total) * 100).toFixed(1)} %` : '—');
@@ -171,6 +179,8 @@ export interface PlanArgs {
   readonly minPopulation?: string;
   readonly candidates?: string;
   readonly exact?: boolean;
+  /** Travel-model overrides, `classe:détour:vitesse,…`. */
+  readonly travel?: string;
 }
 
 export function planRequest(args: PlanArgs): PlanRequest {
@@ -200,7 +210,13 @@ export function planRequest(args: PlanArgs): PlanRequest {
 }
 
 export async function runPlan(ctx: AppContext, args: PlanArgs): Promise<PlanResult> {
-  return asCli(async () => ctx.territory.plan(args.territory, planRequest(args)));
+  return asCli(async () =>
+    ctx.territory.plan(
+      args.territory,
+      planRequest(args),
+      args.travel ? travelModelFromString(args.travel, '--travel') : undefined,
+    ),
+  );
 }
 
 export function formatPlan(p: PlanResult): string {
@@ -289,6 +305,7 @@ export function registerTerritoryCommands(program: Command): void {
     .description('Indicateurs de couverture d’un territoire (FR, reg:84, dep:02, canton:0201, epci:SIREN)')
     .requiredOption('--territory <code>', 'territoire')
     .option('--osrm', 'population à 10/20/30 min en temps routiers OSRM (MAILLAGE_OSRM_URL)')
+    .option('--travel <paramètres>', 'modèle de trajet : classe:détour:vitesse,… (ex. 7:1.5:50)')
     .option('--json', 'sortie JSON')
     .action(async (opts: { territory: string; osrm?: boolean; json?: boolean }) => {
       const c = await withContext((ctx) => runCoverage(ctx, opts));
@@ -308,6 +325,7 @@ export function registerTerritoryCommands(program: Command): void {
       '« bureaux » (bureaux centralisateurs) ou codes INSEE séparés par des virgules',
     )
     .option('--exact', 'vérifier avec l’optimum exact (HiGHS) ; département ou région')
+    .option('--travel <paramètres>', 'modèle de trajet : classe:détour:vitesse,… (ex. 7:1.5:50)')
     .option('--json', 'sortie JSON')
     .action(async (opts: PlanArgs & { json?: boolean }) => {
       const p = await withContext((ctx) => runPlan(ctx, opts));

@@ -237,10 +237,13 @@ export class TerritoryService {
    * Indicators of a territory. With `travel: 'osrm'`, the population within 10/20/30 min comes
    * from road times (OSRM) instead of the estimate; every other key is unchanged.
    */
-  async coverage(code: unknown, options: { travel?: 'estimate' | 'osrm' } = {}): Promise<CoverageIndicators> {
+  async coverage(
+    code: unknown,
+    options: { travel?: 'estimate' | 'osrm'; model?: TravelModel } = {},
+  ): Promise<CoverageIndicators> {
     const territory = await this.territory(code);
     const network = await this.currentNetwork();
-    const c = computeCoverage(network, territory, this.model);
+    const c = computeCoverage(network, territory, options.model ?? this.model);
     if (options.travel !== 'osrm') return c;
     if (!this.matrix) {
       throw new DomainError(
@@ -295,11 +298,11 @@ export class TerritoryService {
   }
 
   /** The plan: heuristic on this thread (fast), exact check in the worker with a time limit. */
-  async plan(code: unknown, request: PlanRequest): Promise<PlanResult> {
+  async plan(code: unknown, request: PlanRequest, model: TravelModel = this.model): Promise<PlanResult> {
     checkPlanRequest(request);
     const territory = await this.territory(code);
     const network = await this.currentNetwork();
-    const { result, instance, heuristicObjective, t0 } = solvePlan(network, territory, request, this.model);
+    const { result, instance, heuristicObjective, t0 } = solvePlan(network, territory, request, model);
     let out = result;
     if (request.exact) {
       const ex = await this.exact.solve(instance, request.k);

@@ -173,6 +173,16 @@ describe('maillage coverage / plan / what-if (CLI functions)', () => {
     expect((e as DomainError).field).toBe('--territory');
   });
 
+  it('takes travel-model overrides', async () => {
+    // Bville is 7.3 km from Aville: 8.8 min at 62 km/h (bourg rural), 18.3 min at 30 km/h.
+    const slow = await runCoverage(t.ctx, { territory: 'dep:02', travel: '5:1.25:30' });
+    expect(slow.population).toEqual({ total: 7500, within10: 5000, within20: 7000, within30: 7000 });
+    const e = await runCoverage(t.ctx, { territory: 'dep:02', travel: '5:0.5:30' }).catch((x: unknown) => x);
+    expect((e as DomainError).field).toBe('travel.5.detour');
+    const e2 = await runPlan(t.ctx, { territory: 'dep:02', k: '1', travel: 'vite' }).catch((x: unknown) => x);
+    expect((e2 as DomainError).field).toBe('--travel');
+  });
+
   it('what-if: closing the antenne of Dville', async () => {
     const r = await runWhatIf(t.ctx, { territory: 'dep:02', remove: 'FS2' });
     expect(r.delta.structures).toEqual({ total: -1, fixed: 0, antennes: -1, mobile: 0 });
