@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './domain/shared/time.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
+import { mobileStopsSource } from './services/mobile/locator-stops.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
 /**
@@ -51,7 +52,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     logger,
     geography,
     geocoder,
-    locator: new LocatorService(database.db, clock),
+    locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, clock)),
     territory: new TerritoryService(database.db, config, logger),
   };
 }

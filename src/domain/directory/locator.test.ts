@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { estimateTravelMinutes, matchesStaticFilters, publicOpening } from './locator.js';
+import {
+  describeStopOpening,
+  estimateTravelMinutes,
+  matchesStaticFilters,
+  publicOpening,
+} from './locator.js';
 import { weeklyHoursFromText } from './opening-hours.js';
 import { PARTNERS, type Structure } from './structure.js';
 
@@ -80,5 +85,26 @@ describe('static filters and travel time', () => {
     expect(estimateTravelMinutes(0)).toBe(3);
     expect(estimateTravelMinutes(10)).toBe(20);
     expect(estimateTravelMinutes(30)).toBeGreaterThan(estimateTravelMinutes(10));
+  });
+});
+
+describe('describeStopOpening', () => {
+  const at = new Date('2026-11-24T09:30:00Z'); // Tuesday 10:30 in Paris
+  it('says the bus is there, until when', () => {
+    const s = describeStopOpening(
+      { open: true, closesAt: new Date('2026-11-24T11:00:00Z'), opensAt: null, closure: null },
+      at,
+    );
+    expect(s).toBe('Le bus est là maintenant · repart à 12:00');
+  });
+  it('gives the next passage, or says there is none', () => {
+    const next = describeStopOpening(
+      { open: false, closesAt: null, opensAt: new Date('2026-11-26T08:00:00Z'), closure: null },
+      at,
+    );
+    expect(next).toBe('Prochain passage du bus jeudi à 09:00');
+    expect(describeStopOpening({ open: false, closesAt: null, opensAt: null, closure: null }, at)).toBe(
+      'Aucun passage du bus prévu pour le moment',
+    );
   });
 });

@@ -1,4 +1,4 @@
-import { type OpeningState, openingState } from './opening-hours.js';
+import { describeOpeningState, type OpeningState, openingState } from './opening-hours.js';
 import { isMobileFormat, type Partner, type Structure } from './structure.js';
 
 /**
@@ -11,6 +11,19 @@ export const TRAVEL_SPEED_KMH = 45;
 export const TRAVEL_FIXED_MIN = 3;
 export const estimateTravelMinutes = (km: number): number =>
   Math.round(TRAVEL_FIXED_MIN + ((km * TRAVEL_DETOUR) / TRAVEL_SPEED_KMH) * 60);
+
+/** A bus stop found by the locator: where the bus of `structure` stops, and its next passage there. */
+export interface StopHit {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: string;
+  readonly address: string;
+  readonly codeInsee: string;
+  readonly lat: number;
+  readonly lon: number;
+  readonly unitName: string;
+  readonly next: { readonly start: Date; readonly end: Date } | null;
+}
 
 export type FormatFilter = 'fixe' | 'mobile';
 
@@ -55,4 +68,18 @@ export function matchesStaticFilters(s: Structure, f: LocatorFilters): boolean {
   if (f.format === 'fixe' && isMobileFormat(s.format)) return false;
   if (f.appointment !== undefined && s.appointment !== f.appointment) return false;
   return true;
+}
+
+/**
+ * The sentence for a bus stop: the bus is there now (until when), or its next passage.
+ * Built on the structures' sentence so that days and dates read the same everywhere.
+ */
+export function describeStopOpening(opening: OpeningState, at: Date): string {
+  const sentence = describeOpeningState(opening, at);
+  if (opening.open)
+    return sentence
+      .replace(/^Ouvert maintenant/, 'Le bus est là maintenant')
+      .replace(' · ferme ', ' · repart ');
+  if (opening.opensAt) return sentence.replace(/^Fermé · ouvre /, 'Prochain passage du bus ');
+  return 'Aucun passage du bus prévu pour le moment';
 }

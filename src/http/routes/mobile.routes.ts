@@ -322,6 +322,7 @@ export const mobileRoutes =
           },
           actor(request),
         );
+        ctx.locator.invalidate(); // the locator shows the change at once on this instance
         return reply.code(201).send({ exception: added });
       },
     );
@@ -339,6 +340,7 @@ export const mobileRoutes =
       async (request, reply) => {
         checkId(request.params.entry, 'Entrée de tournée');
         await service.removeException(request.params.entry, request.params.date, actor(request));
+        ctx.locator.invalidate();
         return reply.code(204).send();
       },
     );
@@ -354,7 +356,13 @@ export const mobileRoutes =
           querystring: Type.Object({ confirm: Type.Optional(Type.Boolean()) }),
         },
       },
-      async (request) =>
-        service.load(request.body, { confirm: request.query.confirm ?? false, actor: actor(request) }),
+      async (request) => {
+        const report = await service.load(request.body, {
+          confirm: request.query.confirm ?? false,
+          actor: actor(request),
+        });
+        ctx.locator.invalidate();
+        return report;
+      },
     );
   };

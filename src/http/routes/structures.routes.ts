@@ -3,12 +3,13 @@ import { type FastifyPluginAsyncTypebox, type Static, Type } from '@fastify/type
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
 import { findStructureById, listStructures } from '../../db/repositories/directory.repository.js';
-import { type PublicOpening, publicOpening } from '../../domain/directory/locator.js';
+import { describeStopOpening, type PublicOpening, publicOpening } from '../../domain/directory/locator.js';
 import { describeOpeningState, formatDayHours, WEEKDAYS } from '../../domain/directory/opening-hours.js';
 import { PARTNERS, type Structure } from '../../domain/directory/structure.js';
 import { notFound } from '../../domain/shared/errors.js';
 import { toParisIso } from '../../domain/shared/time.js';
 import { EXPORT_FORMATS, exportStructures } from '../../services/directory/export.service.js';
+import type { StopHit } from '../../services/directory/locator.service.js';
 
 const ErrorBody = Type.Object(
   { error: Type.String(), field: Type.Union([Type.String(), Type.Null()]), message: Type.String() },
@@ -88,6 +89,38 @@ const ListQuery = Type.Object(
   { additionalProperties: false },
 );
 
+const StopJson = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.String({ description: 'mairie, marché, place, centre commercial, autre' }),
+  unit: Type.String({ description: 'Nom du bus' }),
+  nextPassage: Type.Union([Type.Object({ start: Type.String(), end: Type.String() }), Type.Null()]),
+  url: Type.String(),
+});
+
+/** A stop answers like a structure (at the stop's place), with its bus's next passage. */
+function stopFields(stop: StopHit, opening: PublicOpening, at: Date) {
+  return {
+    kind: 'stop' as const,
+    id: stop.id,
+    name: `${stop.unitName} — ${stop.name}`,
+    address: stop.address,
+    addressComplement: null,
+    codeInsee: stop.codeInsee,
+    lat: stop.lat,
+    lon: stop.lon,
+    opening: { ...openingJson(opening, at), label: describeStopOpening(opening, at) },
+    stop: {
+      id: stop.id,
+      name: stop.name,
+      kind: stop.kind,
+      unit: stop.unitName,
+      nextPassage: stop.next ? { start: toParisIso(stop.next.start), end: toParisIso(stop.next.end) } : null,
+      url: `/mobile/stops/${encodeURIComponent(stop.id)}`,
+    },
+  };
+}
+
 export function openingJson(opening: PublicOpening, at: Date): Static<typeof Opening> {
   const label = opening.closedByStatus
     ? 'Fermé'
@@ -156,6 +189,10 @@ export const structuresRoutes =
               items: Type.Array(
                 Type.Object({
                   ...StructureSummary.properties,
+                  kind: Type.Union([Type.Literal('structure'), Type.Literal('stop')], {
+                    description: 'Une structure à son adresse, ou un arrêt d’un bus France Services',
+                  }),
+                  stop: Type.Union([StopJson, Type.Null()]),
                   distanceKm: Type.Number(),
                   travelMinutes: Type.Integer(),
                 }),
@@ -172,6 +209,7 @@ export const structuresRoutes =
         const body = {
           items: items.map((i) => ({
             ...summaryJson(i.structure, i.opening, at),
+            ...(i.stop ? stopFields(i.stop, i.opening, at) : { kind: 'structure' as const, stop: null }),
             distanceKm: Math.round(i.distanceKm * 100) / 100,
             travelMinutes: i.travelMinutes,
           })),

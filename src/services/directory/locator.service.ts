@@ -12,8 +12,12 @@ import {
   matchesStaticFilters,
   type PublicOpening,
   publicOpening,
+  type StopHit,
 } from '../../domain/directory/locator.js';
 import type { Structure } from '../../domain/directory/structure.js';
+
+export type { StopHit } from '../../domain/directory/locator.js';
+
 import { greatCircleKm } from '../../domain/shared/geo.js';
 import type { Clock } from '../../domain/shared/time.js';
 
@@ -25,10 +29,33 @@ export interface NearestQuery extends LocatorFilters {
 }
 
 export interface NearestItem {
+  /** For a stop, the bus's structure: contact, partners, format. */
   readonly structure: Structure;
+  /** Present when the result is a bus stop rather than a structure's own address. */
+  readonly stop?: StopHit;
   readonly distanceKm: number;
   readonly travelMinutes: number;
   readonly opening: PublicOpening;
+}
+
+/**
+ * Where the mobile capability's stops come from (src/services/mobile): kept behind this interface so that
+ * the directory does not depend on the mobile module's internals.
+ */
+export interface StopsSource {
+  fingerprint(): Promise<string>;
+  list(
+    now: Date,
+  ): Promise<ReadonlyArray<Omit<StopHit, 'next'> & { structureIdFs: string; next: StopHit['next'] }>>;
+}
+
+interface StopsSnapshot {
+  readonly fingerprint: string;
+  readonly index: KDBush;
+  readonly stops: ReadonlyArray<StopHit & { structure: Structure }>;
+  readonly builtAt: number;
+  /** The earliest end of a listed next passage: past it, the list is stale. */
+  readonly staleAt: number;
 }
 
 interface Snapshot {
@@ -37,6 +64,9 @@ interface Snapshot {
   readonly located: readonly Structure[];
   readonly byId: ReadonlyMap<string, Structure>;
 }
+
+/** Next passages move with time: rebuild the stops list at least this often. */
+const STOPS_MAX_AGE_MS = 60_000;
 
 /** How long an instance trusts its index before asking the database whether the directory changed. */
 const FRESHNESS_MS = 2_000;
@@ -52,14 +82,20 @@ export class LocatorService {
   #checkedAt = 0;
   #refreshing: Promise<Snapshot> | null = null;
 
+  #stops: StopsSnapshot | null = null;
+  #stopsCheckedAt = 0;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
+    private readonly stopsSource: StopsSource | null = null,
   ) {}
 
   /** Force a rebuild at the next query (after an import or an edit in this instance). */
   invalidate(): void {
     this.#checkedAt = 0;
+    this.#stopsCheckedAt = 0;
+    this.#stops = null;
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -93,8 +129,76 @@ export class LocatorService {
       if (!s || !matchesStaticFilters(s, q)) return false;
       return !q.openNow || publicOpening(s, at).open;
     };
-    const ids = around(snap.index, q.lon, q.lat, q.limit, q.radiusKm ?? Number.POSITIVE_INFINITY, accept);
-    return ids.map((i) => this.#item(snap.located[i] as Structure, q, at));
+    const maxKm = q.radiusKm ?? Number.POSITIVE_INFINITY;
+    const structures = around(snap.index, q.lon, q.lat, q.limit, maxKm, accept).map((i) =>
+      this.#item(snap.located[i] as Structure, q, at),
+    );
+    const stops = await this.#nearestStops(q, at, snap, maxKm);
+    if (stops.length === 0) return structures;
+    return [...structures, ...stops].sort((a, b) => a.distanceKm - b.distanceKm).slice(0, q.limit);
+  }
+
+  async #nearestStops(q: NearestQuery, at: Date, snap: Snapshot, maxKm: number): Promise<NearestItem[]> {
+    const stops = await this.#stopsSnapshot(snap, at);
+    if (!stops || stops.stops.length === 0) return [];
+    const accept = (i: number) => {
+      const hit = stops.stops[i];
+      if (!hit || !matchesStaticFilters(hit.structure, q)) return false;
+      return !q.openNow || stopOpening(hit, at).open;
+    };
+    return around(stops.index, q.lon, q.lat, q.limit, maxKm, accept).map((i) => {
+      const { structure, ...stop } = stops.stops[i] as StopHit & { structure: Structure };
+      const distanceKm = greatCircleKm({ lat: q.lat, lon: q.lon }, stop);
+      return {
+        structure,
+        stop,
+        distanceKm,
+        travelMinutes: estimateTravelMinutes(distanceKm),
+        opening: stopOpening(stop, at),
+      };
+    });
+  }
+
+  async #stopsSnapshot(snap: Snapshot, at: Date): Promise<StopsSnapshot | null> {
+    if (!this.stopsSource) return null;
+    const now = Date.now();
+    const current = this.#stops;
+    const fresh =
+      current &&
+      now - this.#stopsCheckedAt < FRESHNESS_MS &&
+      now - current.builtAt < STOPS_MAX_AGE_MS &&
+      at.getTime() < current.staleAt;
+    if (fresh) return current;
+    const fingerprint = `${await this.stopsSource.fingerprint()}|${snap.fingerprint}`;
+    this.#stopsCheckedAt = now;
+    if (
+      current &&
+      current.fingerprint === fingerprint &&
+      now - current.builtAt < STOPS_MAX_AGE_MS &&
+      at.getTime() < current.staleAt
+    ) {
+      return current;
+    }
+    const byIdFs = new Map([...snap.byId.values()].map((s) => [s.idFs, s]));
+    const stops: Array<StopHit & { structure: Structure }> = [];
+    for (const { structureIdFs, ...hit } of await this.stopsSource.list(at)) {
+      const structure = byIdFs.get(structureIdFs);
+      // A stop whose bus is not in the directory has no contact to show: it waits for the import.
+      if (structure) stops.push({ ...hit, structure });
+    }
+    const index = new KDBush(Math.max(stops.length, 1));
+    for (const s of stops) index.add(s.lon, s.lat);
+    if (stops.length === 0) index.add(0, 0);
+    index.finish();
+    const ends = stops.flatMap((s) => (s.next ? [s.next.end.getTime()] : []));
+    this.#stops = {
+      fingerprint,
+      index,
+      stops,
+      builtAt: now,
+      staleAt: ends.length ? Math.min(...ends) : Number.POSITIVE_INFINITY,
+    };
+    return this.#stops;
   }
 
   /** The same answer computed in SQL (earthdistance), filters applied after the distance order. */
@@ -132,4 +236,22 @@ export class LocatorService {
       opening: publicOpening(s, at),
     };
   }
+}
+
+/**
+ * A stop is "open" only while the bus is actually there; otherwise it opens at its next passage.
+ * Same shape as a structure's opening, so that pages and API speak of both alike.
+ */
+export function stopOpening(stop: Pick<StopHit, 'next'>, at: Date): PublicOpening {
+  const t = at.getTime();
+  const next = stop.next;
+  const open = next !== null && next.start.getTime() <= t && t < next.end.getTime();
+  return {
+    open,
+    closesAt: open && next ? next.end : null,
+    opensAt: !open && next && next.start.getTime() > t ? next.start : null,
+    closure: null,
+    remoteOnly: false,
+    closedByStatus: false,
+  };
 }

@@ -1,4 +1,4 @@
-import type { PublicOpening } from '../../../domain/directory/locator.js';
+import { describeStopOpening, type PublicOpening, type StopHit } from '../../../domain/directory/locator.js';
 import {
   PARTNER_LABELS,
   PARTNERS,
@@ -36,6 +36,8 @@ export type SearchErrors = Partial<Record<'q' | 'position' | 'partenaire' | 'for
 
 export interface ResultItem {
   readonly structure: Structure;
+  /** A bus stop: the result is where the bus of `structure` stops, with its next passage. */
+  readonly stop?: StopHit;
   readonly distanceKm: number;
   readonly travelMinutes: number;
   readonly opening: PublicOpening;
@@ -144,7 +146,53 @@ function searchFormBlock(input: SearchPageInput, action: string): SafeHtml {
 </form>`;
 }
 
+/** What a result card and a map point show: a structure at its address, or a bus at one of its stops. */
+function describeResult(item: ResultItem, at: Date) {
+  const s = item.structure;
+  if (item.stop) {
+    return {
+      name: `${item.stop.unitName} — arrêt ${item.stop.name}`,
+      href: `/mobile/stops/${encodeURIComponent(item.stop.id)}`,
+      address: item.stop.address,
+      lat: item.stop.lat as number | null,
+      lon: item.stop.lon as number | null,
+      line: {
+        text: describeStopOpening(item.opening, at),
+        tone: item.opening.open ? 'open' : 'closed',
+      } as const,
+    };
+  }
+  return {
+    name: s.name,
+    href: `/structures/${encodeURIComponent(s.id)}`,
+    address: `${s.address}, ${s.postalCode} ${s.communeName}`,
+    lat: s.lat,
+    lon: s.lon,
+    line: openingLine(s, item.opening, at),
+  };
+}
+
+function stopCard(item: ResultItem, input: SearchPageInput, rank: number): SafeHtml {
+  const r = describeResult(item, input.at);
+  const link = input.embed
+    ? html`<a href="${r.href}" target="_blank" rel="noopener" title="${r.name} — nouvelle fenêtre">${r.name}</a>`
+    : html`<a href="${r.href}">${r.name}</a>`;
+  return html`<li class="fr-card fr-card--no-arrow maillage-card" id="resultat-${rank}">
+  <div class="fr-card__body"><div class="fr-card__content">
+    <h3 class="fr-card__title">${link}</h3>
+    <div class="fr-card__desc">
+      ${openingBadge(r.line)}
+      <p class="fr-mb-1w">${formatDistance(item.distanceKm)} · ${formatTravel(item.travelMinutes)}</p>
+      <p class="fr-mb-1w">Arrêt : ${r.address}</p>
+      <p class="fr-text--sm fr-mb-1w">Partenaires : ${partnersShort(item.structure)}</p>
+    </div>
+    <div class="fr-card__start">${formatBadges(item.structure)}</div>
+  </div></div>
+</li>`;
+}
+
 function resultCard(item: ResultItem, input: SearchPageInput, rank: number): SafeHtml {
+  if (item.stop) return stopCard(item, input, rank);
   const s = item.structure;
   const line = openingLine(s, item.opening, input.at);
   const href = `/structures/${encodeURIComponent(s.id)}`;
@@ -198,17 +246,16 @@ function resultsBlock(
 ): SafeHtml {
   const filters = filtersQuery(input.form);
   const points = outcome.items.flatMap((item, i) => {
-    const s = item.structure;
-    if (s.lat === null || s.lon === null) return [];
-    const line = openingLine(s, item.opening, input.at);
+    const r = describeResult(item, input.at);
+    if (r.lat === null || r.lon === null) return [];
     return [
       {
-        lat: s.lat,
-        lon: s.lon,
-        name: s.name,
-        url: `/structures/${s.id}`,
-        label: line.text,
-        tone: line.tone,
+        lat: r.lat,
+        lon: r.lon,
+        name: r.name,
+        url: r.href,
+        label: r.line.text,
+        tone: r.line.tone,
         rank: i + 1,
       },
     ];
