@@ -1,5 +1,5 @@
-import { type AppContext, closeContext, openContext } from '../composition.js';
 import pino from 'pino';
+import { type AppContext, closeContext, openContext } from '../composition.js';
 import { loadConfig } from '../config.js';
 import { DomainError } from '../domain/shared/errors.js';
 

@@ -45,7 +45,11 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       servers: [{ url: ctx.config.publicUrl }],
       components: {
         securitySchemes: {
-          bearerAuth: { type: 'http', scheme: 'bearer', description: 'MAILLAGE_ADMIN_TOKEN (endpoints réservés)' },
+          bearerAuth: {
+            type: 'http',
+            scheme: 'bearer',
+            description: 'MAILLAGE_ADMIN_TOKEN (endpoints réservés)',
+          },
         },
       },
     },

@@ -7,9 +7,30 @@ import { BanGeocoder } from '../../src/services/geocoding/ban-geocoder.js';
 
 const communes = new CommuneRegistry({
   records: [
-    { code: '02361', nom: 'Guise', type: 'commune-actuelle', departement: '02', codesPostaux: ['02120'], population: 4800 },
-    { code: '42218', nom: 'Saint-Étienne', type: 'commune-actuelle', departement: '42', codesPostaux: ['42000', '42100'], population: 170000 },
-    { code: '2A004', nom: 'Ajaccio', type: 'commune-actuelle', departement: '2A', codesPostaux: ['20000'], population: 72000 },
+    {
+      code: '02361',
+      nom: 'Guise',
+      type: 'commune-actuelle',
+      departement: '02',
+      codesPostaux: ['02120'],
+      population: 4800,
+    },
+    {
+      code: '42218',
+      nom: 'Saint-Étienne',
+      type: 'commune-actuelle',
+      departement: '42',
+      codesPostaux: ['42000', '42100'],
+      population: 170000,
+    },
+    {
+      code: '2A004',
+      nom: 'Ajaccio',
+      type: 'commune-actuelle',
+      departement: '2A',
+      codesPostaux: ['20000'],
+      population: 72000,
+    },
   ],
   centroids: new Map([
     ['02361', { lat: 49.9, lon: 3.63 }],
@@ -21,7 +42,11 @@ const local = new LocalGeocoder(communes);
 
 describe('local geocoder', () => {
   it('resolves a commune name, a postal code or an INSEE code to the commune centre', async () => {
-    expect((await local.geocode('saint etienne'))[0]).toMatchObject({ codeInsee: '42218', lat: 45.43, kind: 'commune' });
+    expect((await local.geocode('saint etienne'))[0]).toMatchObject({
+      codeInsee: '42218',
+      lat: 45.43,
+      kind: 'commune',
+    });
     expect((await local.geocode('42100'))[0]).toMatchObject({ codeInsee: '42218', kind: 'code_postal' });
     expect((await local.geocode('2a004'))[0]).toMatchObject({ codeInsee: '2A004' });
     expect((await local.geocode('Guise 02120'))[0]).toMatchObject({ codeInsee: '02361' });
@@ -39,7 +64,8 @@ function fakeBan(): Promise<{ server: Server; url: string; requests: string[]; m
     requests.push(req.url ?? '');
     if (mode.value === 'slow') return void setTimeout(() => res.end('{}'), 10_000).unref();
     if (mode.value === 'error') return void res.writeHead(503).end('indisponible');
-    if (mode.value === 'garbage') return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
+    if (mode.value === 'garbage')
+      return void res.writeHead(200, { 'content-type': 'application/json' }).end('<html>');
     res.writeHead(200, { 'content-type': 'application/json' }).end(
       JSON.stringify({
         type: 'FeatureCollection',
@@ -48,9 +74,18 @@ function fakeBan(): Promise<{ server: Server; url: string; requests: string[]; m
           {
             type: 'Feature',
             geometry: { type: 'Point', coordinates: [3.6275, 49.9012] },
-            properties: { label: '1 Place Lesur 02120 Guise', score: 0.97, type: 'housenumber', citycode: '02361' },
+            properties: {
+              label: '1 Place Lesur 02120 Guise',
+              score: 0.97,
+              type: 'housenumber',
+              citycode: '02361',
+            },
           },
-          { type: 'Feature', geometry: { type: 'Point', coordinates: ['x', null] }, properties: { label: 'cassé' } },
+          {
+            type: 'Feature',
+            geometry: { type: 'Point', coordinates: ['x', null] },
+            properties: { label: 'cassé' },
+          },
         ],
         query: '1 place lesur guise',
       }),
@@ -76,7 +111,14 @@ describe('BAN geocoder (local stand-in server)', () => {
     ban.mode.value = 'ok';
     const results = await geocoder.geocode('1 place Lesur Guise');
     expect(results).toEqual([
-      { label: '1 Place Lesur 02120 Guise', lat: 49.9012, lon: 3.6275, kind: 'adresse', codeInsee: '02361', score: 0.97 },
+      {
+        label: '1 Place Lesur 02120 Guise',
+        lat: 49.9012,
+        lon: 3.6275,
+        kind: 'adresse',
+        codeInsee: '02361',
+        score: 0.97,
+      },
     ]);
     expect(ban.requests.at(-1)).toMatch(/^\/search\/\?q=1\+place\+Lesur\+Guise&limit=5$/);
   });

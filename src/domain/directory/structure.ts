@@ -42,7 +42,12 @@ export const FORMAT_LABELS: Record<StructureFormat, string> = {
   itinerante: 'France Services itinérante',
 };
 
-export const OPERATING_STATUSES = ['ouverte', 'accueil_a_distance', 'fermee_temporairement', 'fermee_definitivement'] as const;
+export const OPERATING_STATUSES = [
+  'ouverte',
+  'accueil_a_distance',
+  'fermee_temporairement',
+  'fermee_definitivement',
+] as const;
 export type OperatingStatus = (typeof OPERATING_STATUSES)[number];
 
 export const STATUS_LABELS: Record<OperatingStatus, string> = {

@@ -9,7 +9,8 @@ export type CodeDepartement = string & { readonly __brand: 'CodeDepartement' };
 
 export function codeInsee(value: string, field = 'code_insee'): CodeInsee {
   const v = value.trim().toUpperCase();
-  if (!CODE_INSEE.test(v)) throw invalid(field, `Code INSEE invalide : « ${value} » (5 caractères attendus, ex. 02361).`);
+  if (!CODE_INSEE.test(v))
+    throw invalid(field, `Code INSEE invalide : « ${value} » (5 caractères attendus, ex. 02361).`);
   return v as CodeInsee;
 }
 
@@ -29,5 +30,7 @@ export function isCodeDepartement(value: string): value is CodeDepartement {
 
 /** The department a commune belongs to, read from its code (97x/98x overseas use 3 characters). */
 export function departementOfCommune(code: CodeInsee): CodeDepartement {
-  return (code.startsWith('97') || code.startsWith('98') ? code.slice(0, 3) : code.slice(0, 2)) as CodeDepartement;
+  return (
+    code.startsWith('97') || code.startsWith('98') ? code.slice(0, 3) : code.slice(0, 2)
+  ) as CodeDepartement;
 }

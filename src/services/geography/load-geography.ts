@@ -44,7 +44,8 @@ export function loadGeography(refDir: string | null, logger?: Logger): Geography
   if (!file) {
     centroidsProblem = 'Le dossier de données de référence (MAILLAGE_REF_DIR) n’est pas configuré.';
   } else if (!existsSync(file)) {
-    centroidsProblem = 'Le fichier des centres des communes (communes-centroids.csv) est absent du dossier de référence.';
+    centroidsProblem =
+      'Le fichier des centres des communes (communes-centroids.csv) est absent du dossier de référence.';
     logger?.warn({ file }, 'centroïdes absents');
   } else {
     const parsed = parseCentroidsCsv(readFileSync(file, 'utf8'));

@@ -576,7 +576,7 @@ export class LabellingService {
       .select(['role', 'active'])
       .where('id', '=', userId)
       .executeTakeFirst();
-    if (!u || u.role !== 'auditeur' || !u.active)
+    if (u?.role !== 'auditeur' || !u.active)
       throw invalid('auditeur', 'La personne désignée n’est pas un auditeur actif.');
   }
 
