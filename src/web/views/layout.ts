@@ -27,7 +27,9 @@ const SERVICE_TAGLINE = 'Trouver de l’aide pour vos démarches administratives
 const NAV: ReadonlyArray<{ key: PageOptions['nav']; label: string; href: string }> = [
   { key: 'recherche', label: 'Trouver une France Services', href: '/' },
   { key: 'departements', label: 'Par département', href: '/departements' },
+  { key: 'territoires', label: 'Couverture territoriale', href: '/territoires' },
   { key: 'api', label: 'Données et API', href: '/donnees' },
+  { key: 'espace', label: 'Espace agents', href: '/espace' },
 ];
 
 const head = (o: PageOptions) => html`<meta charset="utf-8">

@@ -14,7 +14,6 @@ export function backOfficePage(o: {
   return page({
     title: o.title,
     nav: 'espace',
-    extraNav: [{ label: 'Mon espace', href: '/espace', key: 'espace' }],
     breadcrumb: [
       { label: 'Accueil', href: '/' },
       { label: 'Mon espace', href: '/espace' },

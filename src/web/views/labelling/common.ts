@@ -40,7 +40,6 @@ export function labellingPage(o: {
       { label: 'Labellisation', href: BASE },
       ...(o.crumbs ?? []),
     ],
-    extraNav: [{ key: 'espace', label: 'Mon espace', href: '/espace' }],
   });
 }
 
