@@ -13,6 +13,7 @@ import { backofficeRoutes } from './routes/backoffice.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { labellingRoutes } from './routes/labelling.routes.js';
 import { mobileRoutes } from './routes/mobile.routes.js';
+import { mobileBackofficeRoutes } from './routes/mobile-backoffice.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
 import { territoryRoutes } from './routes/territory.routes.js';
@@ -70,6 +71,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(territoryRoutes(ctx));
   await app.register(publicPagesRoutes(ctx));
   await app.register(mobileRoutes(ctx));
+  await app.register(mobileBackofficeRoutes(ctx));
 
   return app;
 }

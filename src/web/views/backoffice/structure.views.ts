@@ -137,6 +137,9 @@ export function structureEditPage(o: {
     allowed('agents.manage')
       ? html`<li><a class="fr-link" href="/espace/structures/${s.id}/agents">Agents de la structure</a></li>`
       : null,
+    (s.format === 'bus' || s.format === 'itinerante') && allowed('structure.edit')
+      ? html`<li><a class="fr-link" href="/espace/structures/${s.id}/bus">Tournée du bus</a></li>`
+      : null,
     html`<li><a class="fr-link" href="/structures/${s.id}">Voir la page publique</a></li>`,
   ];
 
