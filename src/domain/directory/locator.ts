@@ -1,3 +1,4 @@
+import { parisDate } from '../shared/time.js';
 import { describeOpeningState, type OpeningState, openingState } from './opening-hours.js';
 import { isMobileFormat, type Partner, type Structure } from './structure.js';
 

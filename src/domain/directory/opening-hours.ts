@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { DomainError, invalid } from '../shared/errors.js';
-import { inParis, PARIS } from '../shared/time.js';
+import { PARIS, parisWallClock } from '../shared/time.js';
 import type { ExceptionalClosure } from './structure.js';
 
 /**
@@ -208,7 +208,7 @@ export interface OpeningState {
 
 /** The weekday of an instant on the Paris wall clock. */
 export function parisWeekday(at: Date): Weekday {
-  return WEEKDAYS[inParis(at).weekday - 1] as Weekday;
+  return WEEKDAYS[parisWallClock(at).weekday - 1] as Weekday;
 }
 
 const HORIZON_DAYS = 14;
@@ -305,7 +305,7 @@ export function openingState(
   }
   const now = at.getTime();
   if (Number.isNaN(now)) throw invalid('date', 'Date invalide.');
-  const local = inParis(at);
+  const local = parisWallClock(at);
   const today = parisDay(local.year, local.month, local.day, 0);
   const closure = closureOn(today.isoDate, closures);
 
@@ -364,8 +364,8 @@ function daysBetween(a: DateTime, b: DateTime): number {
 
 /** `à 09:00`, `demain à 09:00`, `mardi à 09:00`, `le lundi 4 mai à 09:00`, relative to `at`. */
 function when(instant: Date, at: Date): string {
-  const from = inParis(at);
-  const t = inParis(instant);
+  const from = parisWallClock(at);
+  const t = parisWallClock(instant);
   const time = `à ${pad(t.hour)}:${pad(t.minute)}`;
   const days = daysBetween(from, t);
   if (days <= 0) return time;

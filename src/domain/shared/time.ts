@@ -1,4 +1,4 @@
-import { DateTime } from 'luxon';
+import { DateTime, FixedOffsetZone } from 'luxon';
 
 /** All civil time in Maillage is Europe/Paris. Instants are stored and passed as UTC `Date`s. */
 export const PARIS = 'Europe/Paris';
@@ -21,9 +21,32 @@ export function parisInstant(isoDate: string, hhmm: string): Date {
   return DateTime.fromISO(`${isoDate}T${hhmm}`, { zone: PARIS }).toJSDate();
 }
 
+/**
+ * Paris's UTC offset (minutes) at an instant. The clocks change on whole UTC hours, so one zone lookup per
+ * hour is enough: the locator reads the wall clock for every result, and the zone lookup is the costly part.
+ */
+const offsetByUtcHour = new Map<number, number>();
+export function parisOffsetMinutes(instant: Date): number {
+  const hour = Math.floor(instant.getTime() / 3_600_000);
+  let offset = offsetByUtcHour.get(hour);
+  if (offset === undefined) {
+    offset = DateTime.fromMillis(hour * 3_600_000, { zone: PARIS }).offset;
+    if (offsetByUtcHour.size > 100_000) offsetByUtcHour.clear();
+    offsetByUtcHour.set(hour, offset);
+  }
+  return offset;
+}
+
+/**
+ * The Paris wall clock at an instant, for reading and formatting only (date, weekday, hour). Do not do
+ * calendar arithmetic on it across a clock change: use `inParis` for that.
+ */
+export const parisWallClock = (instant: Date): DateTime =>
+  DateTime.fromMillis(instant.getTime(), { zone: FixedOffsetZone.instance(parisOffsetMinutes(instant)) });
+
 /** ISO 8601 with the Paris offset, e.g. `2026-03-31T09:00:00+02:00`. */
 export const toParisIso = (instant: Date): string =>
-  inParis(instant).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+  parisWallClock(instant).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
 
 /** `YYYY-MM-DD` of the Paris day an instant falls on. */
-export const parisDate = (instant: Date): string => inParis(instant).toISODate() ?? '';
+export const parisDate = (instant: Date): string => parisWallClock(instant).toISODate() ?? '';
