@@ -16,7 +16,8 @@ import { importStructures } from '../src/services/directory/import.service.js';
 import { machine, seeded, today, writeSection } from './report.js';
 
 const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'data');
-const DURATION_S = Number(process.env.BENCH_SECONDS ?? 10);
+const DURATION_S = Number(process.env.BENCH_SECONDS ?? 6);
+const ROUNDS = 3;
 const CONNECTIONS = 50;
 const PORT = 3990;
 
@@ -79,7 +80,7 @@ for (let i = 0; ; i++) {
 }
 
 let next = 0;
-async function load(title: string, path: () => string) {
+async function load(title: string, path: () => string, connections = CONNECTIONS) {
   // Warm-up, then the measure.
   await autocannon({
     url: `http://127.0.0.1:${PORT}`,
@@ -89,7 +90,7 @@ async function load(title: string, path: () => string) {
   });
   const result = await autocannon({
     url: `http://127.0.0.1:${PORT}`,
-    connections: CONNECTIONS,
+    connections,
     duration: DURATION_S,
     requests: [{ setupRequest: (r) => ({ ...r, path: path() }) }],
   });
@@ -97,26 +98,44 @@ async function load(title: string, path: () => string) {
     throw new Error(`${title}: ${result.non2xx} non-2xx, ${result.errors} errors`);
   return { title, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
 }
-const health = await load('GET /health', () => '/health');
-const nearest = await load('GET /api/v1/structures/nearest?limit=10', () => {
+const nearestPath = () => {
   const p = points[next++ % points.length] as { lat: number; lon: number };
   return `/api/v1/structures/nearest?lat=${p.lat.toFixed(4)}&lon=${p.lon.toFixed(4)}&limit=10`;
-});
+};
+// Alternate the two endpoints over several rounds: the machine's noise then hits both alike,
+// and the median ratio is the figure.
+const rounds: Array<{ health: Awaited<ReturnType<typeof load>>; nearest: Awaited<ReturnType<typeof load>> }> =
+  [];
+for (let r = 0; r < ROUNDS; r++) {
+  rounds.push({
+    health: await load('GET /health', () => '/health'),
+    nearest: await load('GET /api/v1/structures/nearest?limit=10', nearestPath),
+  });
+}
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+const ratios = rounds.map((r) => r.nearest.rps / r.health.rps);
+const ratio = median(ratios);
+const best = rounds[ratios.indexOf(ratio)] as (typeof rounds)[number];
+const health = best.health;
+const nearest = best.nearest;
+// Latency without saturation: the same query at 10 connections.
+const light = await load('GET /api/v1/structures/nearest?limit=10 (10 connections)', nearestPath, 10);
 stop();
 rmSync(dataDir, { recursive: true, force: true });
 
-const ratio = nearest.rps / health.rps;
 const ok = (b: boolean) => (b ? '✅' : '❌');
 const md = `## Locator (issue 2) — ${today()}
 
-Machine: ${machine()}. Embedded database (PGlite). Server in its own process, autocannon in another, ${CONNECTIONS} connections, ${DURATION_S} s per endpoint after a 2 s warm-up; 2,000 seeded random points over metropolitan France.
+Machine: ${machine()}. Embedded database (PGlite). Server in its own process, autocannon in another, ${CONNECTIONS} connections, ${DURATION_S} s per endpoint and round after a 2 s warm-up; 2,000 seeded random points over metropolitan France.
 
 | Endpoint | req/s | p50 (ms) | p99 (ms) |
 | --- | ---: | ---: | ---: |
 | ${health.title} (baseline) | ${Math.round(health.rps)} | ${health.p50} | ${health.p99} |
 | ${nearest.title} | ${Math.round(nearest.rps)} | ${nearest.p50} | ${nearest.p99} |
+| ${light.title} | ${Math.round(light.rps)} | ${light.p50} | ${light.p99} |
 
-- nearest-10 / health request rate: **${(ratio * 100).toFixed(0)} %** (target ≥ 60 %) ${ok(ratio >= 0.6)}; p99 **${nearest.p99} ms** (target ≤ 15 ms) ${ok(nearest.p99 <= 15)}.
+- nearest-10 / health request rate: **${(ratio * 100).toFixed(0)} %**, median of ${ROUNDS} alternating rounds (${ratios.map((r) => `${(r * 100).toFixed(0)} %`).join(', ')}; the table shows the median round) — target ≥ 60 % ${ok(ratio >= 0.6)}.
+- p99 at 50 connections: **${nearest.p99} ms** — target ≤ 15 ms ${ok(nearest.p99 <= 15)}. At 50 connections a p99 of 15 ms needs well over 50 / 0.015 ≈ 3,300 req/s; on 2 cores shared with the load generator even /health does not reach it (p99 ${health.p99} ms). Unsaturated, at 10 connections, nearest-10 answers with p99 **${light.p99} ms**.
 - Import of the real file (${report.created} structures) on PGlite: **${(importMs / 1000).toFixed(2)} s** (target ≤ 5 s) ${ok(importMs <= 5000)}; re-import, all unchanged: ${(reimportMs / 1000).toFixed(2)} s.
 - Nearest-10 in process, mean per query over 500 points: ${kd.label} **${kd.perQueryMs.toFixed(3)} ms**; ${sqlNearest.label} **${sqlNearest.perQueryMs.toFixed(3)} ms** (${(sqlNearest.perQueryMs / kd.perQueryMs).toFixed(1)} × slower). The kd-tree serves; the SQL query stays as the cross-check (the integration tests assert both give the same list).
 `;

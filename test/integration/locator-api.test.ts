@@ -93,6 +93,19 @@ describe('locator API on hand-written structures', () => {
     }
   });
 
+  it('revalidates a nearest answer with its ETag, and changes it when the minute turns', async () => {
+    const first = await nearest('lat=49.9&lon=3.63&limit=2');
+    const etag = first.headers.etag as string;
+    expect(etag).toMatch(/^W\//);
+    const again = await t.app.inject({
+      url: '/api/v1/structures/nearest?lat=49.9&lon=3.63&limit=2',
+      headers: { 'if-none-match': etag },
+    });
+    expect(again.statusCode).toBe(304);
+    const other = await nearest('lat=49.9&lon=3.63&limit=3');
+    expect(other.headers.etag).not.toBe(etag);
+  });
+
   it('ignores unknown parameters (removed by the schema, as documented in the OpenAPI)', async () => {
     expect((await nearest('lat=49.9&lon=3.63&limit=1&evil=<script>')).statusCode).toBe(200);
   });

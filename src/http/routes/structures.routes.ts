@@ -214,8 +214,13 @@ export const structuresRoutes =
             travelMinutes: i.travelMinutes,
           })),
         };
-        // "Open now" changes with the minute: a short cache only.
-        if (notModified(request, reply, body, 60)) return reply.code(304).send(null);
+        // The answer depends on the query, the data versions and the minute ("open now"): a weak ETag from
+        // those is exact and spares hashing the body on this hot path. Short cache only.
+        const etag = `W/"${createHash('sha1')
+          .update(`${request.url}|${locator.version()}|${Math.floor(at.getTime() / 60_000)}`)
+          .digest('base64url')}"`;
+        reply.header('etag', etag).header('cache-control', 'public, max-age=60');
+        if (request.headers['if-none-match'] === etag) return reply.code(304).send(null);
         return body;
       },
     );

@@ -91,6 +91,14 @@ export class LocatorService {
     private readonly stopsSource: StopsSource | null = null,
   ) {}
 
+  /**
+   * What the answers depend on, besides the query and the minute: the directory's and the stops' fingerprints.
+   * Lets the API build an ETag without hashing each response body.
+   */
+  version(): string {
+    return `${this.#snapshot?.fingerprint ?? ''}|${this.#stops?.fingerprint ?? ''}|${this.#stops?.builtAt ?? ''}`;
+  }
+
   /** Force a rebuild at the next query (after an import or an edit in this instance). */
   invalidate(): void {
     this.#checkedAt = 0;
