@@ -5,9 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRefLoad } from '../../src/cli/commands/territory.js';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { insertStructures } from '../../src/db/repositories/directory.repository.js';
-import { buildTestContext, FIXTURES } from '../support/app.js';
+import { buildTestContext } from '../support/app.js';
 import { hasChromium, launchBrowser, serve } from '../support/browser.js';
 import { aStructure } from '../support/structures.js';
+import { territoryFixtureDir } from '../support/territory-fixtures.js';
 
 async function expectAccessible(page: Page, label: string) {
   const result = await new AxeBuilder({ page }).analyze();
@@ -24,7 +25,7 @@ describe.skipIf(!hasChromium)('territorial dashboard in Chromium (hand-written g
 
   beforeAll(async () => {
     ctx = await buildTestContext();
-    expect((await runRefLoad(ctx, join(FIXTURES, 'territory'))).loaded).toBe(true);
+    expect((await runRefLoad(ctx, territoryFixtureDir())).loaded).toBe(true);
     await insertStructures(ctx.db, [
       aStructure({
         idFs: 'FS1',

@@ -13,7 +13,6 @@ const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** ../shared/data: real open data, read by tests when present (never copied into the repo). */
 export const SHARED_DATA = join(repoRoot, '..', 'shared', 'data');
 export const hasSharedData = existsSync(join(SHARED_DATA, 'france-services-2024-08.csv'));
-export const FIXTURES = join(repoRoot, 'test', 'fixtures');
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 

@@ -5,10 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { territoryFixtureDir } from '../../../test/support/territory-fixtures.js';
 import { readReferenceFolder } from '../../services/territory/reference-folder.js';
 import { planRequest, runRefSync, whatIfChange } from './territory.js';
 
-const FIXTURES = join(import.meta.dirname, '..', '..', '..', 'test', 'fixtures', 'territory');
+const FIXTURES = territoryFixtureDir();
 
 // `ref sync` against a local mirror started by the test (no test reaches the internet).
 let server: Server;

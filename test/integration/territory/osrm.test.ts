@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCoverage, runRefLoad } from '../../../src/cli/commands/territory.js';
 import { insertStructures } from '../../../src/db/repositories/directory.repository.js';
-import { buildTestApp, FIXTURES, type TestApp } from '../../support/app.js';
+import { buildTestApp, type TestApp } from '../../support/app.js';
 import { aStructure } from '../../support/structures.js';
+import { territoryFixtureDir } from '../../support/territory-fixtures.js';
 
 // A fake OSRM started by the test: the road time is 2 minutes per 0.01° (Manhattan), so that
 // Bville (0.1° from Aville) is 20 min away and Cville (0.5°) 100 min.
@@ -32,7 +33,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((resolve) => osrm.listen(0, '127.0.0.1', resolve));
   t = await buildTestApp({ config: { osrmUrl: `http://127.0.0.1:${(osrm.address() as AddressInfo).port}` } });
-  expect((await runRefLoad(t.ctx, join(FIXTURES, 'territory'))).loaded).toBe(true);
+  expect((await runRefLoad(t.ctx, territoryFixtureDir())).loaded).toBe(true);
   await insertStructures(t.ctx.db, [
     aStructure({ idFs: 'FS1', codeInsee: '02001', departement: '02', lat: 49.0, lon: 3.0 }),
     aStructure({ idFs: 'FS2', codeInsee: '02004', departement: '02', lat: 49.5, lon: 3.0 }),

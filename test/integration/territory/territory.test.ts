@@ -7,10 +7,11 @@ import { insertStructures } from '../../../src/db/repositories/directory.reposit
 import { DomainError } from '../../../src/domain/shared/errors.js';
 import { haversineKm, instanceFromSets } from '../../../src/domain/territory/index.js';
 import { ExactSolver } from '../../../src/services/territory/exact-solver.js';
-import { buildTestApp, FIXTURES, TEST_ADMIN_TOKEN, type TestApp } from '../../support/app.js';
+import { buildTestApp, TEST_ADMIN_TOKEN, type TestApp } from '../../support/app.js';
 import { aStructure } from '../../support/structures.js';
+import { territoryFixtureDir } from '../../support/territory-fixtures.js';
 
-const REF = join(FIXTURES, 'territory');
+const REF = territoryFixtureDir();
 const kmB = haversineKm(3.1, 49, 3.0, 49);
 const kmC = haversineKm(3.5, 49, 3.0, 49);
 
