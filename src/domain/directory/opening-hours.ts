@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { DomainError, invalid } from '../shared/errors.js';
-import { PARIS, parisWallClock } from '../shared/time.js';
+import { FRENCH_MONTHS as MONTHS, PARIS, parisWallClock } from '../shared/time.js';
 import type { ExceptionalClosure } from './structure.js';
 
 /**
@@ -340,20 +340,6 @@ export function openingState(
 }
 
 const DAY_NAMES = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
-const MONTHS = [
-  'janvier',
-  'février',
-  'mars',
-  'avril',
-  'mai',
-  'juin',
-  'juillet',
-  'août',
-  'septembre',
-  'octobre',
-  'novembre',
-  'décembre',
-];
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
 /** Paris calendar days from `a` to `b` (0 = same day), DST-proof. */

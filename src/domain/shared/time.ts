@@ -50,3 +50,19 @@ export const toParisIso = (instant: Date): string =>
 
 /** `YYYY-MM-DD` of the Paris day an instant falls on. */
 export const parisDate = (instant: Date): string => parisWallClock(instant).toISODate() ?? '';
+
+/** Month names, for French dates written out ("1er mai 2026"). */
+export const FRENCH_MONTHS = [
+  'janvier',
+  'février',
+  'mars',
+  'avril',
+  'mai',
+  'juin',
+  'juillet',
+  'août',
+  'septembre',
+  'octobre',
+  'novembre',
+  'décembre',
+] as const;

@@ -6,7 +6,7 @@ import {
   PARTNER_LABELS,
   type Structure,
 } from '../../../domain/directory/structure.js';
-import { inParis } from '../../../domain/shared/time.js';
+import { FRENCH_MONTHS as MONTHS, parisWallClock } from '../../../domain/shared/time.js';
 import { html, type SafeHtml } from '../../html.js';
 
 /** Pieces shared by the public directory pages: opening sentence, distance, contact, badges. */
@@ -28,21 +28,6 @@ export function formatTravel(minutes: number): string {
   return `environ ${h} h${m ? ` ${String(m).padStart(2, '0')}` : ''} en voiture`;
 }
 
-const MONTHS = [
-  'janvier',
-  'février',
-  'mars',
-  'avril',
-  'mai',
-  'juin',
-  'juillet',
-  'août',
-  'septembre',
-  'octobre',
-  'novembre',
-  'décembre',
-];
-
 /** `2026-12-24` → `24 décembre 2026` (`1er` for the first). */
 export function frenchDate(iso: string): string {
   const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
@@ -51,7 +36,7 @@ export function frenchDate(iso: string): string {
 }
 
 export function frenchDateTime(at: Date): string {
-  const p = inParis(at);
+  const p = parisWallClock(at);
   return `${frenchDate(p.toISODate() ?? '')} à ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 }
 
