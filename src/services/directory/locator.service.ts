@@ -84,6 +84,7 @@ export class LocatorService {
 
   #stops: StopsSnapshot | null = null;
   #stopsCheckedAt = 0;
+  #stopsRefreshing: Promise<StopsSnapshot | null> | null = null;
 
   constructor(
     private readonly db: Db,
@@ -104,6 +105,9 @@ export class LocatorService {
     this.#checkedAt = 0;
     this.#stopsCheckedAt = 0;
     this.#stops = null;
+    // A rebuild already under way may have read the data before the change: do not wait for it.
+    this.#refreshing = null;
+    this.#stopsRefreshing = null;
   }
 
   async snapshot(): Promise<Snapshot> {
@@ -167,26 +171,29 @@ export class LocatorService {
     });
   }
 
+  /** Still good for a query at `at`: not too old, and no listed passage over yet. */
+  #stopsUsable(current: StopsSnapshot | null, now: number, at: Date): current is StopsSnapshot {
+    return current !== null && now - current.builtAt < STOPS_MAX_AGE_MS && at.getTime() < current.staleAt;
+  }
+
   async #stopsSnapshot(snap: Snapshot, at: Date): Promise<StopsSnapshot | null> {
     if (!this.stopsSource) return null;
     const now = Date.now();
+    if (this.#stopsUsable(this.#stops, now, at) && now - this.#stopsCheckedAt < FRESHNESS_MS)
+      return this.#stops;
+    // Concurrent requests that find the list stale share one rebuild rather than each expanding every tour.
+    this.#stopsRefreshing ??= this.#refreshStops(snap, at, now).finally(() => {
+      this.#stopsRefreshing = null;
+    });
+    return this.#stopsRefreshing;
+  }
+
+  async #refreshStops(snap: Snapshot, at: Date, now: number): Promise<StopsSnapshot | null> {
+    if (!this.stopsSource) return null;
     const current = this.#stops;
-    const fresh =
-      current &&
-      now - this.#stopsCheckedAt < FRESHNESS_MS &&
-      now - current.builtAt < STOPS_MAX_AGE_MS &&
-      at.getTime() < current.staleAt;
-    if (fresh) return current;
     const fingerprint = `${await this.stopsSource.fingerprint()}|${snap.fingerprint}`;
     this.#stopsCheckedAt = now;
-    if (
-      current &&
-      current.fingerprint === fingerprint &&
-      now - current.builtAt < STOPS_MAX_AGE_MS &&
-      at.getTime() < current.staleAt
-    ) {
-      return current;
-    }
+    if (this.#stopsUsable(current, now, at) && current.fingerprint === fingerprint) return current;
     const byIdFs = new Map([...snap.byId.values()].map((s) => [s.idFs, s]));
     const stops: Array<StopHit & { structure: Structure }> = [];
     for (const { structureIdFs, ...hit } of await this.stopsSource.list(at)) {
