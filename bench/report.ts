@@ -13,17 +13,8 @@ export function machine(): string {
 
 export const today = () => new Date().toISOString().slice(0, 10);
 
-/** Seeded PRNG (mulberry32), so that before and after runs use the same inputs. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The project's seeded generator, so that before and after runs use the same inputs. */
+export { seededRandom as seeded } from '../src/domain/shared/seeded-random.js';
 
 /**
  * Replace one named section of docs/BENCHMARKS.md (between `<!-- bench:NAME -->` markers),

@@ -69,11 +69,9 @@ describe('communes-centroids.csv', () => {
   it('refuses a file whose header is wrong or missing', () => {
     expect(() => parseCommuneCentroids('code,nom\n02691,Saint-Quentin\n')).toThrow(DomainError);
     expect(() => parseCommuneCentroids('')).toThrow(/en-tête attendu/);
-    try {
-      parseCommuneCentroids(CENTROIDS_HEADER.replace('latitude', 'lat'));
-    } catch (e) {
-      expect((e as DomainError).field).toBe('en-tête');
-    }
+    expect(() => parseCommuneCentroids(CENTROIDS_HEADER.replace('latitude', 'lat'))).toThrow(
+      expect.objectContaining({ field: 'en-tête' }),
+    );
   });
 });
 

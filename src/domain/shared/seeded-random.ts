@@ -1,0 +1,15 @@
+/**
+ * The project's one seeded pseudo-random generator (mulberry32): benchmarks, synthetic data and
+ * property tests use it, so that a run with the same seed sees the same inputs.
+ * Not for anything secret: use node:crypto there.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
