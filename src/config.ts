@@ -20,7 +20,7 @@ export interface Config {
   readonly geocoder: 'local' | 'ban';
   readonly banUrl: string;
   readonly banTimeoutMs: number;
-  /** Token that unlocks staff-only endpoints until accounts exist (issue 3). Null disables them. */
+  /** Bearer token for the staff-only API endpoints used by scripts (no session). Null disables them. */
   readonly adminToken: string | null;
   readonly osrmUrl: string | null;
   /** data.gouv.fr API and the dataset of the official list, for `import structures --from-datagouv`. */

@@ -1,27 +1,10 @@
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { issueToken } from '../../src/services/accounts/auth.service.js';
 import { createUser, insertStructure, PASSWORD } from '../support/accounts.js';
 import { buildTestContext } from '../support/app.js';
-import { hasChromium, launchBrowser, serve } from '../support/browser.js';
-
-async function expectAccessible(page: Page, label: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) : ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, label).toEqual([]);
-}
-
-async function signIn(page: Page, base: string, email: string) {
-  await page.goto(`${base}/espace/connexion`);
-  await page.locator('#email').fill(email);
-  await page.locator('#password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-  await page.waitForURL(`${base}/espace`);
-}
+import { expectAccessible, hasChromium, launchBrowser, serve, signIn } from '../support/browser.js';
 
 describe.skipIf(!hasChromium)('structure back office in Chromium', () => {
   let ctx: AppContext;

@@ -2,27 +2,18 @@ import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
 import { LabellingService } from '../../src/services/labelling/labelling.service.js';
 import { completeContent, DOCUMENT_CODES, PDF } from '../integration/labelling/support.js';
-import { createUser, PASSWORD } from '../support/accounts.js';
+import { createUser } from '../support/accounts.js';
 import { buildTestContext, SHARED_DATA } from '../support/app.js';
-import { hasChromium, launchBrowser, serve } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser, serve, signIn } from '../support/browser.js';
 
 const BASE = '/espace/labellisation';
 const hasGeography = existsSync(join(SHARED_DATA, 'communes-centroids.csv'));
-
-async function expectAccessible(page: Page, label: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) : ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, label).toEqual([]);
-}
 
 describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chromium', () => {
   let ctx: AppContext;
@@ -68,19 +59,13 @@ describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chro
     if (ctx) await closeContext(ctx);
   });
 
-  async function signIn(
+  async function signInAs(
     who: string,
     options: Parameters<Browser['newContext']>[0] = {},
   ): Promise<{ context: BrowserContext; page: Page }> {
     const context = await browser.newContext({ locale: 'fr-FR', ...options });
     const page = await context.newPage();
-    await page.goto(`${server.url}/espace/connexion`);
-    await page.fill('input[name="email"]', emails[who] as string);
-    await page.fill('input[name="password"]', PASSWORD);
-    await Promise.all([
-      page.waitForURL((u) => !u.pathname.endsWith('/connexion')),
-      page.press('input[name="password"]', 'Enter'),
-    ]);
+    await signIn(page, server.url, emails[who] as string);
     return { context, page };
   }
 
@@ -101,7 +86,7 @@ describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chro
 
   it('a porteur files, the department and the nation review, the auditor audits twice, the préfet proposes, the nation labels, the public finds it', async () => {
     // The porteur fills the form and uploads the documents, without any script needed.
-    const porteur = await signIn('porteur');
+    const porteur = await signInAs('porteur');
     const p = porteur.page;
     await p.goto(`${server.url}${BASE}`);
     await p.getByLabel('Département de la structure').fill('02');
@@ -153,15 +138,15 @@ describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chro
     await act(p, 'Déposer la candidature');
 
     // The department declares it recevable; the nation assigns the audit.
-    const animateur = await signIn('animateur');
+    const animateur = await signInAs('animateur');
     await act(animateur.page, 'Déclarer recevable');
-    const national = await signIn('national');
+    const national = await signInAs('national');
     await act(national.page, 'Planifier l’audit', async (page) => {
       await page.fill('#t-planifier_audit-date', '2026-12-01');
     });
 
     // The auditor, on a phone, fills the grid: one non-conformity.
-    const auditor = await signIn('auditeur', {
+    const auditor = await signInAs('auditeur', {
       viewport: { width: 390, height: 844 },
       isMobile: true,
       hasTouch: true,

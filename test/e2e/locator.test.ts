@@ -2,27 +2,17 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { importStructures } from '../../src/services/directory/import.service.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
 import { buildTestContext, SHARED_DATA } from '../support/app.js';
-import { hasChromium, launchBrowser, serve } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser, serve } from '../support/browser.js';
 
 const CSV = join(SHARED_DATA, 'france-services-2024-08.csv');
 // Tuesday 24 November 2026, 10:30 in Paris: counters are open.
 const NOW = '2026-11-24T09:30:00Z';
-
-/** axe-core: no serious or critical violation (RGAA target). */
-async function expectAccessible(page: Page, label: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) : ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, label).toEqual([]);
-}
 
 describe.skipIf(!hasChromium || !existsSync(CSV))(
   'the public locator in Chromium, on the real 2024 list',

@@ -1,22 +1,13 @@
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRefLoad } from '../../src/cli/commands/territory.js';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { insertStructures } from '../../src/db/repositories/directory.repository.js';
 import { buildTestContext } from '../support/app.js';
-import { hasChromium, launchBrowser, serve } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser, serve } from '../support/browser.js';
 import { aStructure } from '../support/structures.js';
 import { territoryFixtureDir } from '../support/territory-fixtures.js';
-
-async function expectAccessible(page: Page, label: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) : ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, label).toEqual([]);
-}
 
 describe.skipIf(!hasChromium)('territorial dashboard in Chromium (hand-written geography)', () => {
   let ctx: AppContext;

@@ -1,8 +1,11 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import type { AppContext } from '../../src/composition.js';
 import { buildApp } from '../../src/http/app.js';
+import { PASSWORD } from './accounts.js';
 
 /** Debian's Chromium, never a downloaded browser. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -35,4 +38,24 @@ export async function serve(ctx: AppContext): Promise<{ url: string; close(): Pr
   await app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}`, close: () => app.close() };
+}
+
+/** axe-core on the page as it is now: no serious or critical violation (the RGAA target). */
+export async function expectAccessible(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .map((v) => `${v.id} (${v.impact}) : ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(bad, label).toEqual([]);
+}
+
+/** Sign in through the real form (test accounts share one password) and wait to leave it. */
+export async function signIn(page: Page, base: string, email: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${base}/espace/connexion`);
+  await page.locator('#email').fill(email);
+  await page.locator('#password').fill(password);
+  await Promise.all([
+    page.waitForURL((u) => !u.pathname.endsWith('/connexion')),
+    page.getByRole('button', { name: 'Se connecter' }).click(),
+  ]);
 }

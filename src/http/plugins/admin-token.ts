@@ -4,8 +4,9 @@ import type { Config } from '../../config.js';
 import { DomainError } from '../../domain/shared/errors.js';
 
 /**
- * Staff-only endpoints, until accounts exist: `Authorization: Bearer <MAILLAGE_ADMIN_TOKEN>`.
- * Use as a route `preHandler`. With no token configured, these endpoints are closed.
+ * Staff-only API endpoints for scripts and servers (no browser session): `Authorization: Bearer
+ * <MAILLAGE_ADMIN_TOKEN>`, a national-level key kept beside the accounts' sessions. Use as a route
+ * `preHandler`. With no token configured, these endpoints are closed.
  */
 export function requireAdminToken(config: Config) {
   const expected = config.adminToken ? Buffer.from(config.adminToken) : null;

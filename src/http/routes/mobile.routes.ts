@@ -50,7 +50,7 @@ const OccurrenceJson = Type.Object({
 /**
  * France Services mobiles: public pages ("Prochains passages" per bus, stop and commune),
  * iCalendar feeds, the commune poster (PDF) and widget (iframe), and the staff JSON API
- * (admin token until accounts exist) to cancel, move or add a passage.
+ * (for scripts, with the admin token; agents use the back office) to cancel, move or add a passage.
  */
 export const mobileRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
