@@ -275,7 +275,7 @@ export const publicPagesRoutes =
       {
         schema: {
           hide: true,
-          querystring: Type.Object({ dep: Type.Optional(Type.String({ maxLength: 200 })) }),
+          querystring: Type.Object({ dep: Type.Optional(Type.String({ maxLength: 1000 })) }),
         },
       },
       async (request, reply) => {
