@@ -37,7 +37,7 @@ async function textLayout(target: Locator) {
     const box = el.getBoundingClientRect();
     const style = getComputedStyle(el);
     const lineHeight = Number.parseFloat(style.lineHeight) || Number.parseFloat(style.fontSize) * 1.5;
-    const lines = [...range.getClientRects()].reduce<number[]>(
+    const lines = Array.from(range.getClientRects()).reduce<number[]>(
       (tops, r) =>
         r.width > 0 && !tops.some((t) => Math.abs(t - r.top) < lineHeight / 2) ? [...tops, r.top] : tops,
       [],

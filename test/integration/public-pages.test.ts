@@ -243,8 +243,12 @@ describe('public pages', () => {
     expect(res.body).toMatch(/<div id="carte" class="maillage-map[^"]*" hidden role="region"/);
     expect(res.body).toContain('<script type="application/json" id="carte-donnees">');
     // Leaflet's minified build first (a classic deferred script), then the island.
-    const leaflet = res.body.search(/<script defer src="\/assets\/v\/leaflet\.[0-9a-f]{12}\.js"><\/script>/);
-    const island = res.body.search(/<script type="module" src="\/assets\/v\/map\.[0-9a-f]{12}\.js">/);
+    const leaflet = res.body.search(
+      /<script defer fetchpriority="low" src="\/assets\/v\/leaflet\.[0-9a-f]{12}\.js"><\/script>/,
+    );
+    const island = res.body.search(
+      /<script type="module" fetchpriority="low" src="\/assets\/v\/map\.[0-9a-f]{12}\.js">/,
+    );
     expect(leaflet).toBeGreaterThan(0);
     expect(island).toBeGreaterThan(leaflet);
     // Filters fold under "Affiner la recherche" once results show; the map loads the Aisne's outline only.

@@ -46,13 +46,16 @@ ${o.description ? html`<meta name="description" content="${o.description}">` : n
 ${extraStyles(o).map((s) => html`<link rel="stylesheet" href="${s}">`)}
 <link rel="icon" href="${DSFR_PREFIX}favicon/favicon.svg" type="image/svg+xml">`;
 
-/** Our islands by name (fingerprinted), each after the classic scripts it needs; all run after parsing. */
+/**
+ * Our islands by name (fingerprinted), each after the classic scripts it needs; all run after parsing.
+ * Low fetch priority: on a slow line the stylesheet and fonts of the first paint go first.
+ */
 function scripts(o: PageOptions): SafeHtml {
   const islands = o.scripts ?? [];
   const needs = [...new Set(islands.flatMap((s) => ISLAND_NEEDS[s] ?? []))];
   return html`<script type="module" src="${assetHref('dsfr.js')}"></script>
-${needs.map((s) => html`<script defer src="${assetHref(s)}"></script>`)}
-${islands.map((s) => html`<script type="module" src="${assetHref(s)}"></script>`)}`;
+${needs.map((s) => html`<script defer fetchpriority="low" src="${assetHref(s)}"></script>`)}
+${islands.map((s) => html`<script type="module" fetchpriority="low" src="${assetHref(s)}"></script>`)}`;
 }
 
 function header(o: PageOptions): SafeHtml {
