@@ -24,10 +24,14 @@ mkdirSync(OUT, { recursive: true });
 // Tuesday 5 May 2026, 10:30 in Paris: counters open, the sample bus at Guise.
 const site = await startRealSite('2026-05-05T08:30:00Z');
 await runRefLoad(site.ctx, SHARED_DATA);
-await runMobileLoad(site.ctx, documentFile(sampleDocument()));
+const near = await site.ctx.locator.nearest({ lat: 49.9, lon: 3.63, limit: 10 });
+const structureId = near[0]?.structure.id ?? '';
+// The sample tours, attached to the real bus nearest to Guise.
+const bus = near.find((r) => r.structure.format === 'bus');
+const tours = sampleDocument();
+for (const unit of tours.units) unit.structure = bus?.structure.idFs ?? unit.structure;
+await runMobileLoad(site.ctx, documentFile(tours));
 const national = await createUser(site.ctx, { role: 'national', name: 'Équipe ANCT' });
-const [guise] = await site.ctx.locator.nearest({ lat: 49.9, lon: 3.63, limit: 1 });
-const structureId = guise?.structure.id ?? '';
 
 const pages: Array<[name: string, path: string, signedIn?: boolean]> = [
   ['accueil', '/'],
@@ -53,7 +57,6 @@ const pages: Array<[name: string, path: string, signedIn?: boolean]> = [
   ['mot-de-passe-oublie', '/espace/mot-de-passe-oublie'],
   ['espace', '/espace', true],
   ['espace-national', '/espace/national', true],
-  ['espace-departements', '/espace/departements', true],
   ['espace-departement-02', '/espace/departements/02', true],
   ['espace-structure', `/espace/structures/${structureId}`, true],
   ['espace-structure-agents', `/espace/structures/${structureId}/agents`, true],
