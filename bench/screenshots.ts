@@ -92,10 +92,15 @@ try {
     for (const [name, path, signedIn] of pages) {
       if (filter && !name.includes(filter)) continue;
       const page = signedIn ? signed : anonymous;
-      const response = await page.goto(site.url + path, { waitUntil: 'networkidle' });
-      const file = join(OUT, `${name}-${width}.png`);
-      await page.screenshot({ path: file, fullPage: true });
-      console.log(`${response?.status()} ${width}px ${path} → ${file}`);
+      // National figures on the real data take a while on a busy machine: wait, and go on if one page fails.
+      try {
+        const response = await page.goto(site.url + path, { waitUntil: 'networkidle', timeout: 180_000 });
+        const file = join(OUT, `${name}-${width}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        console.log(`${response?.status()} ${width}px ${path} → ${file}`);
+      } catch (error) {
+        console.log(`ÉCHEC ${width}px ${path} : ${(error as Error).message.split('\n')[0]}`);
+      }
     }
   }
 } finally {
