@@ -70,8 +70,6 @@ const cases = [
 const rows: string[] = [];
 let baseline = Number.NaN;
 try {
-  // One unmeasured visit: the server's first search builds its indexes, Chromium warms up.
-  await visit(browser, `${site.url}/?q=Guise`, 1280, false);
   for (const c of cases) {
     const runs: Visit[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await visit(browser, site.url + c.path, c.width, c.repeat));
