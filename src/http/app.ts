@@ -1,3 +1,4 @@
+import compress from '@fastify/compress';
 import formbody from '@fastify/formbody';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -35,6 +36,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
 
   // External
   await app.register(securityPlugin, { config: ctx.config });
+  // Brotli or gzip for pages and JSON; the static bundles come precompressed (plugins/assets.ts).
+  await app.register(compress, { encodings: ['br', 'gzip'], threshold: 1024 });
   await app.register(formbody, { bodyLimit: 262_144 });
   await app.register(swagger, {
     openapi: {

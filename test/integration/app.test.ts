@@ -1,4 +1,6 @@
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { assetHref, DSFR_PREFIX } from '../../src/web/asset-bundle.js';
 import { buildTestApp, type TestApp } from '../support/app.js';
 
 describe('HTTP shell', () => {
@@ -54,6 +56,45 @@ describe('HTTP shell', () => {
     const res = await t.app.inject('/assets/dsfr/dsfr.min.css');
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/css');
+    // The versioned path the bundles point to (fonts, icons) is cached as immutable.
+    const font = await t.app.inject(`${DSFR_PREFIX}fonts/Marianne-Regular.woff2`);
+    expect(font.statusCode).toBe(200);
+    expect(font.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+  });
+
+  it('compresses pages and JSON with brotli or gzip, as the browser accepts, and keeps pages briefly', async () => {
+    const br = await t.app.inject({ url: '/', headers: { 'accept-encoding': 'gzip, deflate, br' } });
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['cache-control']).toBe('no-cache');
+    expect(brotliDecompressSync(br.rawPayload).toString()).toContain('<html lang="fr"');
+    const gzip = await t.app.inject({ url: '/api/docs/json', headers: { 'accept-encoding': 'gzip' } });
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+    expect(JSON.parse(gunzipSync(gzip.rawPayload).toString()).paths).toHaveProperty('/health');
+    const plain = await t.app.inject('/');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.body).toContain('<html lang="fr"');
+    // An unknown or hostile encoding is answered uncompressed, never with an error.
+    const odd = await t.app.inject({ url: '/', headers: { 'accept-encoding': 'x-<script>, *;q=0' } });
+    expect(odd.statusCode).toBeLessThan(500);
+  });
+
+  it('serves the fingerprinted bundles precompressed and immutable, and nothing outside them', async () => {
+    const css = assetHref('site.css');
+    expect(css).toMatch(/^\/assets\/v\/site\.[0-9a-f]{12}\.css$/);
+    const br = await t.app.inject({ url: css, headers: { 'accept-encoding': 'br' } });
+    expect(br.statusCode).toBe(200);
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    const text = brotliDecompressSync(br.rawPayload).toString();
+    expect(text).toContain('.fr-header__navbar');
+    // Only the icons the views use, not the 300 KB icon sheet.
+    expect(text).toContain('.fr-icon-search-line');
+    expect(text).not.toContain('.fr-icon-zoom-in-line');
+    // Fonts and icons are linked under the package's version.
+    expect(text).toContain(`url(${DSFR_PREFIX}fonts/Marianne-Regular.woff2)`);
+    for (const url of ['/assets/v/../../package.json', '/assets/v/.writable', '/assets/v/site.css']) {
+      expect((await t.app.inject(url)).statusCode).toBe(404);
+    }
   });
 
   it('publishes the OpenAPI document', async () => {

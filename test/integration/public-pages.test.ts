@@ -203,10 +203,13 @@ describe('public pages', () => {
     expect(res.body).toContain('<label class="fr-label" for="q">Adresse, commune ou code postal');
     for (const name of ['partenaire', 'ouvert', 'rdv', 'format'])
       expect(res.body).toContain(`name="${name}"`);
-    expect(res.body).toMatch(/<fieldset[^>]*>\s*<legend[^>]*>Affiner la recherche/);
+    // Before any result the filters are unfolded; they fold once results show (below).
+    expect(res.body).toMatch(
+      /<details class="maillage-filters" open>\s*<summary>Affiner la recherche<\/summary>/,
+    );
     // "Autour de moi" is an island: hidden until the script shows it.
     expect(res.body).toMatch(/<div class="maillage-geoloc[^"]*" hidden>/);
-    expect(res.body).toContain('src="/assets/app/geolocate.js"');
+    expect(res.body).toMatch(/src="\/assets\/v\/geolocate\.[0-9a-f]{12}\.js"/);
     expect(res.body).not.toContain('Recherche par nom de commune indisponible');
     expect(res.body).not.toContain('L’annuaire est vide');
     scriptsAreSafe(res.body);
@@ -239,7 +242,18 @@ describe('public pages', () => {
     // The map is an island fed by JSON: hidden without JavaScript.
     expect(res.body).toMatch(/<div id="carte" class="maillage-map[^"]*" hidden role="region"/);
     expect(res.body).toContain('<script type="application/json" id="carte-donnees">');
-    expect(res.body).toContain('src="/assets/app/map.js"');
+    // Leaflet's minified build first (a classic deferred script), then the island.
+    const leaflet = res.body.search(
+      /<script defer fetchpriority="low" src="\/assets\/v\/leaflet\.[0-9a-f]{12}\.js"><\/script>/,
+    );
+    const island = res.body.search(
+      /<script type="module" fetchpriority="low" src="\/assets\/v\/map\.[0-9a-f]{12}\.js">/,
+    );
+    expect(leaflet).toBeGreaterThan(0);
+    expect(island).toBeGreaterThan(leaflet);
+    // Filters fold under "Affiner la recherche" once results show; the map loads the Aisne's outline only.
+    expect(res.body).toMatch(/<details class="maillage-filters">\s*<summary>Affiner la recherche<\/summary>/);
+    expect(res.body).toMatch(/"outlinesUrl":"\/geo\/departements\.geojson\?dep=02(,\d\d)*"/);
     scriptsAreSafe(res.body);
   });
 
@@ -516,6 +530,33 @@ describe('public pages', () => {
       headers: { 'if-none-match': res.headers.etag as string },
     });
     expect(again.statusCode).toBe(304);
+  });
+
+  it('serves only the departments a map asks for, and refuses malformed or oversized lists in French', async () => {
+    const one = await get('/geo/departements.geojson?dep=02');
+    expect(one.statusCode).toBe(200);
+    expect(one.json().features.map((f: { properties: { code: string } }) => f.properties.code)).toEqual([
+      '02',
+    ]);
+    // Duplicates, spaces and case are tolerated; a department without an outline is simply absent.
+    const tolerant = await get('/geo/departements.geojson?dep=%2002,02,2a');
+    expect(tolerant.statusCode).toBe(200);
+    expect(tolerant.json().features).toHaveLength(1);
+    const tooMany = Array.from({ length: 21 }, (_, i) => String(i + 1).padStart(2, '0')).join(',');
+    for (const dep of [
+      '99',
+      '<script>alert(1)</script>',
+      '02;DROP TABLE',
+      'Infinity',
+      tooMany,
+      '0'.repeat(300),
+    ]) {
+      const res = await get(`/geo/departements.geojson?dep=${encodeURIComponent(dep)}`);
+      expect(res.statusCode, dep).toBe(400);
+      expect(res.json(), dep).toMatchObject({ error: expect.any(String), field: expect.anything() });
+      expect(res.json().message, dep).toMatch(/département|caractères|dep/i);
+      expect(res.body).not.toContain('<script>');
+    }
   });
 });
 

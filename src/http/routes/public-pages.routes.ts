@@ -268,25 +268,62 @@ export const publicPagesRoutes =
     );
 
     // Department outlines for the map without tiles: read once, simplified, then served from memory.
-    let outlines: Promise<{ body: string; etag: string } | null> | null = null;
-    app.get('/geo/departements.geojson', { schema: { hide: true } }, async (request, reply) => {
-      outlines ??= loadOutlines(ctx.config.refDir);
-      const o = await outlines;
-      if (!o) {
-        return reply.code(404).send({
-          error: 'not_found',
-          field: null,
-          message: 'Les contours des départements ne sont pas disponibles (MAILLAGE_REF_DIR).',
-        });
-      }
-      reply
-        .header('etag', o.etag)
-        .header('cache-control', 'public, max-age=86400')
-        .type('application/geo+json; charset=utf-8');
-      if (request.headers['if-none-match'] === o.etag) return reply.code(304).send();
-      return reply.send(o.body);
-    });
+    // A map asks only for the departments it shows (`?dep=02,80`); without `dep`, all of them.
+    let outlines: Promise<OutlineSet | null> | null = null;
+    app.get(
+      '/geo/departements.geojson',
+      {
+        schema: {
+          hide: true,
+          querystring: Type.Object({ dep: Type.Optional(Type.String({ maxLength: 1000 })) }),
+        },
+      },
+      async (request, reply) => {
+        const wanted = parseDepartementList(request.query.dep);
+        if ('message' in wanted) {
+          return reply.code(400).send({ error: 'invalid', field: 'dep', message: wanted.message });
+        }
+        outlines ??= loadOutlines(ctx.config.refDir);
+        const set = await outlines;
+        if (!set) {
+          return reply.code(404).send({
+            error: 'not_found',
+            field: null,
+            message: 'Les contours des départements ne sont pas disponibles (MAILLAGE_REF_DIR).',
+          });
+        }
+        const o = outlinesBody(set, wanted.codes);
+        reply
+          .header('etag', o.etag)
+          .header('cache-control', 'public, max-age=86400')
+          .type('application/geo+json; charset=utf-8');
+        if (request.headers['if-none-match'] === o.etag) return reply.code(304).send();
+        return reply.send(o.body);
+      },
+    );
   };
+
+/** A map shows a few departments: more than this in one request is refused. */
+const MAX_OUTLINE_DEPARTEMENTS = 20;
+
+/** `dep=02,80` → ['02', '80']; absent → null (all); anything else → a French message. */
+export function parseDepartementList(
+  raw: string | undefined,
+): { codes: readonly string[] | null } | { message: string } {
+  if (raw === undefined || raw.trim() === '') return { codes: null };
+  const codes = [...new Set(raw.split(',').map((c) => c.trim().toUpperCase()))];
+  if (codes.length > MAX_OUTLINE_DEPARTEMENTS) {
+    return { message: `Trop de départements demandés : ${MAX_OUTLINE_DEPARTEMENTS} au plus.` };
+  }
+  const bad = codes.find((c) => !DEPARTEMENT.test(c));
+  if (bad !== undefined) {
+    return {
+      message:
+        'Code de département invalide : des codes comme 02, 2A ou 974, séparés par des virgules, sont attendus.',
+    };
+  }
+  return { codes: codes.sort() };
+}
 
 type Ring = number[][];
 
@@ -304,20 +341,24 @@ function simplifyRing(ring: Ring, step = 0.01): Ring {
   return out.length >= 4 ? out : ring.map(round);
 }
 
-async function loadOutlines(refDir: string | null): Promise<{ body: string; etag: string } | null> {
+/** Each department's simplified Feature, as JSON text, by code. */
+type OutlineSet = ReadonlyMap<string, string>;
+
+async function loadOutlines(refDir: string | null): Promise<OutlineSet | null> {
   const file = refDir ? join(refDir, 'departements.geojson') : null;
   if (!file || !existsSync(file)) return null;
   try {
-    return outlinesBody(JSON.parse(await readFile(file, 'utf8')));
+    return simplifiedOutlines(JSON.parse(await readFile(file, 'utf8')));
   } catch {
     return null; // an unreadable file: the map shows the points alone
   }
 }
 
-function outlinesBody(data: {
+function simplifiedOutlines(data: {
   features: Array<{ properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } }>;
-}): { body: string; etag: string } {
-  const features = data.features.map((f) => {
+}): OutlineSet {
+  const set = new Map<string, string>();
+  for (const f of data.features) {
     const g = f.geometry;
     const coordinates =
       g.type === 'Polygon'
@@ -325,12 +366,21 @@ function outlinesBody(data: {
         : g.type === 'MultiPolygon'
           ? (g.coordinates as Ring[][]).map((poly) => poly.map((r) => simplifyRing(r)))
           : g.coordinates;
-    return {
-      type: 'Feature',
-      properties: { code: f.properties.insee_dep, nom: f.properties.lib_dep },
-      geometry: { type: g.type, coordinates },
-    };
-  });
-  const body = JSON.stringify({ type: 'FeatureCollection', features });
+    const code = String(f.properties.insee_dep);
+    set.set(
+      code,
+      JSON.stringify({
+        type: 'Feature',
+        properties: { code, nom: f.properties.lib_dep },
+        geometry: { type: g.type, coordinates },
+      }),
+    );
+  }
+  return set;
+}
+
+function outlinesBody(set: OutlineSet, codes: readonly string[] | null): { body: string; etag: string } {
+  const features = codes === null ? [...set.values()] : codes.flatMap((c) => set.get(c) ?? []);
+  const body = `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
   return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
 }

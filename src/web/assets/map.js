@@ -1,7 +1,8 @@
 // Map island (progressive enhancement): the list on the page holds the same information.
 // Points come from the JSON island #carte-donnees; tiles from the configured URL, or, offline,
 // the department outlines so that the points still have a background.
-import * as L from '/assets/leaflet/leaflet-src.esm.js';
+// Leaflet's minified build is loaded before this module (a classic script that sets window.L).
+const L = window.L;
 
 const TONES = { open: '#18753c', closed: '#ce0500', remote: '#0063cb' };
 
@@ -34,7 +35,7 @@ function label(text) {
 
 const element = document.getElementById('carte');
 const island = document.getElementById('carte-donnees');
-if (element && island) {
+if (element && island && L) {
   const data = JSON.parse(island.textContent || '{}');
   const points = Array.isArray(data.points) ? data.points : [];
   element.hidden = false;

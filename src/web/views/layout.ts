@@ -1,3 +1,4 @@
+import { assetHref, BUNDLED_STYLES, DSFR_PREFIX, ISLAND_NEEDS } from '../asset-bundle.js';
 import { html, type SafeHtml } from '../html.js';
 
 export interface Crumb {
@@ -32,19 +33,30 @@ const NAV: ReadonlyArray<{ key: PageOptions['nav']; label: string; href: string 
   { key: 'espace', label: 'Espace agents', href: '/espace' },
 ];
 
+/** Stylesheets beyond site.css (which already holds the DSFR, Leaflet's and ours). */
+const extraStyles = (o: PageOptions) => (o.styles ?? []).filter((s) => !BUNDLED_STYLES.has(s));
+
 const head = (o: PageOptions) => html`<meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1, shrink-to-fit=no">
 <meta name="format-detection" content="telephone=no">
 <title>${o.title} — ${SERVICE_NAME}</title>
 ${o.description ? html`<meta name="description" content="${o.description}">` : null}
-<link rel="stylesheet" href="/assets/dsfr/dsfr.min.css">
-<link rel="stylesheet" href="/assets/dsfr/utility/icons/icons.min.css">
-<link rel="stylesheet" href="/assets/app/app.css">
-${(o.styles ?? []).map((s) => html`<link rel="stylesheet" href="${s}">`)}
-<link rel="icon" href="/assets/dsfr/favicon/favicon.svg" type="image/svg+xml">`;
+<link rel="stylesheet" href="${assetHref('site.css')}">
+<noscript><link rel="stylesheet" href="${assetHref('nojs.css')}"></noscript>
+${extraStyles(o).map((s) => html`<link rel="stylesheet" href="${s}">`)}
+<link rel="icon" href="${DSFR_PREFIX}favicon/favicon.svg" type="image/svg+xml">`;
 
-const scripts = (o: PageOptions) => html`<script type="module" src="/assets/dsfr/dsfr.module.min.js"></script>
-${(o.scripts ?? []).map((s) => html`<script type="module" src="/assets/app/${s}"></script>`)}`;
+/**
+ * Our islands by name (fingerprinted), each after the classic scripts it needs; all run after parsing.
+ * Low fetch priority: on a slow line the stylesheet and fonts of the first paint go first.
+ */
+function scripts(o: PageOptions): SafeHtml {
+  const islands = o.scripts ?? [];
+  const needs = [...new Set(islands.flatMap((s) => ISLAND_NEEDS[s] ?? []))];
+  return html`<script type="module" src="${assetHref('dsfr.js')}"></script>
+${needs.map((s) => html`<script defer fetchpriority="low" src="${assetHref(s)}"></script>`)}
+${islands.map((s) => html`<script type="module" fetchpriority="low" src="${assetHref(s)}"></script>`)}`;
+}
 
 function header(o: PageOptions): SafeHtml {
   const entries = [...NAV, ...(o.extraNav ?? [])];
@@ -53,6 +65,9 @@ function header(o: PageOptions): SafeHtml {
     <div class="fr-header__brand fr-enlarge-link">
       <div class="fr-header__brand-top">
         <div class="fr-header__logo"><p class="fr-logo">République<br>Française</p></div>
+        <div class="fr-header__navbar">
+          <button class="fr-btn--menu fr-btn" data-fr-opened="false" aria-controls="menu-principal" aria-haspopup="dialog" id="bouton-menu" title="Menu">Menu</button>
+        </div>
       </div>
       <div class="fr-header__service">
         <a href="/" title="Accueil — ${SERVICE_NAME}"><p class="fr-header__service-title">${SERVICE_NAME}</p></a>
@@ -60,7 +75,9 @@ function header(o: PageOptions): SafeHtml {
       </div>
     </div>
   </div></div></div>
-  <div class="fr-header__menu"><div class="fr-container">
+  <div class="fr-header__menu fr-modal" id="menu-principal" aria-labelledby="bouton-menu"><div class="fr-container">
+    <button class="fr-btn--close fr-btn" aria-controls="menu-principal" title="Fermer">Fermer</button>
+    <div class="fr-header__menu-links"></div>
     <nav class="fr-nav" id="navigation" role="navigation" aria-label="Menu principal">
       <ul class="fr-nav__list">
         ${entries.map(

@@ -130,6 +130,12 @@ export interface MapData {
   readonly newTab?: boolean;
 }
 
+/** The outlines URL for a map showing these departments only (sorted, so the same map has one cached URL). */
+export function outlinesFor(base: string, departements: readonly string[]): string {
+  const codes = [...new Set(departements)].sort();
+  return codes.length ? `${base}?dep=${codes.join(',')}` : base;
+}
+
 export function mapBlock(id: string, label: string): SafeHtml {
   return html`<div id="${id}" class="maillage-map fr-mb-4w" hidden role="region" aria-label="${label}"></div>`;
 }

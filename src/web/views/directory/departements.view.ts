@@ -9,6 +9,7 @@ import {
   mapBlock,
   openingBadge,
   openingLine,
+  outlinesFor,
 } from './components.js';
 
 export interface DepartementRow {
@@ -56,6 +57,7 @@ export function departementPage(input: DepartementPageInput): string {
   const lines = items.map((i) => ({ ...i, line: openingLine(i.structure, i.opening, at) }));
   const mapData: MapData = {
     ...input.map,
+    outlinesUrl: outlinesFor(input.map.outlinesUrl, [input.code]),
     center: null,
     points: lines.flatMap(({ structure: s, line }) =>
       s.lat === null || s.lon === null

@@ -18,6 +18,7 @@ import {
   mapBlock,
   openingBadge,
   openingLine,
+  outlinesFor,
   partnersShort,
 } from './components.js';
 
@@ -102,7 +103,10 @@ function searchFormBlock(input: SearchPageInput, action: string): SafeHtml {
       <input type="checkbox" id="${name}" name="${name}" value="1"${checked ? html` checked` : null}>
       <label class="fr-label" for="${name}">${label}</label>
     </div></div>`;
-  return html`<form method="get" action="${action}" id="recherche" class="fr-mb-4w" role="search" aria-label="Trouver une France Services">
+  // Once results are shown, the filters fold away so that the results follow the search box (phones).
+  const active = Object.keys(filtersQuery(form)).length;
+  const folded = outcome.kind === 'results' && !errors.partenaire && !errors.format;
+  return html`<form method="get" action="${action}" id="recherche" class="fr-mb-3w" role="search" aria-label="Trouver une France Services">
   ${Object.keys(errors).length ? errorAlert(errors) : null}
   <div class="fr-input-group${qError ? ' fr-input-group--error' : ''}">
     <label class="fr-label" for="q">Adresse, commune ou code postal
@@ -118,8 +122,10 @@ function searchFormBlock(input: SearchPageInput, action: string): SafeHtml {
     <button type="button" class="fr-btn fr-btn--secondary fr-icon-map-pin-2-line fr-btn--icon-left" id="autour-de-moi">Autour de moi</button>
     <p class="fr-hint-text fr-mt-1w" id="autour-de-moi-etat" aria-live="polite"></p>
   </div>
-  <fieldset class="fr-fieldset" aria-labelledby="filtres-legende">
-    <legend class="fr-fieldset__legend" id="filtres-legende">Affiner la recherche</legend>
+  <details class="maillage-filters"${folded ? null : html` open`}>
+  <summary>Affiner la recherche${active ? ` (${active === 1 ? '1 filtre actif' : `${active} filtres actifs`})` : ''}</summary>
+  <fieldset class="fr-fieldset fr-mt-2w" aria-labelledby="filtres-legende">
+    <legend class="fr-fieldset__legend" id="filtres-legende">Filtres</legend>
     <div class="fr-fieldset__element">
       <div class="fr-select-group${errors.partenaire ? ' fr-select-group--error' : ''}">
         <label class="fr-label" for="partenaire">Partenaire dont vous avez besoin</label>
@@ -143,6 +149,8 @@ function searchFormBlock(input: SearchPageInput, action: string): SafeHtml {
       </fieldset>
     </div>
   </fieldset>
+  <button class="fr-btn fr-btn--secondary" type="submit">Appliquer les filtres</button>
+  </details>
 </form>`;
 }
 
@@ -262,18 +270,22 @@ function resultsBlock(
   });
   const mapData: MapData = {
     ...input.map,
+    outlinesUrl: outlinesFor(
+      input.map.outlinesUrl,
+      outcome.items.map((i) => i.structure.departement),
+    ),
     points,
     center: { lat: outcome.place.lat, lon: outcome.place.lon, label: outcome.place.label },
     newTab: input.embed,
   };
   const count = outcome.items.length;
   return html`<section aria-labelledby="resultats-titre">
-  <h2 id="resultats-titre">${count === 0 ? 'Aucune France Services trouvée' : count === 1 ? '1 France Services' : `Les ${count} France Services les plus proches`} ${
+  <h2 id="resultats-titre" class="fr-h4">${count === 0 ? 'Aucune France Services trouvée' : count === 1 ? '1 France Services' : `Les ${count} France Services les plus proches`} ${
     count > 0 ? html`près de ${outcome.place.label}` : null
   }</h2>
   ${
     outcome.alternatives.length
-      ? html`<p class="fr-text--sm">Vous cherchiez peut-être : ${outcome.alternatives.map(
+      ? html`<p class="fr-text--sm fr-mb-2w">Vous cherchiez peut-être : ${outcome.alternatives.map(
           (c, i) =>
             html`${i ? ', ' : ''}<a href="${searchHref(action, { q: c.label, lat: String(c.lat), lon: String(c.lon), ...filters })}">${c.label}</a>`,
         )}.</p>`
@@ -282,10 +294,10 @@ function resultsBlock(
   ${
     count === 0
       ? html`<p>Aucune France Services ne correspond à ces critères. Retirez un filtre pour élargir la recherche.</p>`
-      : html`<p class="fr-text--sm">Distances à vol d’oiseau ; temps de trajet estimé en voiture.</p>
-  <div class="fr-grid-row fr-grid-row--gutters">
+      : html`<div class="fr-grid-row fr-grid-row--gutters">
     <div class="fr-col-12 fr-col-lg-7">
       <ol class="maillage-results">${outcome.items.map((item, i) => resultCard(item, input, i + 1))}</ol>
+      <p class="fr-text--sm">Distances à vol d’oiseau ; temps de trajet estimé en voiture.</p>
     </div>
     <div class="fr-col-12 fr-col-lg-5"><div class="maillage-sticky">
       ${mapBlock('carte', 'Carte des résultats ; la liste donne les mêmes informations')}
@@ -320,8 +332,9 @@ function notices(input: SearchPageInput): SafeHtml {
 export function searchPage(input: SearchPageInput): string {
   const action = input.embed ? '/embed' : '/';
   const { outcome } = input;
-  const body = html`<h1>Trouver une France Services</h1>
-${input.embed ? null : html`<p class="fr-text--lead">Une France Services vous aide dans vos démarches : CAF, Assurance maladie, retraite, France Travail, impôts, papiers d’identité, permis, carte grise… Cherchez la plus proche et vérifiez qu’elle est ouverte.</p>`}
+  // With results on screen, a smaller title leaves room for them on a phone.
+  const body = html`<h1${outcome.kind === 'results' ? html` class="fr-h3"` : null}>Trouver une France Services</h1>
+${input.embed || outcome.kind === 'results' ? null : html`<p class="fr-text--lead">Une France Services vous aide dans vos démarches : CAF, Assurance maladie, retraite, France Travail, impôts, papiers d’identité, permis, carte grise… Cherchez la plus proche et vérifiez qu’elle est ouverte.</p>`}
 ${notices(input)}
 ${searchFormBlock(input, action)}
 ${

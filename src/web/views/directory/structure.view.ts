@@ -14,6 +14,7 @@ import {
   mapBlock,
   openingBadge,
   openingLine,
+  outlinesFor,
   partnersList,
   postalAddress,
 } from './components.js';
@@ -108,6 +109,7 @@ export function structurePage(input: StructurePageInput): string {
   const mapData: MapData | null = located
     ? {
         ...input.map,
+        outlinesUrl: outlinesFor(input.map.outlinesUrl, [s.departement]),
         points: [
           {
             lat: s.lat as number,

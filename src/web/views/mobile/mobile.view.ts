@@ -104,7 +104,7 @@ ${v.extra ?? null}
 ${passagesTable(v)}
 <h2 class="fr-h4">S’abonner au calendrier</h2>
 <p>Ajoutez ce calendrier à votre agenda (téléphone, ordinateur) : les annulations et les changements y apparaissent d’eux-mêmes.</p>
-<ul class="fr-btns-group fr-btns-group--inline-md">
+<ul class="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left">
   <li><a class="fr-btn fr-btn--secondary fr-icon-calendar-line fr-btn--icon-left" href="${v.feedUrl}" download>Télécharger le calendrier (.ics)</a></li>
 </ul>
 <p class="fr-text--sm">Adresse d’abonnement : <code>${v.feedAddress ?? v.feedUrl}</code></p>`;
@@ -131,7 +131,7 @@ export function communeSentence(
 
 export function communeExtra(code: string, publicUrl: string): SafeHtml {
   const widget = `${publicUrl}/communes/${code}/mobile/widget`;
-  return html`<ul class="fr-btns-group fr-btns-group--inline-md fr-mb-3w">
+  return html`<ul class="fr-btns-group fr-btns-group--inline-md fr-btns-group--icon-left fr-mb-3w">
   <li><a class="fr-btn fr-btn--tertiary fr-icon-printer-line fr-btn--icon-left" href="/communes/${code}/affiche.pdf">Affiche à imprimer (PDF, A4)</a></li>
 </ul>
 <details class="fr-mb-3w"><summary>Intégrer ce calendrier au site de la commune</summary>

@@ -67,7 +67,7 @@ ${o.error && !['territoire', 'k', 'valeur', 'population', 'jeton'].includes(o.er
   }
   ${input('territoire', 'Territoire', f.territoire, 'dep:02, reg:32, canton:0201, epci:SIREN', html` maxlength="40" required`, errorFor('territoire'))}
   <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Proposition</legend>
-    <div class="fr-fieldset__element"><div class="fr-radio-group"><input type="radio" id="mode-plan" name="mode" value="plan"${f.mode === 'plan' ? html` checked` : null}><label class="fr-label" for="mode-plan">Les <em>k</em> meilleures communes</label></div></div>
+    <div class="fr-fieldset__element"><div class="fr-radio-group"><input type="radio" id="mode-plan" name="mode" value="plan"${f.mode === 'plan' ? html` checked` : null}><label class="fr-label" for="mode-plan"><span>Les <em>k</em> meilleures communes</span></label></div></div>
     <div class="fr-fieldset__element"><div class="fr-radio-group"><input type="radio" id="mode-canton" name="mode" value="canton"${f.mode === 'canton' ? html` checked` : null}><label class="fr-label" for="mode-canton">Une par canton non couvert</label></div></div>
   </fieldset>
   ${input('k', 'Nombre de sites (k)', f.k, 'entier de 1 à 1 000', html` inputmode="numeric"`, errorFor('k'))}
