@@ -33,6 +33,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// Build the locator's index before the first visitor (and before /ready says so).
+await ctx.locator.snapshot();
 await app.listen({ port: config.port, host: config.host });
 if (channelToken) {
   const { port } = app.server.address() as AddressInfo;

@@ -10,6 +10,12 @@ import { CliError, onServerOrHere } from '../context.js';
 /** A restore reads the whole archive in memory: far above a national database (tens of MB), far below harm. */
 export const RESTORE_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
+/** Unpacked, the folder is a few times the archive: bounds the work a crafted archive (a gzip bomb) causes. */
+const RESTORE_MAX_UNPACKED_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+
+const notABackup = (file: string) =>
+  new CliError(`${file} n’est pas une sauvegarde Maillage (archive tar.gz faite par « maillage backup »).`);
+
 /** Writes the archive beside its destination first, then renames: a failed backup never leaves half a file. */
 async function writeArchive(file: string, archive: Uint8Array): Promise<string> {
   const target = resolve(file);
@@ -63,10 +69,16 @@ export async function runRestore(
   });
   if (archive.length > RESTORE_MAX_BYTES)
     throw new CliError(`${file} dépasse 2 Go : ce n’est pas une sauvegarde Maillage.`);
-  if (archive.length < 18 || archive[0] !== 0x1f || archive[1] !== 0x8b)
-    throw new CliError(
-      `${file} n’est pas une sauvegarde Maillage (archive tar.gz attendue, faite par « maillage backup »).`,
-    );
+  if (archive.length < 18 || archive[0] !== 0x1f || archive[1] !== 0x8b) throw notABackup(file);
+  // Check the whole archive before PGlite reads it: a corrupt one would fail inside its stream, out of reach.
+  const { gunzipSync } = await import('node:zlib');
+  let tar: Buffer;
+  try {
+    tar = gunzipSync(archive, { maxOutputLength: RESTORE_MAX_UNPACKED_BYTES });
+  } catch {
+    throw notABackup(file);
+  }
+  if (!tar.includes('PG_VERSION')) throw notABackup(file);
   const { mkdirSync } = await import('node:fs');
   mkdirSync(config.dataDir, { recursive: true });
   const lock = lockDataDir(config.dataDir, `commande « maillage restore »`);
