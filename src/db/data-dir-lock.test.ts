@@ -39,7 +39,14 @@ describe('data folder lock (one process per PGlite folder)', () => {
   });
 
   it('takes over an unreadable lock file (garbage, empty, a huge pid, Infinity)', () => {
-    for (const content of ['', 'pas du json', '{"pid":"12"}', '{"pid":1e308}', '{"pid":-1}', '{"pid":null}']) {
+    for (const content of [
+      '',
+      'pas du json',
+      '{"pid":"12"}',
+      '{"pid":1e308}',
+      '{"pid":-1}',
+      '{"pid":null}',
+    ]) {
       const dir = folder();
       writeFileSync(join(dir, LOCK_FILE), content);
       const lock = lockDataDir(dir, 'serveur');
