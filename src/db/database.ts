@@ -8,6 +8,7 @@ import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config.js';
+import { lockDataDir } from './data-dir-lock.js';
 import { migrateToLatest } from './migrations/index.js';
 import { PGlitePool } from './pglite-pool.js';
 import type { DB } from './schema/index.js';
@@ -18,6 +19,8 @@ export interface Database {
   readonly db: Db;
   readonly kind: 'pglite' | 'postgres';
   close(): Promise<void>;
+  /** PGlite only: the whole data folder as a gzipped tarball (`maillage backup`), taken between queries. */
+  dump?(): Promise<Uint8Array>;
 }
 
 // Same JS values from both engines: bigint counts and numerics as numbers, `date` as 'YYYY-MM-DD'
@@ -28,14 +31,49 @@ const DATE = 1082;
 const toNumber = (v: string) => Number(v);
 const asIs = (v: string) => v;
 
-export async function openPglite(dataDir: string | null): Promise<Database> {
+export const PGLITE_OPTIONS = {
+  extensions: { cube, earthdistance, pg_trgm, unaccent },
+  parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: asIs },
+};
+
+/** The PGlite files inside the data folder (documents and the lock sit beside them). */
+export const pgliteDir = (dataDir: string) => join(dataDir, 'pglite');
+
+/**
+ * The embedded database. With a folder, this process takes the folder's lock first (one process at a
+ * time: see data-dir-lock.ts); `role` names this process in the message another one would get.
+ */
+export async function openPglite(dataDir: string | null, role = 'serveur'): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const pglite = await PGlite.create(dataDir ? join(dataDir, 'pglite') : 'memory://', {
-    extensions: { cube, earthdistance, pg_trgm, unaccent },
-    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: asIs },
-  });
-  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  const lock = dataDir ? lockDataDir(dataDir, role) : null;
+  try {
+    const pglite = await PGlite.create(dataDir ? pgliteDir(dataDir) : 'memory://', PGLITE_OPTIONS);
+    const pool = new PGlitePool(pglite);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    return {
+      db,
+      kind: 'pglite',
+      dump: async () => {
+        // Hold the one connection: no statement runs while the files are read.
+        const client = await pool.connect();
+        try {
+          return new Uint8Array(await (await pglite.dumpDataDir('gzip')).arrayBuffer());
+        } finally {
+          client.release();
+        }
+      },
+      close: async () => {
+        try {
+          await db.destroy();
+        } finally {
+          lock?.release();
+        }
+      },
+    };
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }
 
 export async function openPostgres(connectionString: string, max = 10): Promise<Database> {
@@ -52,10 +90,13 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
 }
 
 /** The database the config names, migrated to the latest schema. */
-export async function openDatabase(config: Pick<Config, 'databaseUrl' | 'dataDir'>): Promise<Database> {
+export async function openDatabase(
+  config: Pick<Config, 'databaseUrl' | 'dataDir'>,
+  role = 'serveur',
+): Promise<Database> {
   const database = config.databaseUrl
     ? await openPostgres(config.databaseUrl)
-    : await openPglite(config.dataDir);
+    : await openPglite(config.dataDir, role);
   try {
     await migrateToLatest(database.db);
   } catch (error) {

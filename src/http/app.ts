@@ -11,6 +11,7 @@ import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
 import { backofficeRoutes } from './routes/backoffice.routes.js';
+import { directoryImportRoutes } from './routes/directory-import.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { labellingRoutes } from './routes/labelling.routes.js';
 import { mobileRoutes } from './routes/mobile.routes.js';
@@ -75,6 +76,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(publicPagesRoutes(ctx));
   await app.register(mobileRoutes(ctx));
   await app.register(mobileBackofficeRoutes(ctx));
+  await app.register(directoryImportRoutes(ctx));
 
   return app;
 }

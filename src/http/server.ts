@@ -1,11 +1,17 @@
+import type { AddressInfo } from 'node:net';
 import { closeContext, openContext } from '../composition.js';
 import { loadConfig } from '../config.js';
+import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
 import { buildApp } from './app.js';
+import { cliChannelRoutes } from './routes/cli-channel.routes.js';
 
 /** `npm start`: open the context, serve, and shut down gracefully on SIGINT/SIGTERM. */
 const config = loadConfig();
 const ctx = await openContext(config);
 const app = await buildApp(ctx);
+// The embedded database is this process's alone: `maillage` commands hand their writes to it (issue 16).
+const channelToken = ctx.database.kind === 'pglite' ? newChannelToken() : null;
+if (channelToken) await app.register(cliChannelRoutes(ctx, channelToken));
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -13,6 +19,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (closing) return;
     closing = true;
     ctx.logger.info({ signal }, 'arrêt en cours');
+    if (channelToken) removeServerFile(config.dataDir);
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await app.close();
@@ -26,4 +33,10 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// Build the locator's index before the first visitor (and before /ready says so).
+await ctx.locator.snapshot();
 await app.listen({ port: config.port, host: config.host });
+if (channelToken) {
+  const { port } = app.server.address() as AddressInfo;
+  writeServerFile(config.dataDir, { pid: process.pid, port, token: channelToken });
+}

@@ -74,6 +74,7 @@ describe.skipIf(!hasChromium)('structure back office in Chromium', () => {
       '/espace/national',
       '/espace/inviter',
       '/espace/courriels',
+      '/espace/import',
       '/espace/mot-de-passe-oublie',
     ]) {
       await page.goto(`${server.url}${url}`);

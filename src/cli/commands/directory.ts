@@ -9,7 +9,8 @@ import {
   exportStructures,
 } from '../../services/directory/export.service.js';
 import { type ImportReport, importStructures } from '../../services/directory/import.service.js';
-import { CliError, withContext } from '../context.js';
+import type { ServerJobResult } from '../../services/operations/server-jobs.js';
+import { CliError, onServerOrHere, withContext } from '../context.js';
 
 /**
  * The official list is a data.gouv.fr dataset whose CSV resource is replaced at each update. Rather than pin one
@@ -47,12 +48,16 @@ export interface ImportArgs {
   readonly progress?: boolean;
 }
 
-export async function runImportStructures(ctx: AppContext, args: ImportArgs): Promise<ImportReport> {
+/** The CSV's bytes and a name for the report: a local file, or the current official file on data.gouv.fr. */
+export async function readImportSource(
+  config: Pick<AppContext['config'], 'datagouvUrl' | 'datagouvDataset'>,
+  args: Pick<ImportArgs, 'file' | 'fromDatagouv'>,
+): Promise<{ bytes: Uint8Array; source: string }> {
   let bytes: Uint8Array;
   let source: string;
   if (args.fromDatagouv) {
     try {
-      const resource = await latestDatagouvCsv(ctx.config.datagouvUrl, ctx.config.datagouvDataset);
+      const resource = await latestDatagouvCsv(config.datagouvUrl, config.datagouvDataset);
       source = resource.url;
       const response = await fetch(resource.url, { signal: AbortSignal.timeout(60_000) });
       if (!response.ok) throw new CliError(`data.gouv.fr a répondu ${response.status} pour ${resource.url}.`);
@@ -74,6 +79,11 @@ export async function runImportStructures(ctx: AppContext, args: ImportArgs): Pr
       );
     });
   }
+  return { bytes, source };
+}
+
+export async function runImportStructures(ctx: AppContext, args: ImportArgs): Promise<ImportReport> {
+  const { bytes, source } = await readImportSource(ctx.config, args);
   const bar = args.progress
     ? new SingleBar({ format: 'Import {bar} {value}/{total} structures', hideCursor: true })
     : null;
@@ -132,8 +142,15 @@ export function registerDirectoryCommands(program: Command): void {
         file: string | undefined,
         opts: { fromDatagouv?: boolean; dryRun?: boolean; json?: boolean },
       ) => {
-        const report = await withContext((ctx) =>
-          runImportStructures(ctx, { ...opts, file, progress: !opts.json && process.stderr.isTTY }),
+        const report = await onServerOrHere(
+          async () => {
+            const { loadConfig } = await import('../../config.js');
+            const { bytes, source } = await readImportSource(loadConfig(), { ...opts, file });
+            const csv = Buffer.from(bytes).toString('base64');
+            return { job: 'import-structures', csv, source, dryRun: !!opts.dryRun };
+          },
+          (result) => (result as Extract<ServerJobResult, { job: 'import-structures' }>).report,
+          (ctx) => runImportStructures(ctx, { ...opts, file, progress: !opts.json && process.stderr.isTTY }),
         );
         process.stdout.write(
           opts.json

@@ -1,11 +1,16 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
 import { createAdmin, purgeUsers } from '../../services/accounts/users.service.js';
-import { withContext } from '../context.js';
+import type { ServerJobResult } from '../../services/operations/server-jobs.js';
+import { onServerOrHere, withContext } from '../context.js';
 
 /** `maillage users create-admin <email>`: a national administrator and a one-time link to set the password. */
 export async function runCreateAdmin(ctx: AppContext, email: string): Promise<string> {
   const { link } = await createAdmin(ctx, email);
+  return createAdminMessage(email, link);
+}
+
+function createAdminMessage(email: string, link: string): string {
   return `Compte administrateur national créé pour ${email.trim().toLowerCase()}.\nLien à usage unique pour choisir le mot de passe (valable 7 jours) :\n  ${link}\n`;
 }
 
@@ -23,7 +28,16 @@ export function registerUsersCommands(program: Command): void {
       'Crée un administrateur national et affiche un lien à usage unique pour choisir son mot de passe',
     )
     .action(async (email: string) => {
-      process.stdout.write(await withContext((ctx) => runCreateAdmin(ctx, email)));
+      process.stdout.write(
+        await onServerOrHere(
+          async () => ({ job: 'create-admin', email }),
+          (result) => {
+            const { link } = result as Extract<ServerJobResult, { job: 'create-admin' }>;
+            return createAdminMessage(email, link);
+          },
+          (ctx) => runCreateAdmin(ctx, email),
+        ),
+      );
     });
   users
     .command('purge')

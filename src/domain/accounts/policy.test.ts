@@ -27,6 +27,7 @@ const EXPECTED: Record<Action, string> = {
   'application.label': '- - - * - -',
   'referentiel.publish': '- - - * - -',
   'campaign.manage': '- - - * - -',
+  'directory.import': '- - - * - -',
 };
 
 const users: Record<Role, Principal> = {

@@ -27,6 +27,8 @@ export const ACTIONS = [
   'application.label',
   'referentiel.publish',
   'campaign.manage',
+  // Operations (issue 16): the official list, imported from the back office
+  'directory.import',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -91,6 +93,7 @@ export const POLICY: Matrix = {
     'application.label': 'all',
     'referentiel.publish': 'all',
     'campaign.manage': 'all',
+    'directory.import': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',

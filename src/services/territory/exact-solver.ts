@@ -43,13 +43,18 @@ export class ExactSolver {
 
   private spawn(): Worker {
     if (!this.worker) {
-      // The worker is TypeScript, like the rest of the app run by tsx: register tsx's loader in the
-      // worker first (an `--import tsx` execArgv is not honoured by Node 20 workers).
-      const tsx = pathToFileURL(
-        join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
-      ).href;
-      const entry = new URL('./exact.worker.ts', import.meta.url).href;
-      const boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); })`;
+      // Compiled (dist/, `npm start`): the worker is plain JavaScript beside this file. From the TypeScript
+      // sources (vitest, `npm run dev`), register tsx's loader in the worker first (an `--import tsx`
+      // execArgv is not honoured by Node 20 workers); tsx is then a development dependency.
+      const compiled = import.meta.url.endsWith('.js');
+      const entry = new URL(compiled ? './exact.worker.js' : './exact.worker.ts', import.meta.url).href;
+      let boot = `import(${JSON.stringify(entry)})`;
+      if (!compiled) {
+        const tsx = pathToFileURL(
+          join(dirname(createRequire(import.meta.url).resolve('tsx/package.json')), 'dist/esm/api/index.mjs'),
+        ).href;
+        boot = `import(${JSON.stringify(tsx)}).then((api) => { api.register(); return ${boot}; })`;
+      }
       const worker = new Worker(boot, { eval: true });
       worker.unref();
       worker.on('error', () => {

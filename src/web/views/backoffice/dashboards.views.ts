@@ -48,6 +48,9 @@ export function homePage(o: {
     mayEver(u, 'department.dashboard') || mayEver(u, 'national.dashboard')
       ? html`<li><a class="fr-link" href="/territoires">Couverture territoriale et planification</a></li>`
       : null,
+    mayEver(u, 'directory.import')
+      ? html`<li><a class="fr-link" href="/espace/import">Importer la liste officielle des France Services (CSV)</a></li>`
+      : null,
     mayEver(u, 'outbox.read')
       ? html`<li><a class="fr-link" href="/espace/courriels">Courriels en attente (boîte d’envoi)</a></li>`
       : null,
