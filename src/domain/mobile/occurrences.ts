@@ -1,6 +1,6 @@
+import { holidaysOf, holidayZone } from '../shared/public-holidays.js';
 import { parisDate, parisInstant } from '../shared/time.js';
 import { type Day, formatDay, formatHhmm, parseDay, parseHhmm, ymd } from './days.js';
-import { holidaysOf, holidayZone } from './holidays.js';
 import type { Occurrence, Schedule, Stop, TourEntry, TourException } from './model.js';
 import { expandRecurrence, parseRecurrence, type Recurrence } from './recurrence.js';
 
