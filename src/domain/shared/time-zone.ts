@@ -121,3 +121,60 @@ export function localPeriodAt(instant: Date, place: Located): { day: string; mon
   const day = localDate(instant, timeZoneOfPlace(place));
   return { day, month: day.slice(0, 7) };
 }
+
+// ---------------------------------------------------------------------------------------------
+// Current rules, for the iCalendar VTIMEZONE of each zone
+// ---------------------------------------------------------------------------------------------
+
+/** A yearly clock change: month, RFC 5545 BYDAY (`-1SU` last Sunday, `2SU` second) and local time. */
+export interface ClockChange {
+  readonly month: number;
+  readonly byDay: string;
+  readonly localTime: string; // HH:MM, on the clock before the change
+}
+
+export interface ZoneRule {
+  readonly standardOffsetMinutes: number;
+  readonly standardName: string;
+  /** Daylight saving, when the zone observes it (today: metropolitan France and Saint-Pierre-et-Miquelon). */
+  readonly daylight?: {
+    readonly offsetMinutes: number;
+    readonly name: string;
+    readonly starts: ClockChange;
+    readonly ends: ClockChange;
+  };
+}
+
+/**
+ * The rules in force (IANA tz database, 2024): the EU rule for metropolitan France, the North American
+ * rule for Saint-Pierre-et-Miquelon; every other overseas zone keeps one offset all year.
+ */
+export const ZONE_RULES: Readonly<Record<TimeZone, ZoneRule>> = {
+  'Europe/Paris': {
+    standardOffsetMinutes: 60,
+    standardName: 'CET',
+    daylight: {
+      offsetMinutes: 120,
+      name: 'CEST',
+      starts: { month: 3, byDay: '-1SU', localTime: '02:00' },
+      ends: { month: 10, byDay: '-1SU', localTime: '03:00' },
+    },
+  },
+  'America/Guadeloupe': { standardOffsetMinutes: -240, standardName: 'AST' },
+  'America/Martinique': { standardOffsetMinutes: -240, standardName: 'AST' },
+  'America/Cayenne': { standardOffsetMinutes: -180, standardName: '-03' },
+  'Indian/Reunion': { standardOffsetMinutes: 240, standardName: '+04' },
+  'Indian/Mayotte': { standardOffsetMinutes: 180, standardName: 'EAT' },
+  'America/Miquelon': {
+    standardOffsetMinutes: -180,
+    standardName: '-03',
+    daylight: {
+      offsetMinutes: -120,
+      name: '-02',
+      starts: { month: 3, byDay: '2SU', localTime: '02:00' },
+      ends: { month: 11, byDay: '1SU', localTime: '02:00' },
+    },
+  },
+  'America/St_Barthelemy': { standardOffsetMinutes: -240, standardName: 'AST' },
+  'America/Marigot': { standardOffsetMinutes: -240, standardName: 'AST' },
+};
