@@ -178,3 +178,14 @@ export const ZONE_RULES: Readonly<Record<TimeZone, ZoneRule>> = {
   'America/St_Barthelemy': { standardOffsetMinutes: -240, standardName: 'AST' },
   'America/Marigot': { standardOffsetMinutes: -240, standardName: 'AST' },
 };
+
+/**
+ * A local date no place of the network has passed yet at `instant`: the UTC date minus one day (every
+ * zone we serve is within UTC−4 and UTC+4). Scans over several zones start there, then filter by instant.
+ */
+export const earliestLocalDate = (instant: Date): string =>
+  new Date(instant.getTime() - 86_400_000).toISOString().slice(0, 10);
+
+/** A local date every place of the network has reached at `instant` or before: the UTC date plus one day. */
+export const latestLocalDate = (instant: Date): string =>
+  new Date(instant.getTime() + 86_400_000).toISOString().slice(0, 10);

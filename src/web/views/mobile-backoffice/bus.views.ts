@@ -11,6 +11,8 @@ export interface BusStructure {
   readonly id: string;
   readonly idFs: string;
   readonly name: string;
+  /** The structure's commune: its clock gives "today" (passages show their own stop's time). */
+  readonly codeInsee?: string;
 }
 
 export interface PassageError {
