@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { DomainError, invalid } from '../shared/errors.js';
-import { holidayOn } from '../shared/public-holidays.js';
+import { holidaysOf, holidayZone } from '../shared/public-holidays.js';
 import { FRENCH_MONTHS as MONTHS } from '../shared/time.js';
 import { isOverseasZone, METROPOLITAN_ZONE, type TimeZone, wallClock } from '../shared/time-zone.js';
 import type { ExceptionalClosure } from './structure.js';
@@ -238,15 +238,21 @@ interface LocalDay {
   readonly month: number;
   readonly day: number;
   readonly isoDate: string;
+  readonly dayNumber: number; // days since 1970-01-01, the holiday calendar's key
   readonly weekday: Weekday;
   readonly startOffset: number; // minutes east of UTC at 00:00
   readonly endOffset: number; // minutes east of UTC at the next 00:00
 }
 
 /** UTC offset (minutes) at local midnight of a UTC-encoded calendar date in a zone; memoised, it never changes. */
-const midnightOffsets = new Map<string, number>();
+const midnightOffsetsByZone = new Map<TimeZone, Map<number, number>>();
 function midnightOffset(date: Date, zone: TimeZone): number {
-  const key = `${zone} ${date.getTime()}`;
+  let midnightOffsets = midnightOffsetsByZone.get(zone);
+  if (!midnightOffsets) {
+    midnightOffsets = new Map();
+    midnightOffsetsByZone.set(zone, midnightOffsets);
+  }
+  const key = date.getTime();
   let offset = midnightOffsets.get(key);
   if (offset === undefined) {
     offset = DateTime.fromObject(
@@ -268,6 +274,7 @@ function localDay(zone: TimeZone, year: number, month: number, day: number, k: n
     month: date.getUTCMonth() + 1,
     day: date.getUTCDate(),
     isoDate: date.toISOString().slice(0, 10),
+    dayNumber: date.getTime() / 86_400_000,
     weekday: WEEKDAYS[(date.getUTCDay() + 6) % 7] as Weekday,
     startOffset: midnightOffset(date, zone),
     endOffset: midnightOffset(new Date(Date.UTC(year, month - 1, day + k + 1)), zone),
@@ -326,12 +333,13 @@ export function openingState(
   const now = at.getTime();
   if (Number.isNaN(now)) throw invalid('date', 'Date invalide.');
   const zone = place.zone;
-  const withHolidays = place.commune !== undefined && place.commune !== null;
-  const holidayAt = (isoDate: string) => (withHolidays ? holidayOn(isoDate, place.commune) : undefined);
+  const holidays = place.commune === undefined || place.commune === null ? null : holidayZone(place.commune);
+  const holidayOf = (d: LocalDay) =>
+    holidays === null ? undefined : holidaysOf(d.year, holidays).get(d.dayNumber);
   const local = wallClock(at, zone);
   const today = localDay(zone, local.year, local.month, local.day, 0);
   const closure = closureOn(today.isoDate, closures);
-  const holiday = holidayAt(today.isoDate) ?? null;
+  const holiday = holidayOf(today) ?? null;
   const state = (open: boolean, closesAt: Date | null, opensAt: Date | null): OpeningState => ({
     open,
     closesAt,
@@ -345,7 +353,7 @@ export function openingState(
   let current: { start: number; end: number } | null = null;
   for (let k = 0; k <= HORIZON_DAYS; k += 1) {
     const day = localDay(zone, local.year, local.month, local.day, k);
-    const closed = closureOn(day.isoDate, closures) || holidayAt(day.isoDate) !== undefined;
+    const closed = closureOn(day.isoDate, closures) || holidayOf(day) !== undefined;
     const ranges = closed ? [] : union(hours.days[day.weekday]);
     for (const r of ranges) {
       const start = wallInstant(day, r.start, 'start');

@@ -70,11 +70,23 @@ const DEPARTEMENT = /^(?:\d{2}|2[AB]|97\d)$/;
  * The holiday calendar a commune (INSEE code) or department code follows: '57', '974', …, or '' for the
  * national list only (also for a missing or unreadable code).
  */
+const zoneByCode = new Map<string, string>(); // memoised: the locator asks it for every result
 export function holidayZone(code: string | null | undefined): string {
   if (typeof code !== 'string') return '';
-  const c = code.trim().toUpperCase();
-  if (COMMUNE.test(c)) return c.startsWith('97') ? c.slice(0, 3) : c.slice(0, 2);
-  return DEPARTEMENT.test(c) ? c : '';
+  let zone = zoneByCode.get(code);
+  if (zone === undefined) {
+    const c = code.trim().toUpperCase();
+    zone = COMMUNE.test(c)
+      ? c.startsWith('97')
+        ? c.slice(0, 3)
+        : c.slice(0, 2)
+      : DEPARTEMENT.test(c)
+        ? c
+        : '';
+    if (zoneByCode.size > 100_000) zoneByCode.clear();
+    zoneByCode.set(code, zone);
+  }
+  return zone;
 }
 
 function holidayDays(year: number, zone: string): Array<[CalendarDay, string]> {
@@ -104,14 +116,18 @@ function holidayDays(year: number, zone: string): Array<[CalendarDay, string]> {
  * The holidays of one year in one holiday zone (see `holidayZone`), as day number → name; memoised per
  * zone and year (the bus expansion asks this for 80,000 dates, the locator for every result).
  */
-const cache = new Map<string, Map<CalendarDay, string>>();
+const cache = new Map<string, Map<number, Map<CalendarDay, string>>>();
 export function holidaysOf(year: number, zone: string): Map<CalendarDay, string> {
-  const key = `${zone}:${year}`;
-  let days = cache.get(key);
+  let byYear = cache.get(zone);
+  if (!byYear) {
+    byYear = new Map();
+    cache.set(zone, byYear);
+  }
+  let days = byYear.get(year);
   if (!days) {
     days = new Map(holidayDays(year, zone));
-    if (cache.size > 10_000) cache.clear();
-    cache.set(key, days);
+    if (byYear.size > 1_000) byYear.clear();
+    byYear.set(year, days);
   }
   return days;
 }
