@@ -9,7 +9,7 @@ import {
   type Reach,
 } from '../../domain/mobile/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { parisDate, toParisIso } from '../../domain/shared/time.js';
+import { timeZoneOf, toLocalIso } from '../../domain/shared/time-zone.js';
 import { type LoadReport, MobileService, unitArea, unitPlan } from '../../services/mobile/mobile.service.js';
 import { CliError, withContext } from '../context.js';
 
@@ -75,8 +75,8 @@ export async function runMobileOccurrences(
     entry: o.entry,
     stop: o.stop,
     commune: o.commune,
-    start: toParisIso(o.start),
-    end: toParisIso(o.end),
+    start: toLocalIso(o.start, timeZoneOf(o.commune)),
+    end: toLocalIso(o.end, timeZoneOf(o.commune)),
     status: o.status,
   }));
 }
@@ -157,7 +157,7 @@ export async function runMobilePlan(
       ...(args.visitHours !== undefined ? { visitHours: int(args.visitHours, '--visit-hours') } : {}),
       candidates,
     },
-    parisDate(ctx.clock.now()),
+    ctx.clock.now(),
   );
 }
 
@@ -191,7 +191,7 @@ export function registerMobileCommands(program: Command): void {
     });
   mobile
     .command('occurrences')
-    .description('Lister les passages d’une unité entre deux dates (heure de Paris)')
+    .description('Lister les passages d’une unité entre deux dates (heures locales de chaque arrêt)')
     .requiredOption('--unit <id>', 'identifiant de l’unité')
     .requiredOption('--from <AAAA-MM-JJ>', 'premier jour')
     .requiredOption('--to <AAAA-MM-JJ>', 'dernier jour')

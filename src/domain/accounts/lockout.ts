@@ -35,7 +35,7 @@ export function lockoutDecision(f: RecentFailures, rules: LockoutRules = DEFAULT
   return { locked: false };
 }
 
-/** The French message shown on a lockout (`untilText` is a Paris wall-clock time such as `14:35`). */
+/** The French message shown on a lockout (`untilText` such as `14:35 (heure de Paris)`). */
 export function lockoutMessage(d: Extract<LockoutDecision, { locked: true }>, untilText: string): string {
   return d.by === 'account'
     ? `Trop de tentatives de connexion pour ce compte. Par sécurité, la connexion est bloquée jusqu’à ${untilText}. Vous pouvez aussi réinitialiser votre mot de passe.`

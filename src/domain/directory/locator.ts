@@ -1,4 +1,4 @@
-import { parisDate } from '../shared/time.js';
+import { localDate, timeZoneOfPlace } from '../shared/time-zone.js';
 import { describeOpeningState, type OpeningState, openingState } from './opening-hours.js';
 import { isMobileFormat, type Partner, type Structure } from './structure.js';
 
@@ -42,24 +42,23 @@ export interface PublicOpening extends OpeningState {
   readonly closedByStatus: boolean;
 }
 
+/**
+ * Read on the wall clock of the structure's commune, with its public holidays: a structure is closed on
+ * a jour férié of its commune (the page says so), like the public services it hosts.
+ */
 export function publicOpening(s: Structure, at: Date): PublicOpening {
+  const zone = timeZoneOfPlace(s);
   const closedByStatus =
     s.status === 'fermee_definitivement' ||
-    (s.status === 'fermee_temporairement' && (s.statusUntil === null || s.statusUntil >= parisDay(at)));
+    (s.status === 'fermee_temporairement' &&
+      (s.statusUntil === null || s.statusUntil >= localDate(at, zone)));
   const remoteOnly = s.status === 'accueil_a_distance';
   if (closedByStatus || remoteOnly) {
-    return { open: false, closesAt: null, opensAt: null, closure: null, remoteOnly, closedByStatus };
+    return { open: false, closesAt: null, opensAt: null, closure: null, zone, remoteOnly, closedByStatus };
   }
-  return { ...openingState(s.hours, at, s.closures), remoteOnly, closedByStatus };
+  const place = { zone, commune: s.codeInsee || s.departement };
+  return { ...openingState(s.hours, at, s.closures, place), remoteOnly, closedByStatus };
 }
-
-const parisDay = (at: Date) =>
-  new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Europe/Paris',
-    year: 'numeric',
-    month: '2-digit',
-    day: '2-digit',
-  }).format(at);
 
 /** Filters that do not depend on time; applied inside the spatial search. */
 export function matchesStaticFilters(s: Structure, f: LocatorFilters): boolean {

@@ -8,9 +8,9 @@ import {
   CLOSED_WEEK,
   describeOpeningState,
   formatDayHours,
+  localWeekday,
   openDaysCount,
   openingState,
-  parisWeekday,
   parseDayHours,
   type TimeRange,
   WEEKDAYS,
@@ -229,12 +229,91 @@ describe('weekly figures', () => {
   });
 });
 
-describe('parisWeekday', () => {
+describe('localWeekday', () => {
   it('reads the Paris wall clock, not UTC', () => {
-    expect(parisWeekday(new Date('2026-03-29T01:30:00Z'))).toBe('dimanche');
-    expect(parisWeekday(new Date('2026-05-03T22:30:00Z'))).toBe('lundi'); // 00:30 on Monday in Paris
-    expect(parisWeekday(new Date('2026-01-04T23:30:00Z'))).toBe('lundi'); // winter: UTC+1
-    expect(parisWeekday(new Date('2026-01-04T22:30:00Z'))).toBe('dimanche');
+    expect(localWeekday(new Date('2026-03-29T01:30:00Z'), 'Europe/Paris')).toBe('dimanche');
+    expect(localWeekday(new Date('2026-05-03T22:30:00Z'), 'Europe/Paris')).toBe('lundi'); // 00:30 on Monday in Paris
+    expect(localWeekday(new Date('2026-01-04T23:30:00Z'), 'Europe/Paris')).toBe('lundi'); // winter: UTC+1
+    expect(localWeekday(new Date('2026-01-04T22:30:00Z'), 'Europe/Paris')).toBe('dimanche');
+  });
+
+  it('reads the wall clock of the zone it is given', () => {
+    // Sunday 2026-03-29 21:00 UTC: still Sunday in Paris (23:00), already Monday 01:00 at La Réunion.
+    expect(localWeekday(new Date('2026-03-29T21:00:00Z'), 'Indian/Reunion')).toBe('lundi');
+    // Monday 2026-03-30 02:00 UTC: Monday in Paris, still Sunday 22:00 in Martinique.
+    expect(localWeekday(new Date('2026-03-30T02:00:00Z'), 'America/Martinique')).toBe('dimanche');
+  });
+});
+
+describe('an overseas structure, on its own wall clock (issue 10)', () => {
+  // Saint-Louis, La Réunion (UTC+4 all year, no daylight saving): 08:00-16:00 Monday to Friday.
+  const reunion = { zone: 'Indian/Reunion', commune: '97414' } as const;
+  const weekdays = week({
+    lundi: '08:00 - 16:00',
+    mardi: '08:00 - 16:00',
+    mercredi: '08:00 - 16:00',
+    jeudi: '08:00 - 16:00',
+    vendredi: '08:00 - 16:00',
+  });
+  const at = (iso: string) => new Date(iso);
+
+  it('is open at 15:00 in Réunion (11:00 UTC) and closes at 16:00 local, 12:00 UTC', () => {
+    const state = openingState(weekdays, at('2026-12-01T11:00:00Z'), [], reunion);
+    expect(state).toMatchObject({ open: true, closesAt: at('2026-12-01T12:00:00Z'), opensAt: null });
+    expect(describeOpeningState(state, at('2026-12-01T11:00:00Z'))).toBe(
+      'Ouvert maintenant · ferme à 16:00 (heure locale)',
+    );
+  });
+
+  it('is closed at 17:00 in Réunion although it is only 14:00 in Paris', () => {
+    const state = openingState(weekdays, at('2026-12-01T13:00:00Z'), [], reunion);
+    expect(state).toMatchObject({ open: false, opensAt: at('2026-12-02T04:00:00Z') });
+    expect(describeOpeningState(state, at('2026-12-01T13:00:00Z'))).toBe(
+      'Fermé · ouvre demain à 08:00 (heure locale)',
+    );
+  });
+
+  it('Monday locally while still Sunday in Paris: it opens the same local day', () => {
+    // 2026-03-29T21:00Z: Sunday 23:00 in Paris, Monday 01:00 at La Réunion.
+    const sundayInParis = at('2026-03-29T21:00:00Z');
+    const state = openingState(weekdays, sundayInParis, [], reunion);
+    expect(state).toMatchObject({ open: false, opensAt: at('2026-03-30T04:00:00Z') }); // 08:00 Monday
+    expect(describeOpeningState(state, sundayInParis)).toBe('Fermé · ouvre à 08:00 (heure locale)');
+    // Read in Paris, the same hours would say "tomorrow".
+    expect(describeOpeningState(openingState(weekdays, sundayInParis), sundayInParis)).toBe(
+      'Fermé · ouvre demain à 08:00',
+    );
+    // 2026-03-30T04:30Z is Monday 08:30 at La Réunion: open until 16:00 local, 12:00 UTC.
+    expect(openingState(weekdays, at('2026-03-30T04:30:00Z'), [], reunion)).toMatchObject({
+      open: true,
+      closesAt: at('2026-03-30T12:00:00Z'),
+    });
+  });
+
+  it('Friday evening in Guadeloupe is already Saturday in Paris', () => {
+    const guadeloupe = { zone: 'America/Guadeloupe', commune: '97105' } as const; // UTC−4
+    // 2026-12-05T00:30Z: Saturday 01:30 in Paris, Friday 20:30 in Guadeloupe.
+    const state = openingState(
+      week({ vendredi: '14:00 - 21:00' }),
+      at('2026-12-05T00:30:00Z'),
+      [],
+      guadeloupe,
+    );
+    expect(state).toMatchObject({ open: true, closesAt: at('2026-12-05T01:00:00Z') });
+  });
+
+  it('is closed all day on its own abolition day, and says why', () => {
+    // Sunday 20 December 2026 is the abolition day at La Réunion; take Martinique, 22 May 2026, a Friday.
+    const martinique = { zone: 'America/Martinique', commune: '97209' } as const; // UTC−4
+    const friday = at('2026-05-22T14:00:00Z'); // 10:00 local
+    const state = openingState(weekdays, friday, [], martinique);
+    expect(state).toMatchObject({ open: false, holiday: 'Abolition de l’esclavage' });
+    expect(state.opensAt).toEqual(at('2026-05-26T12:00:00Z')); // Tuesday 08:00: Monday 25 May is Whit Monday
+    expect(describeOpeningState(state, friday)).toBe(
+      'Fermé (jour férié : Abolition de l’esclavage) · ouvre mardi à 08:00 (heure locale)',
+    );
+    // The same Friday at La Réunion is an ordinary working day.
+    expect(openingState(weekdays, at('2026-05-22T06:00:00Z'), [], reunion).open).toBe(true);
   });
 });
 
@@ -247,7 +326,7 @@ describe('openingState and describeOpeningState', () => {
   };
 
   it('is open inside a range and says when it closes', () => {
-    expect(at('2026-05-05', '10:00')).toEqual({
+    expect(at('2026-05-05', '10:00')).toMatchObject({
       state: { open: true, closesAt: paris('2026-05-05', '12:00'), opensAt: null, closure: null },
       text: 'Ouvert maintenant · ferme à 12:00',
     });
@@ -255,7 +334,7 @@ describe('openingState and describeOpeningState', () => {
   });
 
   it('is closed at the end of a range and reopens the same day', () => {
-    expect(at('2026-05-05', '12:00')).toEqual({
+    expect(at('2026-05-05', '12:00')).toMatchObject({
       state: { open: false, closesAt: null, opensAt: paris('2026-05-05', '13:30'), closure: null },
       text: 'Fermé · ouvre à 13:30',
     });
@@ -282,7 +361,7 @@ describe('openingState and describeOpeningState', () => {
     const late = week({ vendredi: '20:00 - 24:00', samedi: '00:00 - 02:00', jeudi: '20:00 - 24:00' });
     const friday = paris('2026-05-08', '23:00');
     const state = openingState(late, friday);
-    expect(state).toEqual({
+    expect(state).toMatchObject({
       open: true,
       closesAt: paris('2026-05-09', '02:00'),
       opensAt: null,
@@ -302,7 +381,7 @@ describe('openingState and describeOpeningState', () => {
     const always = week(Object.fromEntries(WEEKDAYS.map((d) => [d, '00:00 - 24:00'])));
     const instant = paris('2026-05-05', '03:00');
     const state = openingState(always, instant);
-    expect(state).toEqual({ open: true, closesAt: null, opensAt: null, closure: null });
+    expect(state).toMatchObject({ open: true, closesAt: null, opensAt: null, closure: null });
     expect(describeOpeningState(state, instant)).toBe('Ouvert maintenant');
   });
 
@@ -317,7 +396,7 @@ describe('openingState and describeOpeningState', () => {
       ] as const) {
         const instant = paris(date, time);
         const state = openingState(usual, instant, [inventaire]);
-        expect(state).toEqual({
+        expect(state).toMatchObject({
           open: false,
           closesAt: null,
           opensAt: paris('2026-05-08', '09:00'),
@@ -334,7 +413,7 @@ describe('openingState and describeOpeningState', () => {
     it('skips the next opening to after a closure', () => {
       const monday = paris('2026-05-04', '18:00');
       const state = openingState(usual, monday, [inventaire]);
-      expect(state).toEqual({
+      expect(state).toMatchObject({
         open: false,
         closesAt: null,
         opensAt: paris('2026-05-08', '09:00'),
@@ -367,7 +446,7 @@ describe('openingState and describeOpeningState', () => {
       const instant = paris('2026-05-05', '10:00');
       const long = { from: '2026-05-01', to: '2026-06-30', message: 'Travaux' };
       const state = openingState(usual, instant, [long]);
-      expect(state).toEqual({ open: false, closesAt: null, opensAt: null, closure: long });
+      expect(state).toMatchObject({ open: false, closesAt: null, opensAt: null, closure: long });
       expect(describeOpeningState(state, instant)).toBe('Fermé · pas d’ouverture prévue');
       expect(describeOpeningState(openingState(CLOSED_WEEK, instant), instant)).toBe(
         'Fermé · pas d’ouverture prévue',
@@ -433,11 +512,13 @@ describe('openingState and describeOpeningState', () => {
     it('fall back, 25 October: 02:00-03:00 covers both 02:30s', () => {
       const night = week({ dimanche: '02:00 - 03:00' });
       for (const iso of ['2026-10-25T00:30:00Z', '2026-10-25T01:30:00Z']) {
-        expect(openingState(night, new Date(iso))).toEqual({
+        expect(openingState(night, new Date(iso))).toMatchObject({
           open: true,
           closesAt: new Date('2026-10-25T02:00:00Z'), // 03:00 CET
           opensAt: null,
           closure: null,
+          holiday: null,
+          zone: 'Europe/Paris',
         });
       }
       expect(openingState(night, new Date('2026-10-24T23:30:00Z')).opensAt).toEqual(
@@ -482,7 +563,7 @@ describe.skipIf(!existsSync(REAL_FILE))('every day text of the real France servi
           expect(r.end).toBeLessThanOrEqual(1440);
           if (i > 0) expect(r.start).toBeGreaterThan(ranges[i - 1]?.end ?? -1);
         }
-        expect(parseDayHours(formatDayHours(ranges))).toEqual({ ranges, changes: [] });
+        expect(parseDayHours(formatDayHours(ranges))).toMatchObject({ ranges, changes: [] });
       }
     }
     expect(rows.length).toBeGreaterThan(2000);

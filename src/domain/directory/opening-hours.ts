@@ -1,11 +1,13 @@
 import { DateTime } from 'luxon';
 import { DomainError, invalid } from '../shared/errors.js';
-import { FRENCH_MONTHS as MONTHS, PARIS, parisWallClock } from '../shared/time.js';
+import { holidaysOf, holidayZone } from '../shared/public-holidays.js';
+import { FRENCH_MONTHS as MONTHS } from '../shared/time.js';
+import { isOverseasZone, METROPOLITAN_ZONE, type TimeZone, wallClock } from '../shared/time-zone.js';
 import type { ExceptionalClosure } from './structure.js';
 
 /**
  * Weekly opening hours of a structure, and whether it is open at a given instant.
- * Minutes are counted from local midnight, Europe/Paris wall clock.
+ * Minutes are counted from local midnight, on the wall clock of the structure's own zone.
  */
 export const WEEKDAYS = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -204,37 +206,58 @@ export interface OpeningState {
   closesAt: Date | null;
   opensAt: Date | null;
   closure: ExceptionalClosure | null;
+  /** The public holiday of the local day of `at` at the structure's commune, if any (closed all day). */
+  holiday?: string | null;
+  /** The zone the times are read in; metropolitan when absent. */
+  zone?: TimeZone;
 }
 
-/** The weekday of an instant on the Paris wall clock. */
-export function parisWeekday(at: Date): Weekday {
-  return WEEKDAYS[parisWallClock(at).weekday - 1] as Weekday;
+/**
+ * Where the hours are kept: the zone of the wall clock, and the commune whose public holidays close
+ * the structure all day. Without a commune, holidays are not applied (a bare timetable).
+ */
+export interface OpeningPlace {
+  readonly zone: TimeZone;
+  readonly commune?: string | null;
+}
+const METROPOLITAN: OpeningPlace = { zone: METROPOLITAN_ZONE };
+
+/** The weekday of an instant on the wall clock of a zone. */
+export function localWeekday(at: Date, zone: TimeZone): Weekday {
+  return WEEKDAYS[wallClock(at, zone).weekday - 1] as Weekday;
 }
 
 const HORIZON_DAYS = 14;
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MINUTE = 60_000;
 
-/** One Paris calendar day: its date, and its UTC offsets at the midnights that open and close it. */
-interface ParisDay {
+/** One local calendar day: its date, and its UTC offsets at the midnights that open and close it. */
+interface LocalDay {
+  readonly zone: TimeZone;
   readonly year: number;
   readonly month: number;
   readonly day: number;
   readonly isoDate: string;
+  readonly dayNumber: number; // days since 1970-01-01, the holiday calendar's key
   readonly weekday: Weekday;
   readonly startOffset: number; // minutes east of UTC at 00:00
   readonly endOffset: number; // minutes east of UTC at the next 00:00
 }
 
-/** UTC offset (minutes) at Paris midnight of a UTC-encoded calendar date; memoised, it never changes. */
-const midnightOffsets = new Map<number, number>();
-function midnightOffset(date: Date): number {
+/** UTC offset (minutes) at local midnight of a UTC-encoded calendar date in a zone; memoised, it never changes. */
+const midnightOffsetsByZone = new Map<TimeZone, Map<number, number>>();
+function midnightOffset(date: Date, zone: TimeZone): number {
+  let midnightOffsets = midnightOffsetsByZone.get(zone);
+  if (!midnightOffsets) {
+    midnightOffsets = new Map();
+    midnightOffsetsByZone.set(zone, midnightOffsets);
+  }
   const key = date.getTime();
   let offset = midnightOffsets.get(key);
   if (offset === undefined) {
     offset = DateTime.fromObject(
       { year: date.getUTCFullYear(), month: date.getUTCMonth() + 1, day: date.getUTCDate() },
-      { zone: PARIS },
+      { zone },
     ).offset;
     if (midnightOffsets.size > 10_000) midnightOffsets.clear();
     midnightOffsets.set(key, offset);
@@ -242,42 +265,44 @@ function midnightOffset(date: Date): number {
   return offset;
 }
 
-/** The Paris day `k` calendar days after the date `y-m-d` (calendar arithmetic on dates, not instants). */
-function parisDay(year: number, month: number, day: number, k: number): ParisDay {
+/** The local day `k` calendar days after the date `y-m-d` (calendar arithmetic on dates, not instants). */
+function localDay(zone: TimeZone, year: number, month: number, day: number, k: number): LocalDay {
   const date = new Date(Date.UTC(year, month - 1, day + k));
   return {
+    zone,
     year: date.getUTCFullYear(),
     month: date.getUTCMonth() + 1,
     day: date.getUTCDate(),
     isoDate: date.toISOString().slice(0, 10),
+    dayNumber: date.getTime() / 86_400_000,
     weekday: WEEKDAYS[(date.getUTCDay() + 6) % 7] as Weekday,
-    startOffset: midnightOffset(date),
-    endOffset: midnightOffset(new Date(Date.UTC(year, month - 1, day + k + 1))),
+    startOffset: midnightOffset(date, zone),
+    endOffset: midnightOffset(new Date(Date.UTC(year, month - 1, day + k + 1)), zone),
   };
 }
 
 /**
- * The instant a Paris wall-clock time of a given day denotes. On an ordinary day, the wall clock minus
+ * The instant a local wall-clock time of a given day denotes. On an ordinary day, the wall clock minus
  * the day's single offset. On the spring-forward day a time in the missing hour denotes the first
  * instant the clock shows a later time (03:00). On the fall-back day a time that happens twice
  * denotes its first occurrence for a start and its second one for an end, so that a range covers
  * every instant whose wall-clock time lies inside it (02:00-03:00 then lasts 2 hours).
  */
-function wallInstant(d: ParisDay, minutes: number, edge: 'start' | 'end'): number {
+function wallInstant(d: LocalDay, minutes: number, edge: 'start' | 'end'): number {
   const midnightUtc = Date.UTC(d.year, d.month - 1, d.day);
   if (minutes === DAY_MINUTES) return midnightUtc + (DAY_MINUTES - d.endOffset) * MINUTE;
   if (d.startOffset === d.endOffset) return midnightUtc + (minutes - d.startOffset) * MINUTE;
   for (let m = minutes; m < minutes + 180; m += 1) {
     const dt = DateTime.fromObject(
       { year: d.year, month: d.month, day: d.day, hour: Math.floor(m / 60), minute: m % 60 },
-      { zone: PARIS },
+      { zone: d.zone },
     );
     if (dt.hour * 60 + dt.minute !== m) continue; // inside the spring-forward gap: try the next minute
     const all = dt.getPossibleOffsets().map((o) => o.toMillis());
     return edge === 'start' ? Math.min(...all) : Math.max(...all);
   }
   /* c8 ignore next */
-  throw new Error('unreachable: no Paris gap lasts 3 hours');
+  throw new Error('unreachable: no clock-change gap lasts 3 hours');
 }
 
 function closureOn(isoDate: string, closures: readonly ExceptionalClosure[]): ExceptionalClosure | null {
@@ -285,18 +310,20 @@ function closureOn(isoDate: string, closures: readonly ExceptionalClosure[]): Ex
 }
 
 /**
- * Whether a structure is open at `at`, on the Paris wall clock, with exceptional closures (whole Paris
- * days, inclusive) taken into account.
+ * Whether a structure is open at `at`, on the wall clock of its zone, with exceptional closures (whole
+ * local days, inclusive) and, when the place names a commune, its public holidays (closed all day)
+ * taken into account.
  * - `closesAt`: when open, the end of the current continuous opening. Ranges that touch across
  *   midnight (…-24:00 then 00:00-…) are merged; `null` if it does not close within 14 days.
  * - `opensAt`: when closed, the next opening within 14 days (`at` + 14 days), closures skipped; else `null`.
- * - `closure`: the closure in force on the Paris day of `at`, if any.
+ * - `closure`: the closure in force on the local day of `at`, if any; `holiday`: likewise.
  * Days are looked at one by one and only as far as needed (usually one or two).
  */
 export function openingState(
   hours: WeeklyHours,
   at: Date,
   closures: readonly ExceptionalClosure[] = [],
+  place: OpeningPlace = METROPOLITAN,
 ): OpeningState {
   for (const c of closures) {
     if (!ISO_DATE.test(c.from) || !ISO_DATE.test(c.to)) {
@@ -305,15 +332,29 @@ export function openingState(
   }
   const now = at.getTime();
   if (Number.isNaN(now)) throw invalid('date', 'Date invalide.');
-  const local = parisWallClock(at);
-  const today = parisDay(local.year, local.month, local.day, 0);
+  const zone = place.zone;
+  const holidays = place.commune === undefined || place.commune === null ? null : holidayZone(place.commune);
+  const holidayOf = (d: LocalDay) =>
+    holidays === null ? undefined : holidaysOf(d.year, holidays).get(d.dayNumber);
+  const local = wallClock(at, zone);
+  const today = localDay(zone, local.year, local.month, local.day, 0);
   const closure = closureOn(today.isoDate, closures);
+  const holiday = holidayOf(today) ?? null;
+  const state = (open: boolean, closesAt: Date | null, opensAt: Date | null): OpeningState => ({
+    open,
+    closesAt,
+    opensAt,
+    closure,
+    holiday,
+    zone,
+  });
 
   // The current opening, [start, end) instants, extended while the next range touches it.
   let current: { start: number; end: number } | null = null;
   for (let k = 0; k <= HORIZON_DAYS; k += 1) {
-    const day = parisDay(local.year, local.month, local.day, k);
-    const ranges = closureOn(day.isoDate, closures) ? [] : union(hours.days[day.weekday]);
+    const day = localDay(zone, local.year, local.month, local.day, k);
+    const closed = closureOn(day.isoDate, closures) || holidayOf(day) !== undefined;
+    const ranges = closed ? [] : union(hours.days[day.weekday]);
     for (const r of ranges) {
       const start = wallInstant(day, r.start, 'start');
       const end = wallInstant(day, r.end, 'end');
@@ -327,31 +368,31 @@ export function openingState(
         // Only an opening on day 14 can fall after the horizon, the same wall-clock time 14 days on.
         const beyond = k === HORIZON_DAYS && start > local.plus({ days: HORIZON_DAYS }).toMillis();
         const opensAt = beyond ? null : new Date(start);
-        return { open: false, closesAt: null, opensAt, closure };
+        return state(false, null, opensAt);
       }
     }
     if (current && current.end < wallInstant(day, DAY_MINUTES, 'end')) {
-      return { open: true, closesAt: new Date(current.end), opensAt: null, closure };
+      return state(true, new Date(current.end), null);
     }
   }
   // Still open at the end of the horizon: no known closing time.
-  if (current) return { open: true, closesAt: null, opensAt: null, closure };
-  return { open: false, closesAt: null, opensAt: null, closure };
+  if (current) return state(true, null, null);
+  return state(false, null, null);
 }
 
 const DAY_NAMES = ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi', 'dimanche'];
 const capitalise = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
 
-/** Paris calendar days from `a` to `b` (0 = same day), DST-proof. */
+/** Local calendar days from `a` to `b` (0 = same day), DST-proof. */
 function daysBetween(a: DateTime, b: DateTime): number {
   const utcDay = (d: DateTime) => Date.UTC(d.year, d.month - 1, d.day);
   return Math.round((utcDay(b) - utcDay(a)) / 86_400_000);
 }
 
 /** `à 09:00`, `demain à 09:00`, `mardi à 09:00`, `le lundi 4 mai à 09:00`, relative to `at`. */
-function when(instant: Date, at: Date): string {
-  const from = parisWallClock(at);
-  const t = parisWallClock(instant);
+function when(instant: Date, at: Date, zone: TimeZone): string {
+  const from = wallClock(at, zone);
+  const t = wallClock(instant, zone);
   const time = `à ${pad(t.hour)}:${pad(t.minute)}`;
   const days = daysBetween(from, t);
   if (days <= 0) return time;
@@ -364,11 +405,19 @@ function when(instant: Date, at: Date): string {
 /**
  * The sentence of the public list: `Ouvert maintenant · ferme à 17:00`, `Fermé · ouvre à 13:30`,
  * `Fermé · ouvre demain à 09:00`, `Fermé · ouvre mardi à 09:00`, `Fermé · ouvre le lundi 4 mai à 09:00`,
- * `Fermé · pas d’ouverture prévue`.
+ * `Fermé · pas d’ouverture prévue`; on a public holiday `Fermé (jour férié : Noël) · ouvre …`. Times are
+ * read in the state's zone (the page adds "heure locale" for an overseas structure).
  */
 export function describeOpeningState(state: OpeningState, at: Date): string {
+  const zone = state.zone ?? METROPOLITAN_ZONE;
+  const local = isOverseasZone(zone) ? ' (heure locale)' : '';
   if (state.open) {
-    return state.closesAt ? `Ouvert maintenant · ferme ${when(state.closesAt, at)}` : 'Ouvert maintenant';
+    return state.closesAt
+      ? `Ouvert maintenant · ferme ${when(state.closesAt, at, zone)}${local}`
+      : 'Ouvert maintenant';
   }
-  return state.opensAt ? `Fermé · ouvre ${when(state.opensAt, at)}` : 'Fermé · pas d’ouverture prévue';
+  const closed = state.holiday ? `Fermé (jour férié : ${state.holiday})` : 'Fermé';
+  return state.opensAt
+    ? `${closed} · ouvre ${when(state.opensAt, at, zone)}${local}`
+    : `${closed} · pas d’ouverture prévue`;
 }

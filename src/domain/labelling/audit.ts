@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon';
 import { conflict, invalid } from '../shared/errors.js';
-import { PARIS, parisDate } from '../shared/time.js';
+import { localDate, METROPOLITAN_ZONE, type TimeZone, timeZoneOf } from '../shared/time-zone.js';
 import { applicableCriteria, type Criterion, type ReferentielData } from './referentiel.js';
 
 /**
@@ -121,7 +121,7 @@ export function mandatoryNonConformities(grid: AuditGrid, criteria: readonly Cri
 export interface CorrectiveAction {
   readonly code: string;
   readonly description: string;
-  readonly dueOn: string; // YYYY-MM-DD, Paris
+  readonly dueOn: string; // YYYY-MM-DD, local date of the structure
   readonly closedOn: string | null;
 }
 
@@ -136,7 +136,8 @@ export function openCorrectiveActions(
   if (!Number.isInteger(days) || days < 1 || days > 365) {
     throw invalid('delai', 'Le délai des actions correctives doit être compris entre 1 et 365 jours.');
   }
-  const due = DateTime.fromISO(auditedOn, { zone: PARIS });
+  // Arithmetic on calendar dates, not instants: any fixed zone gives the same dates.
+  const due = DateTime.fromISO(auditedOn, { zone: 'utc' });
   if (!due.isValid) throw invalid('date', `Date d’audit invalide « ${auditedOn} ».`);
   return nonConformities(grid).map((e) => ({
     code: e.code,
@@ -177,8 +178,12 @@ export const openActions = (actions: readonly CorrectiveAction[]) =>
   actions.filter((a) => a.closedOn === null);
 
 /** Open actions whose deadline has passed (the due day itself is not late). */
-export function overdueActions(actions: readonly CorrectiveAction[], now: Date): CorrectiveAction[] {
-  const today = parisDate(now);
+export function overdueActions(
+  actions: readonly CorrectiveAction[],
+  now: Date,
+  zone: TimeZone = METROPOLITAN_ZONE,
+): CorrectiveAction[] {
+  const today = localDate(now, zone);
   return openActions(actions).filter((a) => a.dueOn < today);
 }
 
@@ -204,29 +209,33 @@ export function nextAuditDue(
   lastAuditOn: string | null,
   cycleMonths: number,
   now: Date,
+  zone: TimeZone = METROPOLITAN_ZONE,
 ): AuditDue {
   if (!Number.isInteger(cycleMonths) || cycleMonths < 1 || cycleMonths > 120) {
     throw invalid('cycle', 'Le cycle des audits périodiques doit être compris entre 1 et 120 mois.');
   }
   const from = lastAuditOn && lastAuditOn > labelledOn ? lastAuditOn : labelledOn;
-  const start = DateTime.fromISO(from, { zone: PARIS });
+  const start = DateTime.fromISO(from, { zone });
   if (!start.isValid) throw invalid('date', `Date invalide « ${from} ».`);
   const due = start.plus({ months: cycleMonths });
-  const today = DateTime.fromISO(parisDate(now), { zone: PARIS });
+  const today = DateTime.fromISO(localDate(now, zone), { zone });
   const daysOverdue = Math.round(today.diff(due, 'days').days);
   return { dueOn: due.toISODate() ?? from, daysOverdue, overdue: daysOverdue > 0 };
 }
 
-/** Structures whose periodic audit is due within `horizonDays` (or already overdue), most late first. */
-export function auditsDue<T extends { labelledOn: string | null; lastAuditOn: string | null }>(
-  structures: readonly T[],
-  cycleMonths: number,
-  now: Date,
-  horizonDays = 0,
-): (T & AuditDue)[] {
+/**
+ * Structures whose periodic audit is due within `horizonDays` (or already overdue), most late first;
+ * "today" is each structure's own (its department's zone, when given).
+ */
+export function auditsDue<
+  T extends { labelledOn: string | null; lastAuditOn: string | null; departement?: string | null },
+>(structures: readonly T[], cycleMonths: number, now: Date, horizonDays = 0): (T & AuditDue)[] {
   return structures
     .filter((s): s is T & { labelledOn: string } => s.labelledOn !== null)
-    .map((s) => ({ ...s, ...nextAuditDue(s.labelledOn, s.lastAuditOn, cycleMonths, now) }))
+    .map((s) => ({
+      ...s,
+      ...nextAuditDue(s.labelledOn, s.lastAuditOn, cycleMonths, now, timeZoneOf(s.departement)),
+    }))
     .filter((s) => s.daysOverdue >= -horizonDays)
     .sort((a, b) => b.daysOverdue - a.daysOverdue);
 }

@@ -52,7 +52,7 @@ export function validateCampaign(input: CampaignInput, publishedVersions: readon
 export const coversDepartement = (c: Pick<Campaign, 'departements'>, departement: string) =>
   c.departements.length === 0 || c.departements.includes(departement);
 
-/** Can an application be created or filed in this campaign, for this department, on this Paris day? */
+/** Can an application be created or filed in this campaign, for this department, on its local day? */
 export function assertCanFile(campaign: Campaign, departement: string, today: string): void {
   if (campaign.status !== 'ouverte')
     throw conflict('La campagne est clôturée : aucun dépôt n’est plus possible.', 'campagne');

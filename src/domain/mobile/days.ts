@@ -1,6 +1,6 @@
 /**
  * Floating calendar days, as integers (days since 1970-01-01), with no time zone.
- * Recurrences are expanded on these; the Paris wall-clock time is attached afterwards,
+ * Recurrences are expanded on these; the wall-clock time of the stop's zone is attached afterwards,
  * so that a 09:00 passage stays at 09:00 on both sides of a daylight-saving change.
  */
 export type Day = number;

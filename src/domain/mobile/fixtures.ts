@@ -77,3 +77,77 @@ export function sampleDocument() {
     exceptions: Array<Record<string, unknown>>;
   };
 }
+
+/**
+ * A bus at La Réunion (UTC+4 all year), for the time-zone tests: Monday mornings at Saint-Louis across
+ * the metropolitan spring change (29 March 2026), with a cancellation, a move and an added date; and
+ * Sunday mornings at Cilaos in December, across the Réunion abolition day (Sunday 20 December 2026).
+ */
+export function reunionDocument() {
+  return {
+    units: [
+      {
+        id: 'bus-sud',
+        structure: 'fs-0974',
+        name: 'Bus France Services du Sud',
+        depot: { lat: -21.286, lon: 55.411 },
+      },
+    ],
+    stops: [
+      {
+        id: 'saint-louis-mairie',
+        unit: 'bus-sud',
+        name: 'Mairie de Saint-Louis',
+        kind: 'mairie',
+        commune: '97414',
+        address: 'Rue du Général de Gaulle',
+        lat: -21.286,
+        lon: 55.411,
+      },
+      {
+        id: 'cilaos-place',
+        unit: 'bus-sud',
+        name: 'Place de l’église',
+        kind: 'place',
+        commune: '97424',
+        address: 'Rue du Père Boiteau',
+        lat: -21.134,
+        lon: 55.471,
+      },
+    ],
+    entries: [
+      {
+        id: 'r1',
+        unit: 'bus-sud',
+        stop: 'saint-louis-mairie',
+        rrule: 'FREQ=WEEKLY;BYDAY=MO',
+        start: '08:30',
+        end: '12:00',
+        from: '2026-03-16',
+        until: '2026-04-27',
+        holidays: 'skip',
+      },
+      {
+        id: 'r2',
+        unit: 'bus-sud',
+        stop: 'cilaos-place',
+        rrule: 'FREQ=WEEKLY;BYDAY=SU',
+        start: '09:00',
+        end: '11:00',
+        from: '2026-12-06',
+        until: '2026-12-27',
+        holidays: 'skip',
+      },
+    ],
+    exceptions: [
+      { entry: 'r1', date: '2026-04-13', action: 'cancel', reason: 'Route du littoral fermée' },
+      {
+        entry: 'r1',
+        date: '2026-04-20',
+        action: 'move',
+        to: { date: '2026-04-21', start: '14:00', end: '16:00' },
+      },
+      { entry: 'r1', date: '2026-03-25', action: 'add' },
+    ],
+  } as ReturnType<typeof sampleDocument>;
+}

@@ -1,5 +1,11 @@
 import { DateTime } from 'luxon';
-import { PARIS } from '../shared/time.js';
+import {
+  type ClockChange,
+  METROPOLITAN_ZONE,
+  type TimeZone,
+  timeZoneOf,
+  ZONE_RULES,
+} from '../shared/time-zone.js';
 import { formatDay, parseDay } from './days.js';
 import type { MobileUnit, Schedule, Stop, TourEntry, TourException } from './model.js';
 import { type OccurrenceFilter, recurrenceOf, ruleDays } from './occurrences.js';
@@ -10,7 +16,8 @@ import { formatRecurrence } from './recurrence.js';
  *
  * Design, so that a subscribed calendar follows every change:
  * - one recurring VEVENT per tour entry, UID `mobile-<entry>@maillage`, stable for the entry's life,
- *   DTSTART/DTEND in TZID=Europe/Paris (VTIMEZONE included), RRULE with UNTIL in UTC;
+ *   DTSTART/DTEND in the TZID of the stop's commune (its VTIMEZONE included: a bus at La Réunion
+ *   runs on Indian/Reunion), RRULE with UNTIL in UTC;
  * - skipped public holidays are EXDATEs;
  * - a cancelled date is an override (same UID, RECURRENCE-ID) with STATUS:CANCELLED, so it stays
  *   visible as cancelled rather than vanishing; a moved date is an override at its new time;
@@ -29,26 +36,65 @@ export interface FeedOptions {
   readonly communeName?: (code: string) => string | undefined;
 }
 
-export const PARIS_VTIMEZONE = [
-  'BEGIN:VTIMEZONE',
-  'TZID:Europe/Paris',
-  'X-LIC-LOCATION:Europe/Paris',
-  'BEGIN:DAYLIGHT',
-  'TZOFFSETFROM:+0100',
-  'TZOFFSETTO:+0200',
-  'TZNAME:CEST',
-  'DTSTART:19700329T020000',
-  'RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU',
-  'END:DAYLIGHT',
-  'BEGIN:STANDARD',
-  'TZOFFSETFROM:+0200',
-  'TZOFFSETTO:+0100',
-  'TZNAME:CET',
-  'DTSTART:19701025T030000',
-  'RRULE:FREQ=YEARLY;BYMONTH=10;BYDAY=-1SU',
-  'END:STANDARD',
-  'END:VTIMEZONE',
-];
+/** `+0100`, `-0400`: an RFC 5545 UTC offset. */
+const utcOffset = (minutes: number): string => {
+  const a = Math.abs(minutes);
+  return `${minutes < 0 ? '-' : '+'}${String(Math.floor(a / 60)).padStart(2, '0')}${String(a % 60).padStart(2, '0')}`;
+};
+
+/** The first date in 1970 matching a yearly change (DTSTART of the rule), e.g. `19700329T020000`. */
+function firstChange(change: ClockChange): string {
+  const days: number[] = [];
+  for (let d = 1; d <= 31; d += 1) {
+    const date = new Date(Date.UTC(1970, change.month - 1, d));
+    if (date.getUTCMonth() === change.month - 1 && date.getUTCDay() === 0) days.push(d);
+  }
+  const n = Number(change.byDay.slice(0, -2));
+  const day = n < 0 ? days[days.length + n] : days[n - 1];
+  const mm = String(change.month).padStart(2, '0');
+  return `1970${mm}${String(day).padStart(2, '0')}T${change.localTime.replace(':', '')}00`;
+}
+
+/** The VTIMEZONE of a zone, from its current rule (a single STANDARD when it keeps one offset all year). */
+export function vtimezone(zone: TimeZone): string[] {
+  const rule = ZONE_RULES[zone];
+  const std = utcOffset(rule.standardOffsetMinutes);
+  const lines = ['BEGIN:VTIMEZONE', `TZID:${zone}`, `X-LIC-LOCATION:${zone}`];
+  const dst = rule.daylight;
+  if (!dst) {
+    lines.push(
+      'BEGIN:STANDARD',
+      `TZOFFSETFROM:${std}`,
+      `TZOFFSETTO:${std}`,
+      `TZNAME:${rule.standardName}`,
+      'DTSTART:19700101T000000',
+      'END:STANDARD',
+    );
+  } else {
+    const summer = utcOffset(dst.offsetMinutes);
+    lines.push(
+      'BEGIN:DAYLIGHT',
+      `TZOFFSETFROM:${std}`,
+      `TZOFFSETTO:${summer}`,
+      `TZNAME:${dst.name}`,
+      `DTSTART:${firstChange(dst.starts)}`,
+      `RRULE:FREQ=YEARLY;BYMONTH=${dst.starts.month};BYDAY=${dst.starts.byDay}`,
+      'END:DAYLIGHT',
+      'BEGIN:STANDARD',
+      `TZOFFSETFROM:${summer}`,
+      `TZOFFSETTO:${std}`,
+      `TZNAME:${rule.standardName}`,
+      `DTSTART:${firstChange(dst.ends)}`,
+      `RRULE:FREQ=YEARLY;BYMONTH=${dst.ends.month};BYDAY=${dst.ends.byDay}`,
+      'END:STANDARD',
+    );
+  }
+  lines.push('END:VTIMEZONE');
+  return lines;
+}
+
+/** The metropolitan VTIMEZONE (kept for callers written before issue 10). */
+export const PARIS_VTIMEZONE = vtimezone(METROPOLITAN_ZONE);
 
 /** TEXT escaping (RFC 5545 §3.3.11): backslash, semicolon, comma, newline; other controls dropped. */
 export function escapeText(s: string): string {
@@ -97,7 +143,8 @@ const utc = (d: Date) =>
     .toISOString()
     .replace(/[-:]/g, '')
     .replace(/\.\d{3}/, '');
-const untilUtc = (date: string) => utc(DateTime.fromISO(`${date}T23:59:59`, { zone: PARIS }).toJSDate());
+const untilUtc = (date: string, zone: TimeZone) =>
+  utc(DateTime.fromISO(`${date}T23:59:59`, { zone }).toJSDate());
 
 export function entryUid(entryId: string, addedDate?: string): string {
   return addedDate
@@ -134,6 +181,7 @@ function entryEvents(
 ): string[] {
   const days = ruleDays(entry, stop?.commune);
   const first = days[0];
+  const tz = timeZoneOf(stop?.commune);
   const out: string[] = [];
   const head = (uid: string) => [
     'BEGIN:VEVENT',
@@ -146,15 +194,15 @@ function entryEvents(
     const d0 = formatDay(first.day);
     out.push(
       ...head(entryUid(entry.id)),
-      `DTSTART;TZID=${PARIS}:${local(d0, entry.start)}`,
-      `DTEND;TZID=${PARIS}:${local(d0, entry.end)}`,
-      `RRULE:${formatRecurrence(recurrenceOf(entry))};UNTIL=${untilUtc(entry.until)}`,
+      `DTSTART;TZID=${tz}:${local(d0, entry.start)}`,
+      `DTEND;TZID=${tz}:${local(d0, entry.end)}`,
+      `RRULE:${formatRecurrence(recurrenceOf(entry))};UNTIL=${untilUtc(entry.until, tz)}`,
     );
     if (entry.holidays === 'skip') {
       const skipped = days
         .filter((d) => d.holiday !== undefined)
         .map((d) => local(formatDay(d.day), entry.start));
-      if (skipped.length > 0) out.push(`EXDATE;TZID=${PARIS}:${skipped.join(',')}`);
+      if (skipped.length > 0) out.push(`EXDATE;TZID=${tz}:${skipped.join(',')}`);
     }
     out.push(...what, 'STATUS:CONFIRMED', 'TRANSP:OPAQUE', 'END:VEVENT');
   }
@@ -163,9 +211,9 @@ function entryEvents(
       const to = x.action === 'move' && x.to ? x.to : { date: x.date, start: entry.start, end: entry.end };
       out.push(
         ...head(entryUid(entry.id)),
-        `RECURRENCE-ID;TZID=${PARIS}:${local(x.date, entry.start)}`,
-        `DTSTART;TZID=${PARIS}:${local(to.date, to.start)}`,
-        `DTEND;TZID=${PARIS}:${local(to.date, to.end)}`,
+        `RECURRENCE-ID;TZID=${tz}:${local(x.date, entry.start)}`,
+        `DTSTART;TZID=${tz}:${local(to.date, to.start)}`,
+        `DTEND;TZID=${tz}:${local(to.date, to.end)}`,
         ...what
           .map((l) =>
             l.startsWith('SUMMARY:') && x.action === 'cancel'
@@ -186,8 +234,8 @@ function entryEvents(
     } else {
       out.push(
         ...head(entryUid(entry.id, x.date)),
-        `DTSTART;TZID=${PARIS}:${local(x.date, entry.start)}`,
-        `DTEND;TZID=${PARIS}:${local(x.date, entry.end)}`,
+        `DTSTART;TZID=${tz}:${local(x.date, entry.start)}`,
+        `DTEND;TZID=${tz}:${local(x.date, entry.end)}`,
         ...what.filter((l) => !l.startsWith('DESCRIPTION:')),
         `DESCRIPTION:${escapeText(`Passage supplémentaire${x.reason ? ` : ${x.reason}` : '.'}`)}`,
         'STATUS:CONFIRMED',
@@ -208,18 +256,8 @@ export function toICalendar(schedule: Schedule, filter: OccurrenceFilter, option
   };
   const exceptions = new Map<string, TourException[]>();
   for (const x of schedule.exceptions) exceptions.set(x.entry, [...(exceptions.get(x.entry) ?? []), x]);
-  const lines = [
-    'BEGIN:VCALENDAR',
-    'VERSION:2.0',
-    'PRODID:-//Maillage//France Services mobiles//FR',
-    'CALSCALE:GREGORIAN',
-    'METHOD:PUBLISH',
-    `X-WR-CALNAME:${escapeText(options.name)}`,
-    `X-WR-TIMEZONE:${PARIS}`,
-    'REFRESH-INTERVAL;VALUE=DURATION:PT1H',
-    'X-PUBLISHED-TTL:PT1H',
-    ...PARIS_VTIMEZONE,
-  ];
+  const events: string[] = [];
+  const zones = new Set<TimeZone>();
   const entries = [...schedule.entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const entry of entries) {
     if (filter.unit !== undefined && entry.unit !== filter.unit) continue;
@@ -227,8 +265,26 @@ export function toICalendar(schedule: Schedule, filter: OccurrenceFilter, option
     const stop = stops.get(entry.stop);
     if (filter.commune !== undefined && stop?.commune !== filter.commune) continue;
     if (parseDay(entry.from) === undefined) continue;
-    lines.push(...entryEvents(entry, stop, exceptions.get(entry.id) ?? [], ctx));
+    zones.add(timeZoneOf(stop?.commune));
+    events.push(...entryEvents(entry, stop, exceptions.get(entry.id) ?? [], ctx));
   }
-  lines.push('END:VCALENDAR');
+  // The calendar's own zone: that of its stops (one per feed in practice: a bus serves one territory).
+  const calendarZone = zones.size === 1 ? [...zones][0] : undefined;
+  const defaultZone = calendarZone ?? (zones.size === 0 ? timeZoneOf(filter.commune) : METROPOLITAN_ZONE);
+  if (zones.size === 0) zones.add(defaultZone);
+  const lines = [
+    'BEGIN:VCALENDAR',
+    'VERSION:2.0',
+    'PRODID:-//Maillage//France Services mobiles//FR',
+    'CALSCALE:GREGORIAN',
+    'METHOD:PUBLISH',
+    `X-WR-CALNAME:${escapeText(options.name)}`,
+    `X-WR-TIMEZONE:${defaultZone}`,
+    'REFRESH-INTERVAL;VALUE=DURATION:PT1H',
+    'X-PUBLISHED-TTL:PT1H',
+    ...[...zones].sort().flatMap(vtimezone),
+    ...events,
+    'END:VCALENDAR',
+  ];
   return `${lines.map(foldLine).join('\r\n')}\r\n`;
 }

@@ -1,7 +1,8 @@
 /** France Services mobiles: units, stops, tours, calendars, feeds, area served and planning help. */
+
+export { easterSunday, type Holiday, publicHolidays } from '../shared/public-holidays.js';
 export * from './area.js';
 export { formatDay, parseDay, parseHhmm, weekday } from './days.js';
-export { easterSunday, type Holiday, publicHolidays } from './holidays.js';
 export * from './ical.js';
 export * from './load.js';
 export * from './model.js';
@@ -10,9 +11,9 @@ export {
   entryOccurrences,
   expandOccurrences,
   isUnitAtStop,
+  localAt,
   nextPassages,
   type OccurrenceFilter,
-  parisAt,
   regularDays,
   ruleDays,
   sortByStart,

@@ -1,6 +1,7 @@
 import { Value } from 'typebox/value';
 import { DomainError } from '../shared/errors.js';
 import { greatCircleKm, isInFrance, type LatLng } from '../shared/geo.js';
+import { timeZoneOf, wallClock } from '../shared/time-zone.js';
 import { parseDay, parseHhmm } from './days.js';
 import type { MobileData, MobileUnit, Stop, TourEntry, TourException } from './model.js';
 import { entryOccurrences, ruleDays } from './occurrences.js';
@@ -151,8 +152,8 @@ function schemaIssues(input: unknown): DocumentIssue[] {
 }
 
 const fmtDate = (iso: string) => iso.split('-').reverse().join('/');
-const hhmm = (d: Date) =>
-  d.toLocaleTimeString('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' });
+/** `HH:MM` of a passage, on the wall clock of its stop's commune. */
+const hhmm = (d: Date, commune: string) => wallClock(d, timeZoneOf(commune)).toFormat('HH:mm');
 
 /**
  * Strict validation of the `mobile load` document: its shape (TypeBox), then the domain rules.
@@ -395,7 +396,7 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
                 : `les entrées « ${a} » et « ${b} » se chevauchent`;
             fail(
               `entries[${entryIndex.get(b)}]`,
-              `${who} pour l’unité « ${unit} » le ${fmtDate(o.date)} (${hhmm(open.start)}–${hhmm(open.end)} et ${hhmm(o.start)}–${hhmm(o.end)}) : un bus ne peut pas être à deux endroits à la fois.`,
+              `${who} pour l’unité « ${unit} » le ${fmtDate(o.date)} (${hhmm(open.start, open.commune)}–${hhmm(open.end, open.commune)} et ${hhmm(o.start, o.commune)}–${hhmm(o.end, o.commune)}) : un bus ne peut pas être à deux endroits à la fois.`,
             );
           }
         }

@@ -27,7 +27,7 @@ export interface Stop {
 
 export type HolidayPolicy = 'skip' | 'keep';
 
-/** "Which stop, when (an RFC 5545 RRULE), between which dates", in Europe/Paris wall-clock time. */
+/** "Which stop, when (an RFC 5545 RRULE), between which dates", in the local time of the stop's commune. */
 export interface TourEntry {
   readonly id: string;
   readonly unit: string;
@@ -78,7 +78,7 @@ export interface Occurrence {
   readonly unit: string;
   readonly stop: string;
   readonly commune: string;
-  /** The Paris date the bus is (or was to be) there. */
+  /** The local date (the stop's zone) the bus is (or was to be) there. */
   readonly date: string;
   readonly start: Date;
   readonly end: Date;

@@ -1,13 +1,14 @@
-import { parisDate, parisInstant } from '../shared/time.js';
+import { holidaysOf, holidayZone } from '../shared/public-holidays.js';
+import { type TimeZone, timeZoneOf, zonedInstant } from '../shared/time-zone.js';
 import { type Day, formatDay, formatHhmm, parseDay, parseHhmm, ymd } from './days.js';
-import { holidaysOf, holidayZone } from './holidays.js';
 import type { Occurrence, Schedule, Stop, TourEntry, TourException } from './model.js';
 import { expandRecurrence, parseRecurrence, type Recurrence } from './recurrence.js';
 
 /**
- * Occurrence expansion. Recurrences run on floating days; each day then gets its Paris
- * wall-clock time and is converted to an instant, so 09:00 stays 09:00 across DST changes.
- * The UTC offset is looked up once per day (twice through luxon), not once per occurrence.
+ * Occurrence expansion. Recurrences run on floating days; each day then gets the wall-clock time of
+ * its stop's zone (the commune's: a bus at La Réunion runs on Réunion time) and is converted to an
+ * instant, so 09:00 stays 09:00 across DST changes. The UTC offset is looked up once per zone and day
+ * (twice through luxon), not once per occurrence.
  */
 const recurrences = new Map<string, Recurrence>();
 export function recurrenceOf(entry: TourEntry): Recurrence {
@@ -21,33 +22,39 @@ export function recurrenceOf(entry: TourEntry): Recurrence {
 }
 
 /**
- * What expansion needs to know about a day, computed once: its ISO text, its year, and the
- * UTC offset (minutes east) valid for the whole Paris day, or null on a DST change day.
+ * What expansion needs to know about a day in a zone, computed once: its ISO text, its year, and the
+ * UTC offset (minutes east) valid for the whole local day, or null on a DST change day.
  */
 interface DayInfo {
   readonly iso: string;
   readonly year: number;
   readonly offset: number | null;
 }
-const dayInfos = new Map<Day, DayInfo>();
-function dayInfo(day: Day): DayInfo {
-  let info = dayInfos.get(day);
+const dayInfos = new Map<TimeZone, Map<Day, DayInfo>>();
+function dayInfo(day: Day, zone: TimeZone): DayInfo {
+  let byDay = dayInfos.get(zone);
+  if (!byDay) {
+    byDay = new Map();
+    dayInfos.set(zone, byDay);
+  }
+  let info = byDay.get(day);
   if (info === undefined) {
     const iso = formatDay(day);
-    const at = (hhmm: string, min: number) => day * 1440 + min - parisInstant(iso, hhmm).getTime() / 60_000;
+    const at = (hhmm: string, min: number) =>
+      day * 1440 + min - zonedInstant(iso, hhmm, zone).getTime() / 60_000;
     const a = at('00:00', 0);
     const b = at('23:59', 1439);
     info = { iso, year: ymd(day).y, offset: a === b ? a : null };
-    if (dayInfos.size > 200_000) dayInfos.clear();
-    dayInfos.set(day, info);
+    if (byDay.size > 200_000) byDay.clear();
+    byDay.set(day, info);
   }
   return info;
 }
 
-/** A Paris wall-clock day and minute to the instant. */
-export function parisAt(day: Day, minutes: number): Date {
-  const info = dayInfo(day);
-  if (info.offset === null) return parisInstant(info.iso, formatHhmm(minutes));
+/** A local wall-clock day and minute in a zone to the instant. */
+export function localAt(day: Day, minutes: number, zone: TimeZone): Date {
+  const info = dayInfo(day, zone);
+  if (info.offset === null) return zonedInstant(info.iso, formatHhmm(minutes), zone);
   return new Date((day * 1440 + minutes - info.offset) * 60_000);
 }
 
@@ -78,7 +85,7 @@ export function ruleDays(entry: TourEntry, commune: string | undefined): EntryDa
   const days = expandRecurrence(recurrenceOf(entry), mustDay(entry.from), mustDay(entry.until));
   const zone = holidayZone(commune);
   return days.map((day) => {
-    const h = holidaysOf(dayInfo(day).year, zone).get(day);
+    const h = holidaysOf(ymd(day).y, zone).get(day);
     return h === undefined ? { day } : { day, holiday: h };
   });
 }
@@ -120,6 +127,8 @@ export function entryOccurrences(
 ): Occurrence[] {
   const commune = stop?.commune ?? '';
   const zone = holidayZone(commune);
+  const tz = timeZoneOf(commune);
+  const at = (day: Day, minutes: number) => localAt(day, minutes, tz);
   const startMin = mustMin(entry.start);
   const endMin = mustMin(entry.end);
   const byDate = new Map<string, TourException>();
@@ -132,7 +141,7 @@ export function entryOccurrences(
     for (const day of expandRecurrence(recurrenceOf(entry), from, until)) {
       if (day < lo) continue;
       if (day > hi) break;
-      const info = dayInfo(day);
+      const info = dayInfo(day, tz);
       if (skip && holidaysOf(info.year, zone).has(day)) continue;
       const x = byDate.size > 0 ? byDate.get(info.iso) : undefined;
       if (x === undefined) {
@@ -143,8 +152,8 @@ export function entryOccurrences(
           stop: base.stop,
           commune,
           date: info.iso,
-          start: off === null ? parisAt(day, startMin) : new Date((day * 1440 + startMin - off) * 60_000),
-          end: off === null ? parisAt(day, endMin) : new Date((day * 1440 + endMin - off) * 60_000),
+          start: off === null ? at(day, startMin) : new Date((day * 1440 + startMin - off) * 60_000),
+          end: off === null ? at(day, endMin) : new Date((day * 1440 + endMin - off) * 60_000),
           status: 'scheduled',
         });
         continue;
@@ -154,8 +163,8 @@ export function entryOccurrences(
       out.push({
         ...base,
         date: info.iso,
-        start: parisAt(day, startMin),
-        end: parisAt(day, endMin),
+        start: at(day, startMin),
+        end: at(day, endMin),
         status: 'cancelled',
         ...(x.reason ? { reason: x.reason } : {}),
       });
@@ -168,8 +177,8 @@ export function entryOccurrences(
       out.push({
         ...base,
         date: x.to.date,
-        start: parisAt(day, mustMin(x.to.start)),
-        end: parisAt(day, mustMin(x.to.end)),
+        start: at(day, mustMin(x.to.start)),
+        end: at(day, mustMin(x.to.end)),
         status: 'moved',
         movedFrom: x.date,
         ...(x.reason ? { reason: x.reason } : {}),
@@ -180,8 +189,8 @@ export function entryOccurrences(
       out.push({
         ...base,
         date: x.date,
-        start: parisAt(day, startMin),
-        end: parisAt(day, endMin),
+        start: at(day, startMin),
+        end: at(day, endMin),
         status: 'scheduled',
         added: true,
         ...(x.reason ? { reason: x.reason } : {}),
@@ -247,7 +256,7 @@ export function sortByStart(list: Occurrence[]): Occurrence[] {
 const NONE: readonly TourException[] = [];
 
 /**
- * Every passage between two Paris dates (inclusive), sorted by start.
+ * Every passage between two local dates (inclusive, each stop's dates in its own zone), sorted by start.
  * Holiday-skipped dates are absent; cancelled ones are listed with their status and reason;
  * moved ones are listed at their new date and time; added dates are listed.
  */
@@ -291,7 +300,8 @@ export function nextPassages(
   filter: OccurrenceFilter = {},
   horizonDays = 400,
 ): Occurrence[] {
-  const today = mustDay(parisDate(now));
+  // Local dates run from UTC−4 to UTC+4 in the network: the day before the UTC date covers every zone.
+  const today = Math.floor(now.getTime() / 86_400_000);
   const t = now.getTime();
   let out: Occurrence[] = [];
   for (let span = 35; ; span *= 3) {
@@ -310,11 +320,13 @@ export function currentPassage(
   now: Date,
   filter: OccurrenceFilter = {},
 ): Occurrence | undefined {
-  const day = parisDate(now);
+  // The local date of `now` is the UTC date or one of its neighbours, whatever the stop's zone.
+  const utcDay = Math.floor(now.getTime() / 86_400_000);
   const t = now.getTime();
-  return expandOccurrences(schedule, day, day, { ...filter, includeCancelled: false }).find(
-    (o) => o.start.getTime() <= t && t < o.end.getTime(),
-  );
+  return expandOccurrences(schedule, formatDay(utcDay - 1), formatDay(utcDay + 1), {
+    ...filter,
+    includeCancelled: false,
+  }).find((o) => o.start.getTime() <= t && t < o.end.getTime());
 }
 
 export const isUnitAtStop = (schedule: Schedule, now: Date, filter: OccurrenceFilter = {}): boolean =>

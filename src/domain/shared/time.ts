@@ -1,7 +1,18 @@
-import { DateTime, FixedOffsetZone } from 'luxon';
+import type { DateTime } from 'luxon';
+import {
+  inZone,
+  localDate,
+  METROPOLITAN_ZONE,
+  offsetMinutes,
+  toLocalIso,
+  wallClock,
+  zonedInstant,
+} from './time-zone.js';
 
-/** All civil time in Maillage is Europe/Paris. Instants are stored and passed as UTC `Date`s. */
-export const PARIS = 'Europe/Paris';
+/**
+ * Instants are stored and passed as UTC `Date`s; civil time is the local time of the place concerned
+ * (src/domain/shared/time-zone.ts gives the zone of a commune, and reads wall clocks in it).
+ */
 
 /** The injected clock: "open now" and "next passage" are testable with a fixed one. */
 export interface Clock {
@@ -13,43 +24,25 @@ export const fixedClock = (iso: string): Clock => {
   return { now: () => new Date(at) };
 };
 
-/** An instant seen on a Paris wall clock. */
-export const inParis = (instant: Date): DateTime => DateTime.fromJSDate(instant, { zone: PARIS });
+// Metropolitan time, for the few national, place-less moments (see docs/adr/0001-architecture.md).
+// Kept under their old names so that branches written before issue 10 still build; new code should
+// take the zone of the place concerned (`timeZoneOfPlace`) and call the zoned functions directly.
 
-/** A Paris wall-clock date and time (`2026-03-29`, `09:00`) to the instant it denotes. */
-export function parisInstant(isoDate: string, hhmm: string): Date {
-  return DateTime.fromISO(`${isoDate}T${hhmm}`, { zone: PARIS }).toJSDate();
-}
-
-/**
- * Paris's UTC offset (minutes) at an instant. The clocks change on whole UTC hours, so one zone lookup per
- * hour is enough: the locator reads the wall clock for every result, and the zone lookup is the costly part.
- */
-const offsetByUtcHour = new Map<number, number>();
-export function parisOffsetMinutes(instant: Date): number {
-  const hour = Math.floor(instant.getTime() / 3_600_000);
-  let offset = offsetByUtcHour.get(hour);
-  if (offset === undefined) {
-    offset = DateTime.fromMillis(hour * 3_600_000, { zone: PARIS }).offset;
-    if (offsetByUtcHour.size > 100_000) offsetByUtcHour.clear();
-    offsetByUtcHour.set(hour, offset);
-  }
-  return offset;
-}
-
-/**
- * The Paris wall clock at an instant, for reading and formatting only (date, weekday, hour). Do not do
- * calendar arithmetic on it across a clock change: use `inParis` for that.
- */
-export const parisWallClock = (instant: Date): DateTime =>
-  DateTime.fromMillis(instant.getTime(), { zone: FixedOffsetZone.instance(parisOffsetMinutes(instant)) });
-
-/** ISO 8601 with the Paris offset, e.g. `2026-03-31T09:00:00+02:00`. */
-export const toParisIso = (instant: Date): string =>
-  parisWallClock(instant).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
-
-/** `YYYY-MM-DD` of the Paris day an instant falls on. */
-export const parisDate = (instant: Date): string => parisWallClock(instant).toISODate() ?? '';
+/** @deprecated Use `METROPOLITAN_ZONE`, or better the zone of the place concerned. */
+export const PARIS = METROPOLITAN_ZONE;
+/** @deprecated Use `inZone(instant, zone)`. */
+export const inParis = (instant: Date): DateTime => inZone(instant, METROPOLITAN_ZONE);
+/** @deprecated Use `zonedInstant(isoDate, hhmm, zone)`. */
+export const parisInstant = (isoDate: string, hhmm: string): Date =>
+  zonedInstant(isoDate, hhmm, METROPOLITAN_ZONE);
+/** @deprecated Use `offsetMinutes(instant, zone)`. */
+export const parisOffsetMinutes = (instant: Date): number => offsetMinutes(instant, METROPOLITAN_ZONE);
+/** @deprecated Use `wallClock(instant, zone)`. */
+export const parisWallClock = (instant: Date): DateTime => wallClock(instant, METROPOLITAN_ZONE);
+/** @deprecated Use `toLocalIso(instant, zone)`. */
+export const toParisIso = (instant: Date): string => toLocalIso(instant, METROPOLITAN_ZONE);
+/** @deprecated Use `localDate(instant, zone)`. */
+export const parisDate = (instant: Date): string => localDate(instant, METROPOLITAN_ZONE);
 
 /** Month names, for French dates written out ("1er mai 2026"). */
 export const FRENCH_MONTHS = [

@@ -12,7 +12,7 @@ import type { Action } from '../../domain/accounts/policy.js';
 import { WEEKDAYS, type Weekday } from '../../domain/directory/opening-hours.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { isCodeDepartement } from '../../domain/shared/insee.js';
-import { inParis, PARIS, parisDate } from '../../domain/shared/time.js';
+import { inZone, localDate, METROPOLITAN_ZONE, timeZoneOf } from '../../domain/shared/time-zone.js';
 import { inviteUser, setUserActive } from '../../services/accounts/users.service.js';
 import {
   changeStatus,
@@ -446,7 +446,8 @@ export const backofficeRoutes =
       async (request, reply) => {
         const code = request.params.code.toUpperCase();
         const now = ctx.clock.now();
-        const staleBefore = inParis(now).minus({ months: 6 }).toJSDate();
+        const zone = timeZoneOf(code);
+        const staleBefore = inZone(now, zone).minus({ months: 6 }).toJSDate();
         const rows = (await departmentOverview(ctx.db, userOf(request).principal, code)).map((r) => {
           const reviewed = r.last_reviewed_at ? new Date(r.last_reviewed_at) : new Date(r.updated_at);
           return {
@@ -463,7 +464,7 @@ export const backofficeRoutes =
             csrf: csrfField(ctx, request, reply),
             departement: code,
             rows,
-            staleSince: parisDate(staleBefore),
+            staleSince: localDate(staleBefore, zone),
           }),
         );
       },
@@ -477,9 +478,10 @@ export const backofficeRoutes =
         attachValidation: true,
       },
       async (request, reply) => {
-        const today = parisDate(ctx.clock.now());
+        // National figures: the day is the metropolitan one (docs/adr/0001-architecture.md, "Time").
+        const today = localDate(ctx.clock.now(), METROPOLITAN_ZONE);
         const raw = request.validationError ? 'x' : (request.query.date ?? today);
-        const day = DateTime.fromISO(raw, { zone: PARIS });
+        const day = DateTime.fromISO(raw, { zone: METROPOLITAN_ZONE });
         const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && day.isValid && raw <= today && raw >= '2000-01-01';
         const date = valid ? raw : today;
         const endOfDay = valid && raw < today ? day.endOf('day').toJSDate() : ctx.clock.now();

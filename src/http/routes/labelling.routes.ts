@@ -13,7 +13,7 @@ import { WEEKDAYS } from '../../domain/directory/opening-hours.js';
 import { PARTNERS } from '../../domain/directory/structure.js';
 import { ACTIONS, type TransitionAction } from '../../domain/labelling/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { parisDate } from '../../domain/shared/time.js';
+import { localDate, timeZoneOf } from '../../domain/shared/time-zone.js';
 import { LabellingService } from '../../services/labelling/labelling.service.js';
 import { auditReportPdf, certificatePdf } from '../../services/labelling/pdf.js';
 import { html, type SafeHtml } from '../../web/html.js';
@@ -175,7 +175,8 @@ export const labellingRoutes =
     const self = async (request: FastifyRequest): Promise<Target | null> => ({
       ownerId: request.user?.principal.id ?? null,
     });
-    const today = () => parisDate(ctx.clock.now());
+    /** Today on the clock of a department (the user's or the application's; metropolitan otherwise). */
+    const today = (departement?: string | null) => localDate(ctx.clock.now(), timeZoneOf(departement));
 
     // ----- home, référentiels ---------------------------------------------------------------
 
@@ -197,7 +198,7 @@ export const labellingRoutes =
           applications,
           audits,
           referentiels,
-          today: today(),
+          today: today(user.departement),
           can: {
             manage: can(user, 'campaign.manage'),
             file: can(user, 'application.file', { ownerId: user.id }),
@@ -398,7 +399,7 @@ export const labellingRoutes =
             csrfToken: csrfToken(ctx, request, reply),
             auditors: data.available.some((a) => a.startsWith('planifier')) ? await service.auditors() : [],
             message,
-            today: today(),
+            today: today(data.application.departement),
           }),
         );
       },

@@ -4,7 +4,7 @@ import type { AppContext } from '../../composition.js';
 import { findEntry, findUnit, unitsOfStructure } from '../../db/repositories/mobile.repository.js';
 import { ConfirmationRequired, formatDay, MobileDocumentError, parseDay } from '../../domain/mobile/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { parisDate } from '../../domain/shared/time.js';
+import { localDate, timeZoneOf } from '../../domain/shared/time-zone.js';
 import { type Actor, MobileService, toDocument } from '../../services/mobile/mobile.service.js';
 import { messagePage } from '../../web/views/layout.js';
 import {
@@ -69,7 +69,7 @@ export const mobileBackofficeRoutes =
       const { id } = request.params as { id: string };
       const s = await ctx.db
         .selectFrom('structures')
-        .select(['id', 'id_fs', 'name', 'format'])
+        .select(['id', 'id_fs', 'name', 'format', 'code_insee'])
         .where('id', '=', id)
         .executeTakeFirst();
       if (!s || (s.format !== 'bus' && s.format !== 'itinerante')) {
@@ -83,7 +83,7 @@ export const mobileBackofficeRoutes =
         );
         return null;
       }
-      return { id: s.id, idFs: s.id_fs, name: s.name };
+      return { id: s.id, idFs: s.id_fs, name: s.name, codeInsee: s.code_insee };
     }
 
     async function renderBus(
@@ -93,7 +93,7 @@ export const mobileBackofficeRoutes =
       status: number,
       extra: { notice?: string | null; error?: PassageError | null; topError?: string | null } = {},
     ) {
-      const from = parisDate(ctx.clock.now());
+      const from = localDate(ctx.clock.now(), timeZoneOf(structure.codeInsee));
       const to = formatDay((parseDay(from) as number) + WEEKS * 7);
       const units = await unitsOfStructure(ctx.db, structure.idFs);
       const lists = [];

@@ -9,7 +9,7 @@ import {
   toICalendar,
 } from '../../domain/mobile/index.js';
 import { invalid, notFound } from '../../domain/shared/errors.js';
-import { parisDate, toParisIso } from '../../domain/shared/time.js';
+import { localDate, timeZoneOf, toLocalIso } from '../../domain/shared/time-zone.js';
 import { MobileService } from '../../services/mobile/mobile.service.js';
 import { posterPdf } from '../../services/mobile/poster.js';
 import { communeExtra, communeSentence, passagesPage } from '../../web/views/mobile/mobile.view.js';
@@ -247,9 +247,10 @@ export const mobileRoutes =
         const { code, name, data } = await communeData(request.params.code);
         const now = ctx.clock.now();
         const until = new Date(now.getTime() + 92 * 86_400_000);
-        const passages = expandOccurrences(data, parisDate(now), parisDate(until), { commune: code }).filter(
-          (o) => o.end.getTime() > now.getTime(),
-        );
+        const zone = timeZoneOf(code);
+        const passages = expandOccurrences(data, localDate(now, zone), localDate(until, zone), {
+          commune: code,
+        }).filter((o) => o.end.getTime() > now.getTime());
         const pdf = await posterPdf({
           communeName: name,
           communeCode: code,
@@ -273,7 +274,8 @@ export const mobileRoutes =
       {
         schema: {
           tags: ['mobiles'],
-          summary: 'Passages d’un bus entre deux dates (heure de Paris)',
+          summary:
+            'Passages d’un bus entre deux dates (dates et heures locales de chaque arrêt, avec leur décalage UTC)',
           params: UnitParam,
           querystring: Type.Object({ from: IsoDate, to: IsoDate }),
           response: { 200: Type.Object({ items: Type.Array(OccurrenceJson) }) },
@@ -288,8 +290,8 @@ export const mobileRoutes =
             entry: o.entry,
             stop: o.stop,
             commune: o.commune,
-            start: toParisIso(o.start),
-            end: toParisIso(o.end),
+            start: toLocalIso(o.start, timeZoneOf(o.commune)),
+            end: toLocalIso(o.end, timeZoneOf(o.commune)),
             status: o.status,
           })),
         };

@@ -12,7 +12,7 @@ import { describeStopOpening, type PublicOpening, publicOpening } from '../../do
 import { describeOpeningState, formatDayHours, WEEKDAYS } from '../../domain/directory/opening-hours.js';
 import { PARTNERS, type Structure } from '../../domain/directory/structure.js';
 import { notFound } from '../../domain/shared/errors.js';
-import { toParisIso } from '../../domain/shared/time.js';
+import { METROPOLITAN_ZONE, timeZoneOf, toLocalIso } from '../../domain/shared/time-zone.js';
 import { EXPORT_FORMATS, exportStructures } from '../../services/directory/export.service.js';
 import type { StopHit } from '../../services/directory/locator.service.js';
 
@@ -41,6 +41,9 @@ const Opening = Type.Object({
   closesAt: Nullable(Type.String()),
   opensAt: Nullable(Type.String()),
   remoteOnly: Type.Boolean({ description: 'Accueil à distance uniquement : téléphone et courriel' }),
+  timeZone: Type.String({
+    description: 'Fuseau horaire du lieu (IANA, ex. Indian/Reunion) : les heures sont en heure locale',
+  }),
 });
 
 const StructureSummary = Type.Object({
@@ -117,6 +120,7 @@ const StopJson = Type.Object({
 
 /** A stop answers like a structure (at the stop's place), with its bus's next passage. */
 function stopFields(stop: StopHit, opening: PublicOpening, at: Date) {
+  const zone = timeZoneOf(stop.codeInsee);
   return {
     kind: 'stop' as const,
     id: stop.id,
@@ -132,7 +136,9 @@ function stopFields(stop: StopHit, opening: PublicOpening, at: Date) {
       name: stop.name,
       kind: stop.kind,
       unit: stop.unitName,
-      nextPassage: stop.next ? { start: toParisIso(stop.next.start), end: toParisIso(stop.next.end) } : null,
+      nextPassage: stop.next
+        ? { start: toLocalIso(stop.next.start, zone), end: toLocalIso(stop.next.end, zone) }
+        : null,
       url: `/mobile/stops/${encodeURIComponent(stop.id)}`,
     },
   };
@@ -144,12 +150,14 @@ export function openingJson(opening: PublicOpening, at: Date): Static<typeof Ope
     : opening.remoteOnly
       ? 'Accueil à distance uniquement (téléphone, courriel)'
       : describeOpeningState(opening, at);
+  const zone = opening.zone ?? METROPOLITAN_ZONE;
   return {
     open: opening.open,
     label,
-    closesAt: opening.closesAt ? toParisIso(opening.closesAt) : null,
-    opensAt: opening.opensAt ? toParisIso(opening.opensAt) : null,
+    closesAt: opening.closesAt ? toLocalIso(opening.closesAt, zone) : null,
+    opensAt: opening.opensAt ? toLocalIso(opening.opensAt, zone) : null,
     remoteOnly: opening.remoteOnly,
+    timeZone: zone,
   };
 }
 

@@ -7,7 +7,15 @@ import { DEFAULT_LOCKOUT, lockoutDecision, lockoutMessage } from '../../domain/a
 import { checkNewPassword, normaliseEmail } from '../../domain/accounts/password.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { inParis } from '../../domain/shared/time.js';
+import { METROPOLITAN_ZONE, wallClock } from '../../domain/shared/time-zone.js';
+
+/**
+ * The end of a lockout, for the sign-in page: the person's place is not known before they sign in, so
+ * the time is metropolitan and says so (an agent at La Réunion reads "(heure de Paris)").
+ */
+const lockoutUntil = (until: Date) =>
+  `${wallClock(until, METROPOLITAN_ZONE).toFormat('HH:mm')} (heure de Paris)`;
+
 import { sendMail } from './mail.service.js';
 import { randomToken, sha256 } from './tokens.js';
 
@@ -73,7 +81,7 @@ export async function login(
     return {
       ok: false,
       locked: true,
-      message: lockoutMessage(decision, inParis(decision.until).toFormat('HH:mm')),
+      message: lockoutMessage(decision, lockoutUntil(decision.until)),
     };
   }
   const user = await accounts.findUserByEmail(ctx.db, email);
@@ -94,7 +102,7 @@ export async function login(
       return {
         ok: false,
         locked: true,
-        message: lockoutMessage(after, inParis(after.until).toFormat('HH:mm')),
+        message: lockoutMessage(after, lockoutUntil(after.until)),
       };
     return { ok: false, locked: false, message: INVALID_CREDENTIALS };
   }

@@ -18,7 +18,7 @@ import {
 } from '../../domain/backoffice/structure-edit.js';
 import type { Weekday } from '../../domain/directory/opening-hours.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
-import { parisDate } from '../../domain/shared/time.js';
+import { localDate, timeZoneOfPlace } from '../../domain/shared/time-zone.js';
 
 export type StructureRow = Selectable<StructuresTable>;
 
@@ -171,7 +171,7 @@ export async function changeStatus(
     current: before.status,
     email: before.email,
     telephone: before.telephone,
-    today: parisDate(now),
+    today: localDate(now, timeZoneOfPlace({ codeInsee: before.code_insee, departement: before.departement })),
     mayClosePermanently: can(actor.principal, 'structure.close_permanently', {
       structureId: before.id,
       departement: before.departement,

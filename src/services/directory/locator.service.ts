@@ -20,6 +20,7 @@ export type { StopHit } from '../../domain/directory/locator.js';
 
 import { greatCircleKm } from '../../domain/shared/geo.js';
 import type { Clock } from '../../domain/shared/time.js';
+import { timeZoneOf } from '../../domain/shared/time-zone.js';
 
 export interface NearestQuery extends LocatorFilters {
   readonly lat: number;
@@ -257,7 +258,7 @@ export class LocatorService {
  * A stop is "open" only while the bus is actually there; otherwise it opens at its next passage.
  * Same shape as a structure's opening, so that pages and API speak of both alike.
  */
-export function stopOpening(stop: Pick<StopHit, 'next'>, at: Date): PublicOpening {
+export function stopOpening(stop: Pick<StopHit, 'next' | 'codeInsee'>, at: Date): PublicOpening {
   const t = at.getTime();
   const next = stop.next;
   const open = next !== null && next.start.getTime() <= t && t < next.end.getTime();
@@ -266,6 +267,7 @@ export function stopOpening(stop: Pick<StopHit, 'next'>, at: Date): PublicOpenin
     closesAt: open && next ? next.end : null,
     opensAt: !open && next && next.start.getTime() > t ? next.start : null,
     closure: null,
+    zone: timeZoneOf(stop.codeInsee),
     remoteOnly: false,
     closedByStatus: false,
   };

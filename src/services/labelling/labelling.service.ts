@@ -49,7 +49,8 @@ import {
 import { expandOccurrences } from '../../domain/mobile/index.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
 import { isCodeDepartement } from '../../domain/shared/insee.js';
-import { type Clock, parisDate } from '../../domain/shared/time.js';
+import type { Clock } from '../../domain/shared/time.js';
+import { localDate, timeZoneOf } from '../../domain/shared/time-zone.js';
 import { DocumentStore } from './document-store.js';
 
 export interface LabellingDeps {
@@ -105,8 +106,9 @@ export class LabellingService {
   private now() {
     return this.deps.clock.now();
   }
-  private today() {
-    return parisDate(this.now());
+  /** Today on the clock of a department (metropolitan for national views). */
+  private today(departement?: string | null) {
+    return localDate(this.now(), timeZoneOf(departement));
   }
 
   private authorize(user: Principal, action: Action, target: Target = {}): void {
@@ -192,7 +194,7 @@ export class LabellingService {
       );
     }
     const c = await this.campaign(campaignId);
-    assertCanFile(c, dep, this.today());
+    assertCanFile(c, dep, this.today(dep));
     const row = await repo.insertApplication(this.db, {
       campaignId: c.id,
       porteurUserId: user.id,
@@ -376,7 +378,7 @@ export class LabellingService {
     const campaign = await this.campaign(a.campaignId);
     const ref = await this.referentiel(campaign.referentielVersion);
     const now = this.now();
-    const today = this.today();
+    const today = this.today(a.departement);
     if (input.version !== undefined && input.version !== a.version) {
       throw conflict('La candidature a changé entre-temps : rechargez la page.', 'version');
     }
@@ -761,7 +763,7 @@ export class LabellingService {
   /** Corrective actions past their deadline, for the department and nation views. */
   async overdueActions(user: Principal, departement?: string | null) {
     const dep = this.viewScope(user, departement, 'department.dashboard');
-    const rows = await repo.overdueCorrectiveActions(this.db, this.today(), dep);
+    const rows = await repo.overdueCorrectiveActions(this.db, this.today(dep), dep);
     return rows.map((r) => ({
       code: r.code,
       description: r.description,

@@ -42,7 +42,8 @@ import {
   weekday,
 } from '../../domain/mobile/index.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
-import { type Clock, parisDate } from '../../domain/shared/time.js';
+import type { Clock } from '../../domain/shared/time.js';
+import { earliestLocalDate, latestLocalDate, localDate, timeZoneOf } from '../../domain/shared/time-zone.js';
 
 export interface LoadReport {
   readonly units: number;
@@ -226,7 +227,7 @@ export class MobileService {
     return readMobileData(this.db, scope);
   }
 
-  /** `maillage mobile occurrences`: a unit's passages between two Paris dates. */
+  /** `maillage mobile occurrences`: a unit's passages between two dates (each stop's local dates). */
   async occurrences(unit: string, from: string, to: string): Promise<Occurrence[]> {
     const lo = parseDay(from);
     const hi = parseDay(to);
@@ -353,13 +354,13 @@ export class MobileService {
   async listStopsWithNextPassage(now: Date = this.clock.now()): Promise<StopWithNextPassage[]> {
     const data = await readMobileData(this.db);
     const units = new Map(data.units.map((u) => [u.id, u]));
-    const today = parisDate(now);
+    const today = earliestLocalDate(now); // then filtered by instant: right in every zone
     const t = now.getTime();
     const first = new Map<string, Occurrence>();
     const scan = (days: number, only?: Set<string>) => {
       const end = new Date(now.getTime() + days * 86_400_000);
       const schedule = only ? { ...data, entries: data.entries.filter((e) => only.has(e.stop)) } : data;
-      for (const o of expandOccurrences(schedule, today, parisDate(end), { includeCancelled: false })) {
+      for (const o of expandOccurrences(schedule, today, latestLocalDate(end), { includeCancelled: false })) {
         if (o.end.getTime() > t && !first.has(o.stop)) first.set(o.stop, o);
       }
     };
@@ -417,7 +418,7 @@ export async function unitPlan(
   unit: string,
   communes: readonly CommunePoint[],
   options: PlanOptions,
-  today: string,
+  now: Date,
 ): Promise<{ plan: PlanningResult; comparison: TourComparison; monday: string }> {
   if (communes.length === 0) {
     throw new DomainError(
@@ -445,6 +446,8 @@ export async function unitPlan(
     ...(options.daysPerWeek !== undefined ? { daysPerWeek: options.daysPerWeek } : {}),
   };
   const plan = planTour(input);
+  // "Next Monday" on the clock of the unit's territory (its stops' commune).
+  const today = localDate(now, timeZoneOf(data.stops[0]?.commune));
   const t = parseDay(today) ?? 0;
   const monday = formatDay(t + ((7 - weekday(t)) % 7));
   const current = summariseCurrentTour(currentTourDays(data, unit, monday, options.weeks), input);

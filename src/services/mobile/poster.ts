@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
 import type { Occurrence, Stop } from '../../domain/mobile/index.js';
-import { frenchDay, frenchSlot } from '../../web/views/mobile/mobile.view.js';
+import { timeZoneOf } from '../../domain/shared/time-zone.js';
+import { frenchDay, frenchSlot, passageDay } from '../../web/views/mobile/mobile.view.js';
 
 /**
  * The A4 poster for a mairie's notice board: the next three months of passages in a commune,
@@ -69,7 +70,7 @@ export async function posterPdf(p: PosterInput): Promise<Buffer> {
     }
     for (const o of shown) {
       const stop = p.stops.get(o.stop);
-      const date = frenchDay(o.start);
+      const date = passageDay(o);
       const when = `${date.charAt(0).toUpperCase()}${date.slice(1)}, ${frenchSlot(o)}`;
       const where = stop ? ` — ${stop.name}` : '';
       if (o.status === 'cancelled') {
@@ -108,7 +109,7 @@ export async function posterPdf(p: PosterInput): Promise<Buffer> {
       .fontSize(9)
       .fillColor('#666666')
       .text(
-        `${p.unitNames.join(', ')} — affiche éditée le ${frenchDay(p.generatedOn)} ; les horaires peuvent changer, vérifiez sur la page.`,
+        `${p.unitNames.join(', ')} — affiche éditée le ${frenchDay(p.generatedOn, timeZoneOf(p.communeCode))} ; les horaires peuvent changer, vérifiez sur la page.`,
         { width: width - qrSize - 16 },
       );
     doc.end();

@@ -1,4 +1,5 @@
 import { ROLE_LABELS } from '../../../domain/accounts/roles.js';
+import { isOverseasZone, METROPOLITAN_ZONE, type TimeZone } from '../../../domain/shared/time-zone.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
 import { html, type SafeHtml } from '../../html.js';
 import { type Crumb, page } from '../layout.js';
@@ -28,13 +29,22 @@ ${o.body}`,
   });
 }
 
-const FORMAT_DATE = new Intl.DateTimeFormat('fr-FR', {
-  dateStyle: 'long',
-  timeStyle: 'short',
-  timeZone: 'Europe/Paris',
-});
-const FORMAT_DAY = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'Europe/Paris' });
-export const frDateTime = (d: Date | string | null | undefined) =>
-  d ? FORMAT_DATE.format(new Date(d)) : '—';
+const dateTimeFormats = new Map<TimeZone, Intl.DateTimeFormat>();
+const dateTimeFormat = (zone: TimeZone) => {
+  let f = dateTimeFormats.get(zone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeStyle: 'short', timeZone: zone });
+    dateTimeFormats.set(zone, f);
+  }
+  return f;
+};
+// A date without time: read at noon UTC, it is the same day in every zone we serve (UTC−4 to UTC+4).
+const FORMAT_DAY = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: METROPOLITAN_ZONE });
+/**
+ * A moment on the clock of the place concerned (a structure's zone), "heure locale" when overseas;
+ * metropolitan time for national moments (a login, a mail).
+ */
+export const frDateTime = (d: Date | string | null | undefined, zone: TimeZone = METROPOLITAN_ZONE) =>
+  d ? `${dateTimeFormat(zone).format(new Date(d))}${isOverseasZone(zone) ? ' (heure locale)' : ''}` : '—';
 export const frDay = (iso: string | null | undefined) =>
   iso ? FORMAT_DAY.format(new Date(`${iso}T12:00:00Z`)) : '—';

@@ -8,6 +8,7 @@ import {
   PARTNERS,
   STATUS_LABELS,
 } from '../../../domain/directory/structure.js';
+import { timeZoneOfPlace } from '../../../domain/shared/time-zone.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
 import type { StructureRow } from '../../../services/backoffice/structure-admin.service.js';
 import { html, type SafeHtml } from '../../html.js';
@@ -149,7 +150,7 @@ export function structureEditPage(o: {
     csrf: o.csrf,
     body: html`<h1>${s.name}</h1>
 <p>${s.address}, ${s.postal_code} ${s.commune_name} — France Services n° ${s.id_fs}</p>
-<p>Statut actuel : <strong>${STATUS_LABELS[s.status]}</strong>${s.status === 'fermee_temporairement' && s.status_until ? html` (réouverture prévue le ${frDay(s.status_until)})` : null} · Dernière mise à jour : ${frDateTime(s.updated_at)} · Version ${String(s.version)}</p>
+<p>Statut actuel : <strong>${STATUS_LABELS[s.status]}</strong>${s.status === 'fermee_temporairement' && s.status_until ? html` (réouverture prévue le ${frDay(s.status_until)})` : null} · Dernière mise à jour : ${frDateTime(s.updated_at, timeZoneOfPlace({ codeInsee: s.code_insee, departement: s.departement }))} · Version ${String(s.version)}</p>
 <ul class="fr-links-group">${links}</ul>
 ${o.conflict && o.error ? alert('error', o.error.message, 'Modification concurrente') : o.error ? alert('error', html`Rien n’a été enregistré : ${o.error.message}`) : null}
 ${o.notice ? alert('success', o.notice) : null}

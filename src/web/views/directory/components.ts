@@ -6,7 +6,8 @@ import {
   PARTNER_LABELS,
   type Structure,
 } from '../../../domain/directory/structure.js';
-import { FRENCH_MONTHS as MONTHS, parisWallClock } from '../../../domain/shared/time.js';
+import { FRENCH_MONTHS as MONTHS } from '../../../domain/shared/time.js';
+import { METROPOLITAN_ZONE, type TimeZone, wallClock } from '../../../domain/shared/time-zone.js';
 import { html, type SafeHtml } from '../../html.js';
 
 /** Pieces shared by the public directory pages: opening sentence, distance, contact, badges. */
@@ -35,8 +36,9 @@ export function frenchDate(iso: string): string {
   return `${d === 1 ? '1er' : d} ${MONTHS[m - 1]} ${y}`;
 }
 
-export function frenchDateTime(at: Date): string {
-  const p = parisWallClock(at);
+/** `3 décembre 2026 à 14:05` on the wall clock of a zone (national moments: metropolitan). */
+export function frenchDateTime(at: Date, zone: TimeZone = METROPOLITAN_ZONE): string {
+  const p = wallClock(at, zone);
   return `${frenchDate(p.toISODate() ?? '')} à ${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
 }
 

@@ -1,7 +1,7 @@
 import type { PublicOpening } from '../../../domain/directory/locator.js';
-import { parisWeekday, type TimeRange, WEEKDAYS } from '../../../domain/directory/opening-hours.js';
+import { localWeekday, type TimeRange, WEEKDAYS } from '../../../domain/directory/opening-hours.js';
 import { FORMAT_LABELS, STATUS_LABELS, type Structure } from '../../../domain/directory/structure.js';
-import { parisDate } from '../../../domain/shared/time.js';
+import { isOverseasZone, localDate, timeZoneOfPlace } from '../../../domain/shared/time-zone.js';
 import { html, jsonIsland, type SafeHtml } from '../../html.js';
 import { page } from '../layout.js';
 import {
@@ -35,10 +35,11 @@ const DAY_LABELS: Record<(typeof WEEKDAYS)[number], string> = {
 };
 
 function hoursTable(s: Structure, at: Date): SafeHtml {
-  const today = parisWeekday(at);
+  const zone = timeZoneOfPlace(s);
+  const today = localWeekday(at, zone);
   return html`<div class="fr-table fr-table--no-scroll fr-table--no-caption" id="horaires-tableau"><div class="fr-table__wrapper"><div class="fr-table__container"><div class="fr-table__content">
 <table>
-  <caption>Horaires d’ouverture habituels</caption>
+  <caption>Horaires d’ouverture habituels${isOverseasZone(zone) ? ' (heure locale)' : ''}</caption>
   <thead><tr><th scope="col">Jour</th><th scope="col">Horaires</th></tr></thead>
   <tbody>
     ${WEEKDAYS.map((d) =>
@@ -52,7 +53,7 @@ function hoursTable(s: Structure, at: Date): SafeHtml {
 }
 
 function closuresBlock(s: Structure, at: Date): SafeHtml {
-  const today = parisDate(at);
+  const today = localDate(at, timeZoneOfPlace(s));
   const upcoming = s.closures.filter((c) => c.to >= today).sort((a, b) => a.from.localeCompare(b.from));
   if (upcoming.length === 0) return html``;
   return html`<h3 class="fr-h6">Fermetures exceptionnelles</h3>
@@ -167,7 +168,7 @@ ${remote ? null : openingBadge(line)}
         <li>Identifiant France Services : ${s.idFs}</li>
         ${s.labelledOn ? html`<li>Labellisée le ${frenchDate(s.labelledOn)}</li>` : null}
         ${s.group ? html`<li>Groupe : ${s.group}</li>` : null}
-        <li>Mise à jour le ${frenchDateTime(s.updatedAt)}</li>
+        <li>Mise à jour le ${frenchDateTime(s.updatedAt, timeZoneOfPlace(s))}</li>
       </ul>
     </section>
   </div>

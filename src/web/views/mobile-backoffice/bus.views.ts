@@ -1,4 +1,5 @@
 import type { MobileUnit, Occurrence, Stop } from '../../../domain/mobile/index.js';
+import { isOverseasZone, type TimeZone, timeZoneOf, wallClock } from '../../../domain/shared/time-zone.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
 import { html, type SafeHtml } from '../../html.js';
 import { alert, field, submit } from '../accounts/forms.js';
@@ -10,6 +11,8 @@ export interface BusStructure {
   readonly id: string;
   readonly idFs: string;
   readonly name: string;
+  /** The structure's commune: its clock gives "today" (passages show their own stop's time). */
+  readonly codeInsee?: string;
 }
 
 export interface PassageError {
@@ -19,18 +22,9 @@ export interface PassageError {
   readonly reason?: string;
 }
 
-const DAY = new Intl.DateTimeFormat('fr-FR', {
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  timeZone: 'Europe/Paris',
-});
-const TIME = new Intl.DateTimeFormat('fr-FR', {
-  hour: '2-digit',
-  minute: '2-digit',
-  timeZone: 'Europe/Paris',
-});
+/** A passage's day and times, on the clock of its stop's commune ("heure locale" overseas). */
+const localDay = (d: Date, zone: TimeZone) => wallClock(d, zone).setLocale('fr').toFormat('cccc d LLLL yyyy');
+const localTime = (d: Date, zone: TimeZone) => wallClock(d, zone).toFormat('HH:mm');
 
 const STATUS: Record<Occurrence['status'], string> = {
   scheduled: 'Prévu',
@@ -49,6 +43,7 @@ function passageRow(o: {
   error: PassageError | null;
 }): SafeHtml {
   const p = o.occurrence;
+  const zone = timeZoneOf(p.commune);
   const base = `/espace/structures/${o.structure.id}/bus`;
   const mine = o.error && o.error.entry === p.entry && o.error.date === p.date ? o.error : null;
   const id = `reason-${p.entry}-${p.date}`.replace(/[^a-zA-Z0-9_-]/g, '-');
@@ -67,7 +62,7 @@ function passageRow(o: {
 </form>`
         : null;
   return html`<tr>
-  <td>${DAY.format(p.start)}<br>${TIME.format(p.start)} – ${TIME.format(p.end)}</td>
+  <td>${localDay(p.start, zone)}<br>${localTime(p.start, zone)} – ${localTime(p.end, zone)}${isOverseasZone(zone) ? ' (heure locale)' : ''}</td>
   <td>${o.stop ? `${o.stop.name} (${o.communeName(o.stop.commune)})` : p.stop}</td>
   <td><strong>${STATUS[p.status]}</strong>${p.reason ? html`<br><span class="fr-text--sm">Motif : ${p.reason}</span>` : null}${p.movedFrom ? html`<br><span class="fr-text--sm">(au lieu du ${p.movedFrom})</span>` : null}</td>
   <td>${action}</td>

@@ -1,17 +1,25 @@
 import type { MobileData, Occurrence, Stop } from '../../../domain/mobile/index.js';
-import { inParis } from '../../../domain/shared/time.js';
+import { isOverseasZone, type TimeZone, timeZoneOf, wallClock } from '../../../domain/shared/time-zone.js';
 import { html, type SafeHtml } from '../../html.js';
 import { page } from '../layout.js';
 
-/** "mardi 5 mai 2026" */
-export const frenchDay = (d: Date): string => inParis(d).setLocale('fr').toFormat('cccc d LLLL yyyy');
+/** "mardi 5 mai 2026", on the clock of a zone (a passage: its stop's commune's). */
+export const frenchDay = (d: Date, zone: TimeZone): string =>
+  wallClock(d, zone).setLocale('fr').toFormat('cccc d LLLL yyyy');
 /** "9 h", "13 h 30" */
-export function frenchTime(d: Date): string {
-  const t = inParis(d);
+export function frenchTime(d: Date, zone: TimeZone): string {
+  const t = wallClock(d, zone);
   return t.minute === 0 ? `${t.hour} h` : `${t.hour} h ${String(t.minute).padStart(2, '0')}`;
 }
-export const frenchSlot = (o: Pick<Occurrence, 'start' | 'end'>) =>
-  `de ${frenchTime(o.start)} à ${frenchTime(o.end)}`;
+/** "de 9 h à 12 h", in the local time of the passage's commune; "(heure locale)" overseas. */
+export function frenchSlot(o: Pick<Occurrence, 'start' | 'end' | 'commune'>): string {
+  const zone = timeZoneOf(o.commune);
+  const local = isOverseasZone(zone) ? ' (heure locale)' : '';
+  return `de ${frenchTime(o.start, zone)} à ${frenchTime(o.end, zone)}${local}`;
+}
+/** The day of a passage, in its commune's time. */
+export const passageDay = (o: Pick<Occurrence, 'start' | 'commune'>): string =>
+  frenchDay(o.start, timeZoneOf(o.commune));
 
 export const STOP_KIND_LABELS: Record<Stop['kind'], string> = {
   mairie: 'Mairie',
@@ -58,7 +66,7 @@ function passageRows(v: PassagesView): SafeHtml {
             ? html`Passage supplémentaire.`
             : null;
     return html`<tr${o.status === 'cancelled' ? html` class="maillage-cancelled"` : null}>
-      <td>${o.status === 'cancelled' ? html`<del>${frenchDay(o.start)}</del>` : frenchDay(o.start)}</td>
+      <td>${o.status === 'cancelled' ? html`<del>${passageDay(o)}</del>` : passageDay(o)}</td>
       <td>${frenchSlot(o)}</td>
       <td>${stop ? html`<a href="/mobile/stops/${stop.id}"${v.embed ? html` target="_top"` : null}>${stop.name}</a>, ${v.communeName(stop.commune)}` : o.stop}</td>
       <td>${statusBadge(o)}${note ? html` <span class="fr-text--sm">${note}</span>` : null}</td>
@@ -83,7 +91,9 @@ function nowBox(v: PassagesView): SafeHtml {
     const s = stops.get(v.current.stop);
     return html`<div class="fr-alert fr-alert--success fr-mb-3w"><p><strong>Ouvert maintenant</strong> : le bus est ${
       s ? html`à ${s.name}, ${v.communeName(s.commune)}` : 'sur place'
-    } jusqu’à ${frenchTime(v.current.end)}.</p></div>`;
+    } jusqu’à ${frenchTime(v.current.end, timeZoneOf(v.current.commune))}${
+      isOverseasZone(timeZoneOf(v.current.commune)) ? ' (heure locale)' : ''
+    }.</p></div>`;
   }
   return html`<p class="fr-mb-2w"><span class="fr-badge fr-badge--sm">Fermé maintenant</span> Le bus n’est pas sur place en ce moment.</p>`;
 }
@@ -126,7 +136,7 @@ export function communeSentence(
   const o = next.find((x) => x.status !== 'cancelled');
   if (!o) return `Aucun passage du bus France Services n’est programmé à ${commune} pour le moment.`;
   const s = stops.get(o.stop);
-  return `Le bus France Services passe à ${commune} le ${frenchDay(o.start)} ${frenchSlot(o)}${s ? ` (${s.name})` : ''}.`;
+  return `Le bus France Services passe à ${commune} le ${passageDay(o)} ${frenchSlot(o)}${s ? ` (${s.name})` : ''}.`;
 }
 
 export function communeExtra(code: string, publicUrl: string): SafeHtml {
