@@ -59,6 +59,8 @@ function frenchValidation(issue: AjvIssue): string {
       return 'Le format de la valeur est incorrect.';
     case 'additionalProperties':
       return `Paramètre inconnu : ${p.additionalProperty}.`;
+    case 'x-finite':
+      return 'Un nombre fini est attendu (Infinity, NaN ou un nombre trop grand ne sont pas acceptés).';
     case 'maxItems':
       return `Au plus ${p.limit} éléments sont acceptés.`;
     default:
