@@ -5,7 +5,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../composition.js';
 import { assetsPlugin } from './plugins/assets.js';
-import { errorsPlugin } from './plugins/errors.js';
+import { errorsPlugin, frenchFrameworkError } from './plugins/errors.js';
 import { finiteNumbersAjvPlugin, finiteRouteInputs } from './plugins/finite-numbers.js';
 import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
@@ -35,6 +35,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       plugins: [finiteNumbersAjvPlugin],
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    frameworkErrors: frenchFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Before any route: numbers in every route's input must be finite (finding 7, issue 9).
   app.addHook('onRoute', finiteRouteInputs);

@@ -108,6 +108,22 @@ function send(request: FastifyRequest, reply: FastifyReply, status: number, body
 }
 
 /**
+ * Errors the router raises before any route or hook runs (Fastify's `frameworkErrors`): a malformed escape in the
+ * path (`/x/%zz`), a path segment longer than the router accepts. Without this they answered Fastify's English
+ * JSON with its internal code (found by the fuzz test of issue 9), even for pages.
+ */
+export function frenchFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  return send(request, reply, 400, {
+    error: 'invalid',
+    field: null,
+    message: tooLong
+      ? 'L’adresse demandée est trop longue. Vérifiez le lien.'
+      : 'L’adresse demandée est mal formée. Vérifiez le lien.',
+  });
+}
+
+/**
  * The single error handler: 4xx keep a message a person understands, in French, with the field at fault;
  * 5xx become a generic message, and the detail goes to the log only.
  */
