@@ -8,14 +8,14 @@
  *
  * Both on PGlite (a real data folder, MAILLAGE_DATA_DIR) and on PostgreSQL (CRASH_PG_URL, default the
  * local test server; skipped with a note if it does not answer). Seeded kill times; 127.0.0.1 only.
- * Usage: npm run bench:crash [-- --trials 20 --engines pglite,postgres]
+ * Usage: npm run bench:crash [-- --trials 20 --engines pglite,postgres --parts cli,server]
  */
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { type Config, loadConfig } from '../src/config.js';
+import type { Config } from '../src/config.js';
 import { openDatabase } from '../src/db/database.js';
 import { addMembership, insertUser } from '../src/db/repositories/accounts.repository.js';
 import { insertStructures } from '../src/db/repositories/directory.repository.js';
@@ -32,6 +32,7 @@ const arg = (name: string, fallback: string) => {
 };
 const TRIALS = Math.min(100, Math.max(1, Number(arg('trials', '20'))));
 const ENGINES = arg('engines', 'pglite,postgres').split(',');
+const PARTS = arg('parts', 'cli,server').split(',');
 const PG_URL = process.env.CRASH_PG_URL ?? 'postgres://maillage@127.0.0.1:55432/postgres';
 const REAL_FILE = join(REPO, '..', 'shared', 'data', 'france-services-2024-08.csv');
 const random = seeded(9);
@@ -196,6 +197,7 @@ async function cliProof(engine: Engine): Promise<CliFigures> {
     else f.finished++;
     try {
       const n = await countStructures(target);
+      console.log(`[crash cli ${engine}] ${i + 1}/${TRIALS}: ${n} structures after the kill`);
       if (n === before) f.sawBefore++;
       else if (n === after) f.sawAfter++;
       else {
@@ -339,41 +341,52 @@ async function serverProof(engine: Engine): Promise<ServerFigures> {
   return f;
 }
 
-// --- run and report ---------------------------------------------------------------------------------------
+// --- run and report: each part writes its own section as soon as it is done --------------------------------
+
+function cliSection(c: CliFigures, minutes: string): string {
+  return [
+    `### CLI, ${c.engine} — ${today()}, ${machine()}, ${load()} à la fin, ${minutes} min`,
+    '',
+    '| Import tué (`kill -9`) | Fini avant le coup | Compte avant / après | Vu « avant » | Vu « après » | Entre les deux | Base illisible | Import complet sans coup |',
+    '| --: | --: | --: | --: | --: | --: | --: | --: |',
+    `| ${c.killed} / ${c.trials} | ${c.finished} | ${c.before} / ${c.after} | ${c.sawBefore} | ${c.sawAfter} | ${c.inBetween} | ${c.failedToOpen} | ${(c.fullRunMs / 1000).toFixed(1)} s |`,
+    ...c.problems.map((p) => `- ${p}`),
+  ].join('\n');
+}
+function serverSection(s: ServerFigures, minutes: string): string {
+  return [
+    `### Serveur, ${s.engine} — ${today()}, ${machine()}, ${load()} à la fin, ${minutes} min`,
+    '',
+    '| Serveur tué (`kill -9`) | Écritures acquittées (200) | Dernière écriture acquittée perdue | Redémarrage impossible |',
+    '| --: | --: | --: | --: |',
+    `| ${s.trials} | ${s.acknowledged} | ${s.lost} | ${s.failedToStart} |`,
+    ...s.problems.map((p) => `- ${p}`),
+  ].join('\n');
+}
 
 if (!existsSync(REAL_FILE)) throw new Error(`${REAL_FILE} is missing: the proof imports the real file.`);
-const started = Date.now();
-const cli: CliFigures[] = [];
-const servers: ServerFigures[] = [];
-const skipped: string[] = [];
+let failed = false;
 for (const engine of ENGINES as Engine[]) {
   if (engine === 'postgres' && !(await pgReachable())) {
-    skipped.push(`PostgreSQL (${new URL(PG_URL).host}) ne répond pas : non mesuré.`);
+    console.log(`PostgreSQL (${new URL(PG_URL).host}) ne répond pas : non mesuré.`);
     continue;
   }
-  cli.push(await cliProof(engine));
-  servers.push(await serverProof(engine));
+  if (PARTS.includes('cli')) {
+    const t0 = Date.now();
+    const c = await cliProof(engine);
+    const md = cliSection(c, ((Date.now() - t0) / 60_000).toFixed(1));
+    writeReliabilitySection(`crash-cli-${engine}`, md);
+    console.log(md);
+    failed ||= c.problems.length > 0;
+  }
+  if (PARTS.includes('server')) {
+    const t0 = Date.now();
+    const s = await serverProof(engine);
+    const md = serverSection(s, ((Date.now() - t0) / 60_000).toFixed(1));
+    writeReliabilitySection(`crash-server-${engine}`, md);
+    console.log(md);
+    failed ||= s.problems.length > 0;
+  }
 }
-const minutes = ((Date.now() - started) / 60_000).toFixed(1);
 rmSync(work, { recursive: true, force: true });
-
-const md = [
-  `### Mesure du ${today()} — ${machine()}, ${load()} à la fin, ${minutes} min`,
-  '',
-  '| Moteur | Import tué (`kill -9`) | Fini avant le coup | Compte avant / après | Vu « avant » | Vu « après » | Entre les deux | Base illisible | Import complet |',
-  '| --- | --: | --: | --: | --: | --: | --: | --: | --: |',
-  ...cli.map(
-    (c) =>
-      `| ${c.engine} | ${c.killed} / ${c.trials} | ${c.finished} | ${c.before} / ${c.after} | ${c.sawBefore} | ${c.sawAfter} | ${c.inBetween} | ${c.failedToOpen} | ${(c.fullRunMs / 1000).toFixed(1)} s |`,
-  ),
-  '',
-  '| Moteur | Serveur tué (`kill -9`) | Écritures acquittées (200) | Dernière écriture acquittée perdue | Redémarrage impossible |',
-  '| --- | --: | --: | --: | --: |',
-  ...servers.map((s) => `| ${s.engine} | ${s.trials} | ${s.acknowledged} | ${s.lost} | ${s.failedToStart} |`),
-  ...skipped.map((s) => `\n${s}`),
-  ...[...cli, ...servers].flatMap((x) => x.problems.map((p) => `- ${x.engine} : ${p}`)),
-].join('\n');
-writeReliabilitySection('crash', md);
-console.log(md);
-const failed = [...cli, ...servers].some((x) => x.problems.length > 0);
 process.exit(failed ? 1 : 0);
