@@ -6,7 +6,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { AppContext } from '../composition.js';
 import { assetsPlugin } from './plugins/assets.js';
-import { errorsPlugin } from './plugins/errors.js';
+import { errorsPlugin, frenchFrameworkError } from './plugins/errors.js';
+import { finiteNumbersAjvPlugin, finiteRouteInputs } from './plugins/finite-numbers.js';
 import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
@@ -31,9 +32,15 @@ export async function buildApp(ctx: AppContext): Promise<App> {
     loggerInstance: ctx.logger as FastifyBaseLogger,
     bodyLimit: 1_048_576,
     trustProxy: true,
-    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false } },
+    ajv: {
+      customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false },
+      plugins: [finiteNumbersAjvPlugin],
+    },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
+    frameworkErrors: frenchFrameworkError,
   }).withTypeProvider<TypeBoxTypeProvider>();
+  // Before any route: numbers in every route's input must be finite (finding 7, issue 9).
+  app.addHook('onRoute', finiteRouteInputs);
 
   // External
   await app.register(securityPlugin, { config: ctx.config });

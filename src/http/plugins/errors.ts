@@ -59,6 +59,8 @@ function frenchValidation(issue: AjvIssue): string {
       return 'Le format de la valeur est incorrect.';
     case 'additionalProperties':
       return `Paramètre inconnu : ${p.additionalProperty}.`;
+    case 'x-finite':
+      return 'Un nombre fini est attendu (Infinity, NaN ou un nombre trop grand ne sont pas acceptés).';
     case 'maxItems':
       return `Au plus ${p.limit} éléments sont acceptés.`;
     default:
@@ -103,6 +105,22 @@ function send(request: FastifyRequest, reply: FastifyReply, status: number, body
     return reply.type('text/html; charset=utf-8').send(messagePage(title, body.message));
   }
   return reply.send(body);
+}
+
+/**
+ * Errors the router raises before any route or hook runs (Fastify's `frameworkErrors`): a malformed escape in the
+ * path (`/x/%zz`), a path segment longer than the router accepts. Without this they answered Fastify's English
+ * JSON with its internal code (found by the fuzz test of issue 9), even for pages.
+ */
+export function frenchFrameworkError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const tooLong = error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+  return send(request, reply, 400, {
+    error: 'invalid',
+    field: null,
+    message: tooLong
+      ? 'L’adresse demandée est trop longue. Vérifiez le lien.'
+      : 'L’adresse demandée est mal formée. Vérifiez le lien.',
+  });
 }
 
 /**

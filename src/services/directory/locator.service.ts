@@ -69,6 +69,13 @@ interface Snapshot {
 /** Next passages move with time: rebuild the stops list at least this often. */
 const STOPS_MAX_AGE_MS = 60_000;
 
+/** A rebuild of the index: waiting for the one before it, or started under a generation of the data. */
+interface RefreshEntry {
+  started: boolean;
+  generation: number;
+  promise: Promise<Snapshot>;
+}
+
 /** How long an instance trusts its index before asking the database whether the directory changed. */
 const FRESHNESS_MS = 2_000;
 
@@ -81,7 +88,9 @@ const FRESHNESS_MS = 2_000;
 export class LocatorService {
   #snapshot: Snapshot | null = null;
   #checkedAt = 0;
-  #refreshing: Promise<Snapshot> | null = null;
+  #refreshing: RefreshEntry | null = null;
+  /** Bumped by invalidate(): a rebuild started under an older generation may miss the change. */
+  #generation = 0;
 
   #stops: StopsSnapshot | null = null;
   #stopsCheckedAt = 0;
@@ -106,23 +115,38 @@ export class LocatorService {
     this.#checkedAt = 0;
     this.#stopsCheckedAt = 0;
     this.#stops = null;
-    // A rebuild already under way may have read the data before the change: do not wait for it.
-    this.#refreshing = null;
+    // A rebuild already under way may have read the data before the change: queries from now on wait for a
+    // rebuild that starts after it (see snapshot()).
+    this.#generation++;
     this.#stopsRefreshing = null;
   }
 
   async snapshot(): Promise<Snapshot> {
     const now = Date.now();
     if (this.#snapshot && now - this.#checkedAt < FRESHNESS_MS) return this.#snapshot;
-    this.#refreshing ??= this.#refresh().finally(() => {
-      this.#refreshing = null;
-    });
-    return this.#refreshing;
+    const current = this.#refreshing;
+    if (current && (!current.started || current.generation === this.#generation)) return current.promise;
+    // At most one rebuild running and one waiting, which every later query joins: back-office edits in a loop
+    // used to start a full rebuild for each query that followed an edit, all at once on the database, and the
+    // locator starved (found by the soak proof of issue 9). The waiting one reads the data after the edit.
+    const entry: RefreshEntry = { started: false, generation: -1, promise: Promise.resolve(null as never) };
+    entry.promise = (current ? current.promise.catch(() => null) : Promise.resolve(null))
+      .then(() => {
+        entry.started = true;
+        entry.generation = this.#generation;
+        return this.#refresh(entry.generation);
+      })
+      .finally(() => {
+        if (this.#refreshing === entry) this.#refreshing = null;
+      });
+    this.#refreshing = entry;
+    return entry.promise;
   }
 
-  async #refresh(): Promise<Snapshot> {
+  async #refresh(generation: number): Promise<Snapshot> {
     const fingerprint = await directoryFingerprint(this.db);
-    this.#checkedAt = Date.now();
+    // A rebuild that began before the last invalidate() must not make its result look fresh.
+    if (generation === this.#generation) this.#checkedAt = Date.now();
     if (this.#snapshot?.fingerprint === fingerprint) return this.#snapshot;
     const all = await listAllStructures(this.db);
     const located = all.filter((s) => s.lat !== null && s.lon !== null);
