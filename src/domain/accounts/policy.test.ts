@@ -27,6 +27,7 @@ const EXPECTED: Record<Action, string> = {
   'application.label': '- - - * - -',
   'referentiel.publish': '- - - * - -',
   'campaign.manage': '- - - * - -',
+  'users.set_active': '- - - * - *',
 };
 
 const users: Record<Role, Principal> = {

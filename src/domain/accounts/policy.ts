@@ -27,6 +27,8 @@ export const ACTIONS = [
   'application.label',
   'referentiel.publish',
   'campaign.manage',
+  // Security review (issue 9): disabling or re-enabling a whole account is national only
+  'users.set_active',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -91,6 +93,7 @@ export const POLICY: Matrix = {
     'application.label': 'all',
     'referentiel.publish': 'all',
     'campaign.manage': 'all',
+    'users.set_active': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',
@@ -102,6 +105,7 @@ export const POLICY: Matrix = {
     'agents.manage': 'all',
     'users.invite': 'all',
     'outbox.read': 'all',
+    'users.set_active': 'all',
   },
 };
 

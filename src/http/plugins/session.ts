@@ -177,9 +177,40 @@ export const actorOf = (request: FastifyRequest) => {
   };
 };
 
-/** A local path to go back to after sign-in (never another site). */
-export const safeReturn = (value: unknown): string =>
-  typeof value === 'string' && /^\/(?![/\\])/.test(value) && value.length < 500 ? value : '/espace';
+/**
+ * A local path to go back to after sign-in, never another site (finding 4). The value is parsed as a
+ * URL against a placeholder origin and REBUILT from its path and query; anything a browser could read
+ * as another host (`//x`, `/\\x`, `/\t/x`: tabs and newlines are dropped by URL parsers) is refused,
+ * as are control characters anywhere, whatever their encoding.
+ */
+export function safeReturn(value: unknown): string {
+  const fallback = '/espace';
+  if (typeof value !== 'string' || value.length === 0 || value.length >= 500) return fallback;
+  // Raw and percent-decoded: control characters, backslashes and a leading `//` are refused.
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return fallback;
+  }
+  for (const v of [value, decoded]) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
+    if (/[\u0000-\u001f\u007f\\]/.test(v) || !v.startsWith('/') || v.startsWith('//')) return fallback;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(value, 'http://x.invalid');
+  } catch {
+    return fallback;
+  }
+  if (
+    parsed.origin !== 'http://x.invalid' ||
+    !parsed.pathname.startsWith('/') ||
+    parsed.pathname.startsWith('//')
+  )
+    return fallback;
+  return `${parsed.pathname}${parsed.search}`;
+}
 
 /** The signed-in user of a route guarded by `requireUser` / `requirePolicy`. */
 export function userOf(request: FastifyRequest): SessionUser {
