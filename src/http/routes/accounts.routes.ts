@@ -30,6 +30,7 @@ import {
 } from '../../web/views/accounts/auth.views.js';
 import type { FormError } from '../../web/views/accounts/forms.js';
 import { messagePage } from '../../web/views/layout.js';
+import { redactUrl } from '../plugins/log-redaction.js';
 import {
   clearSessionCookie,
   csrfField,
@@ -86,7 +87,11 @@ export const accountsRoutes =
     app.addHook('onListen', async () => {
       const link = await setupLinkIfNeeded(ctx);
       if (!link) return;
-      ctx.logger.warn({ link }, 'aucun administrateur : lien d’installation à usage unique');
+      // The link itself goes to the console only, never to the log (finding 11).
+      ctx.logger.warn(
+        { link: redactUrl(link) },
+        'aucun administrateur : lien d’installation à usage unique affiché sur la console',
+      );
       if (ctx.config.nodeEnv !== 'test')
         process.stdout.write(
           `\nAucun administrateur n’existe encore. Créez le premier administrateur national ici (lien valable 24 h, à usage unique) :\n  ${link}\n\n`,
