@@ -7,6 +7,7 @@ import type { AppContext } from '../composition.js';
 import { assetsPlugin } from './plugins/assets.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { requestSerializer } from './plugins/log-redaction.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
@@ -64,6 +65,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(errorsPlugin);
   await app.register(assetsPlugin);
   await app.register(sessionPlugin(ctx));
+  await app.register(rateLimitPlugin);
 
   // Routes, one plugin per capability.
   await app.register(healthRoutes(ctx));

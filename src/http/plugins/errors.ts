@@ -149,7 +149,10 @@ export const errorsPlugin = fp(
         return send(request, reply, status, {
           error: status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : 'invalid',
           field: null,
-          message: status === 429 ? 'Trop de requêtes : réessayez dans un instant.' : 'Requête incorrecte.',
+          message:
+            status === 429
+              ? 'Trop de requêtes : réessayez dans une minute. Ce service limite les demandes coûteuses pour rester disponible à tous.'
+              : 'Requête incorrecte.',
         });
       }
       request.log.error({ err: error }, 'unhandled error');

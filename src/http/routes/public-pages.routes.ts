@@ -26,6 +26,7 @@ import {
   searchPage,
 } from '../../web/views/directory/search.view.js';
 import { structurePage } from '../../web/views/directory/structure.view.js';
+import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 
 /** Only the shape here (strings, bounded); the meaning is checked below, so errors show in the form. */
 const SearchQuery = Type.Object({
@@ -269,23 +270,27 @@ export const publicPagesRoutes =
 
     // Department outlines for the map without tiles: read once, simplified, then served from memory.
     let outlines: Promise<{ body: string; etag: string } | null> | null = null;
-    app.get('/geo/departements.geojson', { schema: { hide: true } }, async (request, reply) => {
-      outlines ??= loadOutlines(ctx.config.refDir);
-      const o = await outlines;
-      if (!o) {
-        return reply.code(404).send({
-          error: 'not_found',
-          field: null,
-          message: 'Les contours des départements ne sont pas disponibles (MAILLAGE_REF_DIR).',
-        });
-      }
-      reply
-        .header('etag', o.etag)
-        .header('cache-control', 'public, max-age=86400')
-        .type('application/geo+json; charset=utf-8');
-      if (request.headers['if-none-match'] === o.etag) return reply.code(304).send();
-      return reply.send(o.body);
-    });
+    app.get(
+      '/geo/departements.geojson',
+      { schema: { hide: true }, config: { rateLimit: RATE_BUDGETS.geojson } },
+      async (request, reply) => {
+        outlines ??= loadOutlines(ctx.config.refDir);
+        const o = await outlines;
+        if (!o) {
+          return reply.code(404).send({
+            error: 'not_found',
+            field: null,
+            message: 'Les contours des départements ne sont pas disponibles (MAILLAGE_REF_DIR).',
+          });
+        }
+        reply
+          .header('etag', o.etag)
+          .header('cache-control', 'public, max-age=86400')
+          .type('application/geo+json; charset=utf-8');
+        if (request.headers['if-none-match'] === o.etag) return reply.code(304).send();
+        return reply.send(o.body);
+      },
+    );
   };
 
 type Ring = number[][];

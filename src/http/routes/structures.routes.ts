@@ -15,6 +15,7 @@ import { notFound } from '../../domain/shared/errors.js';
 import { toParisIso } from '../../domain/shared/time.js';
 import { EXPORT_FORMATS, exportStructures } from '../../services/directory/export.service.js';
 import type { StopHit } from '../../services/directory/locator.service.js';
+import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 
 const ErrorBody = Type.Object(
   { error: Type.String(), field: Nullable(Type.String()), message: Type.String() },
@@ -195,6 +196,7 @@ export const structuresRoutes =
     app.get(
       '/api/v1/structures/nearest',
       {
+        config: { rateLimit: RATE_BUDGETS.nearest },
         schema: {
           tags: ['localisateur'],
           summary: 'Les France Services les plus proches d’un point',
@@ -310,6 +312,7 @@ export const structuresRoutes =
     app.get(
       '/api/v1/structures/export',
       {
+        config: { rateLimit: RATE_BUDGETS.export },
         schema: {
           tags: ['données ouvertes'],
           summary: 'Export de l’annuaire : CSV officiel, GeoJSON ou schéma des lieux de médiation numérique',

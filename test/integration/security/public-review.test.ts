@@ -40,4 +40,37 @@ describe('security review: public endpoints', () => {
     expect(row?.lib_fs).toBe('France Services de Guise');
     expect(r.body).not.toMatch(/(^|,)"?=HYPERLINK/m);
   });
+
+  it('finding 8: costly anonymous endpoints have a budget; past it, a French 429 (page or API error)', async () => {
+    const ask = (url: string, ip: string) => t.app.inject({ method: 'GET', url, remoteAddress: ip });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++)
+      statuses.push((await ask('/api/v1/structures/export?format=geojson', '192.0.2.80')).statusCode);
+    expect(statuses.slice(0, 10).every((s) => s === 200)).toBe(true);
+    const over = await ask('/api/v1/structures/export?format=geojson', '192.0.2.80');
+    expect(over.statusCode).toBe(429);
+    expect(over.headers['retry-after']).toBeDefined();
+    const body = over.json() as { error: string; field: null; message: string };
+    expect(body.error).toBe('rate_limited');
+    expect(body.field).toBeNull();
+    expect(body.message).toContain('Trop de requêtes');
+    // Another client is not affected, nor are cheap endpoints for the same client.
+    expect((await ask('/api/v1/structures/export?format=csv', '192.0.2.81')).statusCode).toBe(200);
+    expect((await ask('/health', '192.0.2.80')).statusCode).toBe(200);
+    // A page answers the French page.
+    let page = await ask('/territoires/export.csv?territoire=dep:02&table=communes', '192.0.2.82');
+    for (let i = 0; i < 25 && page.statusCode !== 429; i++)
+      page = await ask('/communes/02691/affiche.pdf', '192.0.2.82');
+    expect(page.statusCode).toBe(429);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('Trop de requêtes');
+    // X-Forwarded-For from a client does not buy a fresh budget (no trusted proxy configured).
+    const spoofed = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/structures/export?format=geojson',
+      remoteAddress: '192.0.2.80',
+      headers: { 'x-forwarded-for': '10.1.2.3' },
+    });
+    expect(spoofed.statusCode).toBe(429);
+  });
 });
