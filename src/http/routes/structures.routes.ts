@@ -13,7 +13,7 @@ import { describeOpeningState, formatDayHours, WEEKDAYS } from '../../domain/dir
 import { PARTNERS, type Structure } from '../../domain/directory/structure.js';
 import { notFound } from '../../domain/shared/errors.js';
 import { toParisIso } from '../../domain/shared/time.js';
-import { EXPORT_FORMATS, exportStructures } from '../../services/directory/export.service.js';
+import { EXPORT_FORMATS, exportStructuresCached } from '../../services/directory/export.service.js';
 import type { StopHit } from '../../services/directory/locator.service.js';
 import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 
@@ -328,7 +328,7 @@ export const structuresRoutes =
         },
       },
       async (request, reply) => {
-        const result = await exportStructures(ctx, request.query.format);
+        const result = await exportStructuresCached(ctx, request.query.format);
         reply
           .header('content-type', result.contentType)
           .header('content-disposition', `attachment; filename="${result.filename}"`)

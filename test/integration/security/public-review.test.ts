@@ -73,4 +73,41 @@ describe('security review: public endpoints', () => {
     });
     expect(spoofed.statusCode).toBe(429);
   });
+
+  it('finding 8: the export body is built once per version of the directory, and rebuilt after an edit', async () => {
+    const first = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/structures/export?format=csv',
+      remoteAddress: '192.0.2.90',
+    });
+    const s = await insertStructure(t.ctx, { name: 'France Services de Bohain' });
+    const second = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/structures/export?format=csv',
+      remoteAddress: '192.0.2.90',
+    });
+    expect(first.body).not.toContain('Bohain');
+    expect(second.body).toContain('Bohain');
+    await t.ctx.db
+      .updateTable('structures')
+      .set({
+        name: 'France Services de Bohain-en-Vermandois',
+        version: 2,
+        updated_at: new Date('2026-11-30T10:00:00Z'),
+      })
+      .where('id', '=', s.id)
+      .execute();
+    const third = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/structures/export?format=csv',
+      remoteAddress: '192.0.2.90',
+    });
+    expect(third.body).toContain('Bohain-en-Vermandois');
+    const again = await t.app.inject({
+      method: 'GET',
+      url: '/api/v1/structures/export?format=csv',
+      remoteAddress: '192.0.2.90',
+    });
+    expect(again.body).toBe(third.body);
+  });
 });
