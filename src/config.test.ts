@@ -49,4 +49,17 @@ describe('loadConfig', () => {
       expect(() => loadConfig(env), variable).toThrow(new RegExp(`^${variable} :`));
     }
   });
+
+  it('MAILLAGE_TRUST_PROXY: none by default; addresses and CIDRs, anything else refused (finding 6b)', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ MAILLAGE_TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1, fd00::/8' }).trustProxy).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['true', '*', '10.0.0.0/33', '1.2.3', 'fd00::/129', '10.0.0.0/8/1', 'loopback']) {
+      expect(() => loadConfig({ MAILLAGE_TRUST_PROXY: bad }), bad).toThrow(/^MAILLAGE_TRUST_PROXY :/);
+    }
+  });
 });

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /**
@@ -43,6 +44,11 @@ export interface Config {
   readonly auditCycleMonths: number;
   /** Largest accepted upload (pièces justificatives, audit photos), in bytes. */
   readonly uploadMaxBytes: number;
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs). Empty: the header is
+   * ignored and the client address is the TCP peer (security review, finding 6b).
+   */
+  readonly trustProxy: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -130,7 +136,30 @@ export function loadConfig(env: Env = process.env): Config {
     accountRetentionDays: integer(env, 'MAILLAGE_ACCOUNT_RETENTION_DAYS', 365, 1, 3650),
     auditCycleMonths: integer(env, 'MAILLAGE_AUDIT_CYCLE_MONTHS', 36, 1, 120),
     uploadMaxBytes: integer(env, 'MAILLAGE_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    trustProxy: proxyList(env, 'MAILLAGE_TRUST_PROXY'),
   });
+}
+
+/** A comma-separated list of IPv4/IPv6 addresses or CIDR ranges (`127.0.0.1, 10.0.0.0/8, ::1`). */
+function proxyList(env: Env, name: string): readonly string[] {
+  const raw = text(env, name);
+  if (raw === null) return Object.freeze([]);
+  const items = raw
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
+  for (const item of items) {
+    const [address = '', bits, extra] = item.split('/');
+    const family = isIP(address);
+    const max = family === 4 ? 32 : 128;
+    const badBits = bits !== undefined && (!/^\d{1,3}$/.test(bits) || Number(bits) > max);
+    if (family === 0 || badBits || extra !== undefined)
+      throw new ConfigError(
+        name,
+        `adresse IP ou plage CIDR attendue (par exemple 127.0.0.1 ou 10.0.0.0/8), reçu « ${item} ».`,
+      );
+  }
+  return Object.freeze(items);
 }
 
 function proconnectConfig(env: Env): Config['proconnect'] {

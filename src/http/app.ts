@@ -8,6 +8,8 @@ import type { AppContext } from '../composition.js';
 import { assetsPlugin } from './plugins/assets.js';
 import { errorsPlugin, frenchFrameworkError } from './plugins/errors.js';
 import { finiteNumbersAjvPlugin, finiteRouteInputs } from './plugins/finite-numbers.js';
+import { requestSerializer } from './plugins/log-redaction.js';
+import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
@@ -29,9 +31,11 @@ export type App = FastifyInstance;
  */
 export async function buildApp(ctx: AppContext): Promise<App> {
   const app = Fastify({
-    loggerInstance: ctx.logger as FastifyBaseLogger,
+    // Tokens in URLs never reach the access log (finding 11).
+    loggerInstance: ctx.logger.child({}, { serializers: { req: requestSerializer } }) as FastifyBaseLogger,
     bodyLimit: 1_048_576,
-    trustProxy: true,
+    // X-Forwarded-For only from the configured proxies (finding 6b): otherwise the TCP peer.
+    trustProxy: ctx.config.trustProxy.length > 0 ? [...ctx.config.trustProxy] : false,
     ajv: {
       customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false },
       plugins: [finiteNumbersAjvPlugin],
@@ -72,6 +76,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(errorsPlugin);
   await app.register(assetsPlugin);
   await app.register(sessionPlugin(ctx));
+  await app.register(rateLimitPlugin);
 
   // Routes, one plugin per capability.
   await app.register(healthRoutes(ctx));

@@ -157,6 +157,9 @@ describe('bus tour in the back office', () => {
     const form = await c.get(`/espace/structures/${bus.id}/bus/tournee`);
     expect(form.status).toBe(200);
     expect(form.body).toContain('&quot;id&quot;: &quot;bus-tso&quot;');
+    // Security review: the CSP blocks style="" attributes, so the page uses a class instead.
+    expect(form.body).not.toMatch(/<[^>]+\sstyle="/);
+    expect(form.body).toContain('maillage-code');
     const before = await t.ctx.db.selectFrom('mobile_entries').selectAll().orderBy('id').execute();
 
     const broken = await c.post(`/espace/structures/${bus.id}/bus/tournee`, {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
-import { createAdmin, purgeUsers } from '../../services/accounts/users.service.js';
+import { createAdmin, issueAccessLink, purgeUsers } from '../../services/accounts/users.service.js';
 import type { ServerJobResult } from '../../services/operations/server-jobs.js';
 import { onServerOrHere, withContext } from '../context.js';
 
@@ -12,6 +12,12 @@ export async function runCreateAdmin(ctx: AppContext, email: string): Promise<st
 
 function createAdminMessage(email: string, link: string): string {
   return `Compte administrateur national créé pour ${email.trim().toLowerCase()}.\nLien à usage unique pour choisir le mot de passe (valable 7 jours) :\n  ${link}\n`;
+}
+
+/** `maillage users lien <email>`: a fresh invitation or reset link, for a server without SMTP. */
+export async function runAccessLink(ctx: AppContext, email: string): Promise<string> {
+  const { link, kind } = await issueAccessLink(ctx, email);
+  return `${kind === 'reset' ? 'Lien de réinitialisation (valable 1 h' : 'Lien d’invitation (valable 7 jours'}, à usage unique) à remettre à ${email.trim().toLowerCase()} seulement :\n  ${link}\n`;
 }
 
 /** `maillage users purge`: deletes accounts deactivated for longer than MAILLAGE_ACCOUNT_RETENTION_DAYS. */
@@ -38,6 +44,14 @@ export function registerUsersCommands(program: Command): void {
           (ctx) => runCreateAdmin(ctx, email),
         ),
       );
+    });
+  users
+    .command('lien <email>')
+    .description(
+      'Affiche un nouveau lien personnel (invitation, ou réinitialisation du mot de passe) à remettre à la personne, quand aucun serveur SMTP n’est configuré',
+    )
+    .action(async (email: string) => {
+      process.stdout.write(await withContext((ctx) => runAccessLink(ctx, email)));
     });
   users
     .command('purge')

@@ -157,36 +157,12 @@ export async function deleteSessionsOf(db: Executor, userId: string): Promise<vo
 
 // --- login attempts ------------------------------------------------------------------------------
 
+/** History of sign-in attempts (kept 30 days); the lockout itself counts in throttle_counters. */
 export async function recordLoginAttempt(
   db: Executor,
   a: { email: string; ip: string; success: boolean; at: Date },
 ): Promise<void> {
   await db.insertInto('login_attempts').values(a).execute();
-}
-
-/** Failures since `since`, per e-mail and per IP, with the oldest of each (lockout lifts from it). */
-export async function recentFailures(db: Executor, email: string, ip: string, since: Date) {
-  const count = (column: 'email' | 'ip', value: string) =>
-    db
-      .selectFrom('login_attempts')
-      .select((eb) => [eb.fn.countAll<number>().as('n'), eb.fn.min('at').as('oldest')])
-      .where(column, '=', value)
-      .where('success', '=', false)
-      .where('at', '>', since)
-      .executeTakeFirstOrThrow();
-  const [byEmail, byIp] = await Promise.all([count('email', email), count('ip', ip)]);
-  const asDate = (v: unknown) => (v == null ? null : new Date(v as string | Date));
-  return {
-    account: Number(byEmail.n),
-    ip: Number(byIp.n),
-    oldestAccount: asDate(byEmail.oldest),
-    oldestIp: asDate(byIp.oldest),
-  };
-}
-
-/** A successful login clears the account's failure count. */
-export async function clearFailures(db: Executor, email: string): Promise<void> {
-  await db.deleteFrom('login_attempts').where('email', '=', email).where('success', '=', false).execute();
 }
 
 // --- one-time tokens -----------------------------------------------------------------------------
@@ -275,3 +251,80 @@ export async function insertOutbox(
 
 export const listOutbox = (db: Executor, limit = 100) =>
   db.selectFrom('outbox').selectAll().orderBy('id', 'desc').limit(limit).execute();
+
+// --- membership invitations (an existing account joins a structure only once it accepts) ----------
+
+export async function insertMembershipInvitation(
+  db: Executor,
+  m: {
+    userId: string;
+    structureId: string;
+    invitedBy: string;
+    invitedByLabel: string;
+    now: Date;
+    expiresAt: Date;
+  },
+): Promise<void> {
+  await db
+    .insertInto('membership_invitations')
+    .values({
+      user_id: m.userId,
+      structure_id: m.structureId,
+      invited_by: m.invitedBy,
+      invited_by_label: m.invitedByLabel,
+      created_at: m.now,
+      expires_at: m.expiresAt,
+    })
+    .execute();
+}
+
+/** Pending invitations of a user (unanswered, unexpired), with the structure's name. */
+export const pendingMembershipInvitations = (db: Executor, userId: string, now: Date) =>
+  db
+    .selectFrom('membership_invitations as i')
+    .innerJoin('structures as s', 's.id', 'i.structure_id')
+    .select(['i.id', 'i.structure_id', 's.name as structure_name', 'i.invited_by_label', 'i.created_at'])
+    .where('i.user_id', '=', userId)
+    .where('i.answered_at', 'is', null)
+    .where('i.expires_at', '>', now)
+    .orderBy('i.created_at')
+    .execute();
+
+/**
+ * Answers an invitation of THIS user, once: the conditional update is the check, so an invitation of
+ * someone else, an answered or an expired one changes nothing (returns null).
+ */
+export async function answerMembershipInvitation(
+  db: Executor,
+  a: { id: string; userId: string; accepted: boolean; now: Date },
+): Promise<{ structure_id: string } | null> {
+  const row = await db
+    .updateTable('membership_invitations')
+    .set({ answered_at: a.now, accepted: a.accepted })
+    .where('id', '=', a.id)
+    .where('user_id', '=', a.userId)
+    .where('answered_at', 'is', null)
+    .where('expires_at', '>', a.now)
+    .returning('structure_id')
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+export async function isMember(db: Executor, userId: string, structureId: string): Promise<boolean> {
+  const r = await db
+    .selectFrom('user_structures')
+    .select('user_id')
+    .where('user_id', '=', userId)
+    .where('structure_id', '=', structureId)
+    .executeTakeFirst();
+  return r !== undefined;
+}
+
+export async function removeMembership(db: Executor, userId: string, structureId: string): Promise<boolean> {
+  const r = await db
+    .deleteFrom('user_structures')
+    .where('user_id', '=', userId)
+    .where('structure_id', '=', structureId)
+    .executeTakeFirst();
+  return Number(r.numDeletedRows) === 1;
+}

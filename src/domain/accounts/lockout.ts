@@ -41,3 +41,16 @@ export function lockoutMessage(d: Extract<LockoutDecision, { locked: true }>, un
     ? `Trop de tentatives de connexion pour ce compte. Par sécurité, la connexion est bloquée jusqu’à ${untilText}. Vous pouvez aussi réinitialiser votre mot de passe.`
     : `Trop de tentatives de connexion depuis votre réseau. Par sécurité, la connexion est bloquée jusqu’à ${untilText}.`;
 }
+
+/**
+ * Password-reset requests (finding 12): a few per typed e-mail and per IP address an hour. Counted
+ * whether or not the account exists, so the throttle answers the same for known and unknown addresses.
+ */
+export const RESET_THROTTLE = Object.freeze({ windowMinutes: 60, maxPerAccount: 3, maxPerIp: 10 });
+
+/** Whether the n-th request of the window (n counts this one) is over the limit. */
+export const resetThrottled = (byAccount: number, byIp: number, rules = RESET_THROTTLE): boolean =>
+  byAccount > rules.maxPerAccount || byIp > rules.maxPerIp;
+
+export const resetThrottleMessage = (untilText: string): string =>
+  `Trop de demandes de réinitialisation. Par sécurité, aucune nouvelle demande n’est traitée avant ${untilText}. Si vous avez reçu un lien, il reste valable une heure.`;

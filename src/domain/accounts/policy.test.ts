@@ -28,6 +28,7 @@ const EXPECTED: Record<Action, string> = {
   'referentiel.publish': '- - - * - -',
   'campaign.manage': '- - - * - -',
   'directory.import': '- - - * - -',
+  'users.set_active': '- - - * - *',
 };
 
 const users: Record<Role, Principal> = {

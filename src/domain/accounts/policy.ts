@@ -29,6 +29,8 @@ export const ACTIONS = [
   'campaign.manage',
   // Operations (issue 16): the official list, imported from the back office
   'directory.import',
+  // Security review (issue 9): disabling or re-enabling a whole account is national only
+  'users.set_active',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -94,6 +96,7 @@ export const POLICY: Matrix = {
     'referentiel.publish': 'all',
     'campaign.manage': 'all',
     'directory.import': 'all',
+    'users.set_active': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',
@@ -105,6 +108,7 @@ export const POLICY: Matrix = {
     'agents.manage': 'all',
     'users.invite': 'all',
     'outbox.read': 'all',
+    'users.set_active': 'all',
   },
 };
 

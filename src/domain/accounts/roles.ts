@@ -35,6 +35,9 @@ export interface Principal {
   readonly departement: string | null;
 }
 
+/** Roles with a nationwide scope: only the national team grants them. */
+export const NATIONAL_ROLES: readonly Role[] = ['national', 'admin_technique'];
+
 /** Roles that are attached to structures through memberships. */
 export const STRUCTURE_ROLES: readonly Role[] = ['agent', 'responsable'];
 
@@ -49,8 +52,10 @@ export function invitableRoles(role: Role): readonly Role[] {
     case 'animateur_departemental':
       return ['agent', 'responsable', 'animateur_departemental'];
     case 'national':
-    case 'admin_technique':
       return ROLES;
+    case 'admin_technique':
+      // National roles are granted by the national team only (finding 3), never by a technical admin.
+      return ROLES.filter((r) => !NATIONAL_ROLES.includes(r));
     default:
       return [];
   }

@@ -94,8 +94,11 @@ function frenchFastify(error: FastifyError): { code: ErrorCode; message: string 
   }
 }
 
+// Under /assets/ a name ending in .json is a file, not an API: a refusal there is a French page too.
 const wantsHtml = (request: FastifyRequest) =>
-  !request.url.startsWith('/api/') && !request.url.endsWith('.json') && request.method === 'GET';
+  !request.url.startsWith('/api/') &&
+  (!request.url.endsWith('.json') || request.url.startsWith('/assets/')) &&
+  request.method === 'GET';
 
 function send(request: FastifyRequest, reply: FastifyReply, status: number, body: ApiError) {
   reply.status(status);
@@ -153,11 +156,21 @@ export const errorsPlugin = fp(
           message: known.message,
         });
       const status = error.statusCode ?? 500;
+      // A path that tries to leave an assets folder is simply not found (no hint of what is refused).
+      if (status === 403 && request.url.startsWith('/assets/'))
+        return send(request, reply, 404, {
+          error: 'not_found',
+          field: null,
+          message: 'Cette page n’existe pas ou plus. Vérifiez l’adresse, ou revenez à l’accueil.',
+        });
       if (status >= 400 && status < 500) {
         return send(request, reply, status, {
           error: status === 404 ? 'not_found' : status === 429 ? 'rate_limited' : 'invalid',
           field: null,
-          message: status === 429 ? 'Trop de requêtes : réessayez dans un instant.' : 'Requête incorrecte.',
+          message:
+            status === 429
+              ? 'Trop de requêtes : réessayez dans une minute. Ce service limite les demandes coûteuses pour rester disponible à tous.'
+              : 'Requête incorrecte.',
         });
       }
       request.log.error({ err: error }, 'unhandled error');

@@ -22,6 +22,10 @@ declare module 'fastify' {
   interface FastifyRequest {
     user: SessionUser | null;
   }
+  interface FastifyContextConfig {
+    /** `multipart`: an upload route that checks the token field itself (`multipartCsrfValid`). */
+    csrf?: 'multipart';
+  }
 }
 
 export const SESSION_COOKIE = 'maillage_session';
@@ -61,19 +65,54 @@ export function csrfToken(ctx: AppContext, request: FastifyRequest, reply: Fasti
 export const csrfField = (ctx: AppContext, request: FastifyRequest, reply: FastifyReply): SafeHtml =>
   html`<input type="hidden" name="${CSRF_FIELD}" value="${csrfToken(ctx, request, reply)}">`;
 
-function csrfValid(request: FastifyRequest): boolean {
+/**
+ * The token comes from the form body or the `x-csrf-token` header, never from the query string
+ * (finding 11: URLs end up in logs, history and Referer headers).
+ */
+function csrfValid(request: FastifyRequest, fromMultipart?: unknown): boolean {
   const body = request.body as Record<string, unknown> | undefined;
-  const query = request.query as Record<string, unknown> | undefined;
   const given =
+    fromMultipart ??
     (typeof body === 'object' && body !== null ? body[CSRF_FIELD] : undefined) ??
-    request.headers['x-csrf-token'] ??
-    query?.[CSRF_FIELD];
+    request.headers['x-csrf-token'];
   if (typeof given !== 'string' || given.length > 200) return false;
   const secret = request.user?.csrfSecret ?? request.cookies[CSRF_COOKIE];
   if (!secret) return false;
   const expected = Buffer.from(hmac(secret));
   const actual = Buffer.from(given);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+const isMultipart = (request: FastifyRequest) =>
+  (request.headers['content-type'] ?? '').toLowerCase().startsWith('multipart/');
+
+/**
+ * Upload routes declare `config: { csrf: 'multipart' }` and call this with the fields read before
+ * the file: the form's hidden `_csrf` input comes first in the body, so no JavaScript is needed.
+ * Answers the 403 page and returns false when the token is missing or wrong.
+ */
+export function multipartCsrfValid(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  fields: Record<string, unknown> | undefined,
+): boolean {
+  const field = fields?.[CSRF_FIELD] as { value?: unknown } | undefined;
+  if (csrfValid(request, field?.value ?? request.headers['x-csrf-token'])) return true;
+  refuseCsrf(request, reply);
+  return false;
+}
+
+function refuseCsrf(request: FastifyRequest, reply: FastifyReply) {
+  request.log.warn({ userId: request.user?.principal.id }, 'jeton CSRF absent ou invalide');
+  return reply
+    .code(403)
+    .type('text/html; charset=utf-8')
+    .send(
+      messagePage(
+        'Formulaire expiré',
+        'Ce formulaire a expiré ou ne provient pas de ce site : par sécurité, rien n’a été enregistré. Revenez à la page précédente, rechargez-la, puis recommencez.',
+      ),
+    );
 }
 
 const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -92,20 +131,10 @@ export const sessionPlugin = (ctx: AppContext) =>
       // After body parsing, before validation: every form write must carry the token.
       app.addHook('preValidation', async (request, reply) => {
         if (!UNSAFE.has(request.method) || request.url.startsWith('/api/')) return;
+        // An upload's body is a stream: its route checks the token field read before the file.
+        if (isMultipart(request) && request.routeOptions.config?.csrf === 'multipart') return;
         if (csrfValid(request)) return;
-        request.log.warn(
-          { url: request.url, userId: request.user?.principal.id },
-          'jeton CSRF absent ou invalide',
-        );
-        return reply
-          .code(403)
-          .type('text/html; charset=utf-8')
-          .send(
-            messagePage(
-              'Formulaire expiré',
-              'Ce formulaire a expiré ou ne provient pas de ce site : par sécurité, rien n’a été enregistré. Revenez à la page précédente, rechargez-la, puis recommencez.',
-            ),
-          );
+        return refuseCsrf(request, reply);
       });
     },
     { name: 'session', dependencies: ['errors'] },
@@ -177,9 +206,40 @@ export const actorOf = (request: FastifyRequest) => {
   };
 };
 
-/** A local path to go back to after sign-in (never another site). */
-export const safeReturn = (value: unknown): string =>
-  typeof value === 'string' && /^\/(?![/\\])/.test(value) && value.length < 500 ? value : '/espace';
+/**
+ * A local path to go back to after sign-in, never another site (finding 4). The value is parsed as a
+ * URL against a placeholder origin and REBUILT from its path and query; anything a browser could read
+ * as another host (`//x`, `/\\x`, `/\t/x`: tabs and newlines are dropped by URL parsers) is refused,
+ * as are control characters anywhere, whatever their encoding.
+ */
+export function safeReturn(value: unknown): string {
+  const fallback = '/espace';
+  if (typeof value !== 'string' || value.length === 0 || value.length >= 500) return fallback;
+  // Raw and percent-decoded: control characters, backslashes and a leading `//` are refused.
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value);
+  } catch {
+    return fallback;
+  }
+  for (const v of [value, decoded]) {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what we refuse
+    if (/[\u0000-\u001f\u007f\\]/.test(v) || !v.startsWith('/') || v.startsWith('//')) return fallback;
+  }
+  let parsed: URL;
+  try {
+    parsed = new URL(value, 'http://x.invalid');
+  } catch {
+    return fallback;
+  }
+  if (
+    parsed.origin !== 'http://x.invalid' ||
+    !parsed.pathname.startsWith('/') ||
+    parsed.pathname.startsWith('//')
+  )
+    return fallback;
+  return `${parsed.pathname}${parsed.search}`;
+}
 
 /** The signed-in user of a route guarded by `requireUser` / `requirePolicy`. */
 export function userOf(request: FastifyRequest): SessionUser {

@@ -3,7 +3,9 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
 import { findUserById } from '../../db/repositories/accounts.repository.js';
 import type { TokenPurpose } from '../../db/schema/accounts.js';
+import { resetThrottleMessage } from '../../domain/accounts/lockout.js';
 import { DomainError } from '../../domain/shared/errors.js';
+import { inParis } from '../../domain/shared/time.js';
 import {
   acceptInvitation,
   checkToken,
@@ -15,6 +17,7 @@ import {
   setupLinkIfNeeded,
   TokenError,
 } from '../../services/accounts/auth.service.js';
+import { settleDeliveries } from '../../services/accounts/mail.service.js';
 import { finishProconnect, startProconnect } from '../../services/accounts/proconnect.service.js';
 import { html } from '../../web/html.js';
 import {
@@ -27,6 +30,7 @@ import {
 } from '../../web/views/accounts/auth.views.js';
 import type { FormError } from '../../web/views/accounts/forms.js';
 import { messagePage } from '../../web/views/layout.js';
+import { redactUrl } from '../plugins/log-redaction.js';
 import {
   clearSessionCookie,
   csrfField,
@@ -76,11 +80,18 @@ export const accountsRoutes =
   async (app) => {
     const proconnect = ctx.config.proconnect !== null;
 
+    // Mails still being sent after their answer (reset requests) finish before the server stops.
+    app.addHook('onClose', async () => settleDeliveries());
+
     // First run: no administrator yet → a one-time setup link in the console.
     app.addHook('onListen', async () => {
       const link = await setupLinkIfNeeded(ctx);
       if (!link) return;
-      ctx.logger.warn({ link }, 'aucun administrateur : lien d’installation à usage unique');
+      // The link itself goes to the console only, never to the log (finding 11).
+      ctx.logger.warn(
+        { link: redactUrl(link) },
+        'aucun administrateur : lien d’installation à usage unique affiché sur la console',
+      );
       if (ctx.config.nodeEnv !== 'test')
         process.stdout.write(
           `\nAucun administrateur n’existe encore. Créez le premier administrateur national ici (lien valable 24 h, à usage unique) :\n  ${link}\n\n`,
@@ -174,7 +185,16 @@ export const accountsRoutes =
       { schema: { hide: true, body: Type.Object({ email: text(1000) }) }, attachValidation: true },
       async (request, reply) => {
         if (badForm(request, reply)) return;
-        await requestPasswordReset(ctx, request.body.email);
+        const r = await requestPasswordReset(ctx, request.body.email, request.ip);
+        if (r.throttledUntil)
+          return htmlReply(
+            reply,
+            429,
+            forgotPage({
+              csrf: csrfField(ctx, request, reply),
+              throttled: resetThrottleMessage(inParis(r.throttledUntil).toFormat('HH:mm')),
+            }),
+          );
         return htmlReply(reply, 200, forgotPage({ csrf: csrfField(ctx, request, reply), sent: true }));
       },
     );

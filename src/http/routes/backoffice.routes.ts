@@ -13,7 +13,13 @@ import { WEEKDAYS, type Weekday } from '../../domain/directory/opening-hours.js'
 import { DomainError } from '../../domain/shared/errors.js';
 import { isCodeDepartement } from '../../domain/shared/insee.js';
 import { inZone, localDate, METROPOLITAN_ZONE, timeZoneOf } from '../../domain/shared/time-zone.js';
-import { inviteUser, setUserActive } from '../../services/accounts/users.service.js';
+import {
+  answerStructureInvitation,
+  inviteUser,
+  pendingStructureInvitations,
+  removeFromStructure,
+  setUserActive,
+} from '../../services/accounts/users.service.js';
 import {
   changeStatus,
   editStructure,
@@ -29,6 +35,7 @@ import {
   invitePage,
   nationalPage,
   outboxPage,
+  structureInvitationsPage,
 } from '../../web/views/backoffice/dashboards.views.js';
 import {
   type EditDraft,
@@ -98,6 +105,9 @@ const formError = (e: unknown): FormError => {
     return { field: e.field ?? null, message: e.message };
   throw e;
 };
+
+const INVITATION_SENT =
+  'Invitation envoyée. Si cette adresse a déjà un compte, la personne doit accepter l’invitation avant d’être rattachée.';
 
 /** The structure back office under /espace: edit, status, history, agents, department and national views, outbox. */
 export const backofficeRoutes =
@@ -364,20 +374,21 @@ export const backofficeRoutes =
           request.params.id,
         );
         try {
-          const r = await inviteUser(ctx, actorOf(request), {
+          await inviteUser(ctx, actorOf(request), {
             email: request.body.email,
             role: request.body.role,
             structureId: structure.id,
           });
-          return agents(request, reply, 200, {
-            message: r.link ? 'Invitation envoyée.' : 'Compte existant rattaché à la structure.',
-          });
+          // The same words whether or not the address has an account (finding 9).
+          return agents(request, reply, 200, { message: INVITATION_SENT });
         } catch (e) {
           return agents(request, reply, 400, { error: formError(e), email: request.body.email });
         }
       },
     );
 
+    // `retirer` takes someone off this structure; `desactiver` / `reactiver` act on the whole
+    // account and are for the national roles only (finding 1), checked again by the service.
     app.post(
       '/espace/structures/:id/agents/:userId/:op',
       {
@@ -386,7 +397,7 @@ export const backofficeRoutes =
           params: Type.Object({
             id: Type.String({ maxLength: 100 }),
             userId: Type.String({ format: 'uuid' }),
-            op: Type.Union([Type.Literal('desactiver'), Type.Literal('reactiver')]),
+            op: Type.Union([Type.Literal('retirer'), Type.Literal('desactiver'), Type.Literal('reactiver')]),
           }),
         },
         preHandler: guard('agents.manage'),
@@ -401,22 +412,81 @@ export const backofficeRoutes =
         const members = await membersOf(ctx.db, structure.id);
         if (!members.some((m) => m.id === request.params.userId))
           throw new DomainError('not_found', 'Personne introuvable dans cette structure.');
+        const op = request.params.op;
         try {
-          await setUserActive(
-            ctx,
-            actorOf(request),
-            request.params.userId,
-            request.params.op === 'reactiver',
-          );
+          if (op === 'retirer')
+            await removeFromStructure(
+              ctx,
+              actorOf(request),
+              { structureId: structure.id, departement: structure.departement },
+              request.params.userId,
+            );
+          else await setUserActive(ctx, actorOf(request), request.params.userId, op === 'reactiver');
         } catch (e) {
-          return agents(request, reply, 400, { error: formError(e) });
+          return agents(request, reply, e instanceof DomainError && e.code === 'forbidden' ? 403 : 400, {
+            error: formError(e),
+          });
         }
         return agents(request, reply, 200, {
           message:
-            request.params.op === 'reactiver'
-              ? 'Compte réactivé.'
-              : 'Compte désactivé : ses sessions sont fermées.',
+            op === 'retirer'
+              ? 'La personne ne fait plus partie de la structure. Son compte reste actif.'
+              : op === 'reactiver'
+                ? 'Compte réactivé.'
+                : 'Compte désactivé : ses sessions sont fermées.',
         });
+      },
+    );
+
+    // An existing account invited to a structure accepts or declines it here, signed in as itself.
+    app.get(
+      '/espace/rattachements',
+      { schema: { hide: true }, preHandler: requireUser },
+      async (request, reply) =>
+        send(
+          reply,
+          200,
+          structureInvitationsPage({
+            user: userOf(request),
+            csrf: csrfField(ctx, request, reply),
+            invitations: await pendingStructureInvitations(ctx, userOf(request).principal.id),
+          }),
+        ),
+    );
+
+    app.post(
+      '/espace/rattachements/:invitation/:answer',
+      {
+        schema: {
+          hide: true,
+          params: Type.Object({
+            invitation: Type.String({ format: 'uuid' }),
+            answer: Type.Union([Type.Literal('accepter'), Type.Literal('refuser')]),
+          }),
+        },
+        preHandler: requireUser,
+      },
+      async (request, reply) => {
+        const accept = request.params.answer === 'accepter';
+        let message: string | null = null;
+        let error: FormError | null = null;
+        try {
+          await answerStructureInvitation(ctx, actorOf(request), request.params.invitation, accept);
+          message = accept ? 'Vous faites maintenant partie de la structure.' : 'Invitation refusée.';
+        } catch (e) {
+          error = formError(e);
+        }
+        return send(
+          reply,
+          error ? 404 : 200,
+          structureInvitationsPage({
+            user: userOf(request),
+            csrf: csrfField(ctx, request, reply),
+            invitations: await pendingStructureInvitations(ctx, userOf(request).principal.id),
+            message,
+            error,
+          }),
+        );
       },
     );
 
@@ -537,7 +607,7 @@ export const backofficeRoutes =
             invitePage({
               user: userOf(request),
               csrf: csrfField(ctx, request, reply),
-              message: 'Invitation envoyée.',
+              message: INVITATION_SENT,
             }),
           );
         } catch (e) {

@@ -28,7 +28,14 @@ import {
   referentielPage,
 } from '../../web/views/labelling/pages.js';
 import { messagePage } from '../../web/views/layout.js';
-import { actorOf, csrfField, csrfToken, requirePolicy, requireUser } from '../plugins/session.js';
+import {
+  actorOf,
+  csrfField,
+  csrfToken,
+  multipartCsrfValid,
+  requirePolicy,
+  requireUser,
+} from '../plugins/session.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const FormBody = Type.Record(Type.String({ maxLength: 80 }), Type.Unknown());
@@ -455,6 +462,8 @@ export const labellingRoutes =
     ) => {
       try {
         const file = await request.file().catch(() => undefined);
+        // The token is the form's first field (never in the URL): checked before reading the file.
+        if (!multipartCsrfValid(request, reply, file?.fields as Record<string, unknown> | undefined)) return;
         if (!file) throw new DomainError('invalid', 'Choisissez un fichier à envoyer.', 'file');
         let bytes: Buffer;
         try {
@@ -480,7 +489,11 @@ export const labellingRoutes =
 
     app.post(
       `${BASE}/candidatures/:id/documents`,
-      { preHandler: requirePolicy(ctx, 'application.file', appTarget), schema: { params: Id, hide: true } },
+      {
+        preHandler: requirePolicy(ctx, 'application.file', appTarget),
+        schema: { params: Id, hide: true },
+        config: { csrf: 'multipart' },
+      },
       async (request, reply) =>
         upload(request, reply, request.params.id, null, `${BASE}/candidatures/${request.params.id}`),
     );
@@ -650,7 +663,11 @@ export const labellingRoutes =
 
     app.post(
       `${BASE}/audits/:id/documents`,
-      { preHandler: requirePolicy(ctx, 'audit.fill', auditTarget), schema: { params: Id, hide: true } },
+      {
+        preHandler: requirePolicy(ctx, 'audit.fill', auditTarget),
+        schema: { params: Id, hide: true },
+        config: { csrf: 'multipart' },
+      },
       async (request, reply) => {
         const audit = await service.audit(principal(request), request.params.id);
         if (!audit.application_id) throw new DomainError('invalid', 'Cet audit n’accepte pas de pièces.');

@@ -14,6 +14,7 @@ import { MobileService } from '../../services/mobile/mobile.service.js';
 import { posterPdf } from '../../services/mobile/poster.js';
 import { communeExtra, communeSentence, passagesPage } from '../../web/views/mobile/mobile.view.js';
 import { requireAdminToken } from '../plugins/admin-token.js';
+import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 
 const ID = '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$';
 const ID_RE = new RegExp(ID);
@@ -199,7 +200,7 @@ export const mobileRoutes =
 
     app.get(
       '/communes/:code/mobile.ics',
-      { schema: { hide: true, params: CodeParam } },
+      { schema: { hide: true, params: CodeParam }, config: { rateLimit: RATE_BUDGETS.calendar } },
       async (request, reply) => {
         const { code, name, data } = await communeData(request.params.code);
         return feed(
@@ -242,7 +243,7 @@ export const mobileRoutes =
 
     app.get(
       '/communes/:code/affiche.pdf',
-      { schema: { hide: true, params: CodeParam } },
+      { schema: { hide: true, params: CodeParam }, config: { rateLimit: RATE_BUDGETS.pdf } },
       async (request, reply) => {
         const { code, name, data } = await communeData(request.params.code);
         const now = ctx.clock.now();
@@ -272,6 +273,7 @@ export const mobileRoutes =
     app.get(
       '/api/v1/mobile/units/:unit/occurrences',
       {
+        config: { rateLimit: RATE_BUDGETS.calendar },
         schema: {
           tags: ['mobiles'],
           summary:

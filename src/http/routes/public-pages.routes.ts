@@ -26,6 +26,7 @@ import {
   searchPage,
 } from '../../web/views/directory/search.view.js';
 import { structurePage } from '../../web/views/directory/structure.view.js';
+import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 
 /** Only the shape here (strings, bounded); the meaning is checked below, so errors show in the form. */
 const SearchQuery = Type.Object({
@@ -277,6 +278,7 @@ export const publicPagesRoutes =
           hide: true,
           querystring: Type.Object({ dep: Type.Optional(Type.String({ maxLength: 1000 })) }),
         },
+        config: { rateLimit: RATE_BUDGETS.geojson },
       },
       async (request, reply) => {
         const wanted = parseDepartementList(request.query.dep);

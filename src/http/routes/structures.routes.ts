@@ -13,8 +13,9 @@ import { describeOpeningState, formatDayHours, WEEKDAYS } from '../../domain/dir
 import { PARTNERS, type Structure } from '../../domain/directory/structure.js';
 import { notFound } from '../../domain/shared/errors.js';
 import { METROPOLITAN_ZONE, timeZoneOf, toLocalIso } from '../../domain/shared/time-zone.js';
-import { EXPORT_FORMATS, exportStructures } from '../../services/directory/export.service.js';
+import { EXPORT_FORMATS, exportStructuresCached } from '../../services/directory/export.service.js';
 import type { StopHit } from '../../services/directory/locator.service.js';
+import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 
 const ErrorBody = Type.Object(
   { error: Type.String(), field: Nullable(Type.String()), message: Type.String() },
@@ -203,6 +204,7 @@ export const structuresRoutes =
     app.get(
       '/api/v1/structures/nearest',
       {
+        config: { rateLimit: RATE_BUDGETS.nearest },
         schema: {
           tags: ['localisateur'],
           summary: 'Les France Services les plus proches d’un point',
@@ -318,6 +320,7 @@ export const structuresRoutes =
     app.get(
       '/api/v1/structures/export',
       {
+        config: { rateLimit: RATE_BUDGETS.export },
         schema: {
           tags: ['données ouvertes'],
           summary: 'Export de l’annuaire : CSV officiel, GeoJSON ou schéma des lieux de médiation numérique',
@@ -333,7 +336,7 @@ export const structuresRoutes =
         },
       },
       async (request, reply) => {
-        const result = await exportStructures(ctx, request.query.format);
+        const result = await exportStructuresCached(ctx, request.query.format);
         reply
           .header('content-type', result.contentType)
           .header('content-disposition', `attachment; filename="${result.filename}"`)

@@ -9,6 +9,7 @@ import { methodPage } from '../../web/views/territory/method.view.js';
 import { DEFAULT_FORM, type PlanningForm, planningPage } from '../../web/views/territory/planning.view.js';
 import { reportTables, tableCsv } from '../../web/views/territory/tables.js';
 import { requireAdminToken } from '../plugins/admin-token.js';
+import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 import { csrfField } from '../plugins/session.js';
 
 const ErrorBody = Type.Object(
@@ -360,6 +361,7 @@ export const territoryRoutes =
     app.get(
       '/territoires/export.csv',
       {
+        config: { rateLimit: RATE_BUDGETS.tableExport },
         schema: {
           hide: true,
           querystring: Type.Object({

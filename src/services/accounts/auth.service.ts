@@ -2,8 +2,15 @@ import { hash, verify } from '@node-rs/argon2';
 import type { AppContext } from '../../composition.js';
 import * as accounts from '../../db/repositories/accounts.repository.js';
 import { appendAudit } from '../../db/repositories/audit.repository.js';
+import * as throttle from '../../db/repositories/throttle.repository.js';
 import type { TokenPurpose } from '../../db/schema/accounts.js';
-import { DEFAULT_LOCKOUT, lockoutDecision, lockoutMessage } from '../../domain/accounts/lockout.js';
+import {
+  DEFAULT_LOCKOUT,
+  lockoutDecision,
+  lockoutMessage,
+  RESET_THROTTLE,
+  resetThrottled,
+} from '../../domain/accounts/lockout.js';
 import { checkNewPassword, normaliseEmail } from '../../domain/accounts/password.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import { DomainError } from '../../domain/shared/errors.js';
@@ -16,7 +23,7 @@ import { METROPOLITAN_ZONE, wallClock } from '../../domain/shared/time-zone.js';
 const lockoutUntil = (until: Date) =>
   `${wallClock(until, METROPOLITAN_ZONE).toFormat('HH:mm')} (heure de Paris)`;
 
-import { sendMail } from './mail.service.js';
+import { deliverLater, sendMail } from './mail.service.js';
 import { randomToken, sha256 } from './tokens.js';
 
 /** Sign-in, sessions, one-time tokens (reset, invitation, first-run setup). */
@@ -69,13 +76,18 @@ export async function login(
     return { ok: false, message: INVALID_CREDENTIALS, locked: false };
   }
   const password = typeof input.password === 'string' ? input.password.slice(0, 1000) : '';
-  const failures = await accounts.recentFailures(
-    ctx.db,
-    email,
-    input.ip,
-    minutesAgo(now, DEFAULT_LOCKOUT.windowMinutes),
-  );
-  const decision = lockoutDecision(failures);
+  // Count this attempt BEFORE checking it, atomically (finding 6a): concurrent attempts each get
+  // their own rank, so the 6th of twenty simultaneous ones is refused whatever its password.
+  const since = minutesAgo(now, DEFAULT_LOCKOUT.windowMinutes);
+  const byAccount = await throttle.hit(ctx.db, `login:email:${email}`, now, since);
+  const byIp = await throttle.hit(ctx.db, `login:ip:${input.ip}`, now, since);
+  const counted = (extra: number) => ({
+    account: byAccount.hits - 1 + extra,
+    ip: byIp.hits - 1 + extra,
+    oldestAccount: byAccount.windowStart,
+    oldestIp: byIp.windowStart,
+  });
+  const decision = lockoutDecision(counted(0));
   if (decision.locked) {
     ctx.logger.warn({ email, ip: input.ip, by: decision.by }, 'connexion refusée : verrouillage');
     return {
@@ -85,19 +97,10 @@ export async function login(
     };
   }
   const user = await accounts.findUserByEmail(ctx.db, email);
-  const valid =
-    user?.active && user.password_hash
-      ? await verify(user.password_hash, password).catch(() => false)
-      : (await verify(await decoy(), password).catch(() => false)) && false;
+  const valid = await checkPassword(user, password);
   await accounts.recordLoginAttempt(ctx.db, { email, ip: input.ip, success: valid, at: now });
   if (!valid || !user) {
-    const after = lockoutDecision({
-      ...failures,
-      account: failures.account + 1,
-      ip: failures.ip + 1,
-      oldestAccount: failures.oldestAccount ?? now,
-      oldestIp: failures.oldestIp ?? now,
-    });
+    const after = lockoutDecision(counted(1));
     if (after.locked)
       return {
         ok: false,
@@ -106,9 +109,23 @@ export async function login(
       };
     return { ok: false, locked: false, message: INVALID_CREDENTIALS };
   }
-  await accounts.clearFailures(ctx.db, email);
+  await throttle.clear(ctx.db, `login:email:${email}`);
+  await throttle.takeBack(ctx.db, `login:ip:${input.ip}`);
   const sessionToken = await openSession(ctx, user.id, input.ip);
   return { ok: true, sessionToken, userId: user.id };
+}
+
+/**
+ * One argon2 verification whatever the account (finding 9): an unknown, disabled or password-less
+ * account is checked against the decoy hash, so the answer takes the same time and is always false.
+ */
+export async function checkPassword(
+  user: { active: boolean; password_hash: string | null } | undefined,
+  password: string,
+): Promise<boolean> {
+  const real = user?.active && user.password_hash ? user.password_hash : null;
+  const ok = await verify(real ?? (await decoy()), password).catch(() => false);
+  return real !== null && ok;
 }
 
 /** A new session (a new id: sessions are never carried over from before sign-in). */
@@ -226,21 +243,42 @@ export class TokenError extends DomainError {
 
 // --- password reset ------------------------------------------------------------------------------
 
-/** Always the same answer, whether or not the account exists. */
-export async function requestPasswordReset(ctx: AppContext, rawEmail: unknown): Promise<void> {
+/**
+ * Always the same answer, whether or not the account exists, in the same time: the token and the
+ * mail are made after the answer (finding 9). Throttled per typed e-mail and per IP (finding 12):
+ * past the limit, the answer says until when, for known and unknown addresses alike.
+ */
+export async function requestPasswordReset(
+  ctx: AppContext,
+  rawEmail: unknown,
+  ip: string,
+): Promise<{ readonly throttledUntil: Date | null }> {
+  const now = ctx.clock.now();
+  const since = minutesAgo(now, RESET_THROTTLE.windowMinutes);
   let email: string;
   try {
     email = normaliseEmail(rawEmail);
   } catch {
-    return;
+    email = '';
   }
-  const user = await accounts.findUserByEmail(ctx.db, email);
-  if (!user?.active) return;
-  const token = await issueToken(ctx, 'reset', user.id);
-  await sendMail(ctx, {
-    to: user.email,
-    subject: 'Réinitialisation de votre mot de passe France Services',
-    text: `Bonjour,
+  const byIp = await throttle.hit(ctx.db, `reset:ip:${ip}`, now, since);
+  const byAccount = email
+    ? await throttle.hit(ctx.db, `reset:email:${email}`, now, since)
+    : { hits: 0, windowStart: now };
+  if (resetThrottled(byAccount.hits, byIp.hits)) {
+    const start = byAccount.hits > RESET_THROTTLE.maxPerAccount ? byAccount.windowStart : byIp.windowStart;
+    ctx.logger.warn({ ip }, 'demande de réinitialisation refusée : trop de demandes');
+    return { throttledUntil: plus(start, RESET_THROTTLE.windowMinutes) };
+  }
+  if (!email) return { throttledUntil: null };
+  deliverLater(ctx, async () => {
+    const user = await accounts.findUserByEmail(ctx.db, email);
+    if (!user?.active) return;
+    const token = await issueToken(ctx, 'reset', user.id);
+    await sendMail(ctx, {
+      to: user.email,
+      subject: 'Réinitialisation de votre mot de passe France Services',
+      text: `Bonjour,
 
 Une réinitialisation du mot de passe de votre compte de l’espace France Services a été demandée.
 Pour choisir un nouveau mot de passe, ouvrez ce lien (valable ${TOKEN_TTL_MINUTES.reset} minutes, une seule fois) :
@@ -248,7 +286,9 @@ Pour choisir un nouveau mot de passe, ouvrez ce lien (valable ${TOKEN_TTL_MINUTE
 ${ctx.config.publicUrl}/espace/reinitialiser?jeton=${token}
 
 Si vous n’êtes pas à l’origine de cette demande, ignorez ce message : votre mot de passe reste inchangé.`,
+    });
   });
+  return { throttledUntil: null };
 }
 
 export async function resetPassword(

@@ -19,6 +19,14 @@ function transportFor(url: string): Transporter {
 }
 
 /**
+ * One-time links (`?jeton=…`) are secrets for the recipient only (finding 3): a stored copy of a mail
+ * (the outbox) keeps the text with every token replaced, so neither the outbox page nor a database
+ * dump hands out a usable link. See docs/adr/0002-accounts.md.
+ */
+export const redactTokens = (text: string): string =>
+  text.replace(/([?&]jeton=)[^\s&#]+/g, '$1[retiré : lien personnel envoyé au seul destinataire]');
+
+/**
  * Sends a mail over SMTP when MAILLAGE_SMTP_URL is set. Otherwise, or when the SMTP server fails,
  * the mail goes to the outbox table, which the administrators read at /espace/courriels.
  */
@@ -41,13 +49,39 @@ export async function sendMail(ctx: AppContext, mail: Mail): Promise<'smtp' | 'o
       await insertOutbox(ctx.db, {
         recipient: mail.to,
         subject: mail.subject,
-        body: mail.text,
+        body: redactTokens(mail.text),
         at,
         error: 'Échec SMTP',
       });
       return 'outbox';
     }
   }
-  await insertOutbox(ctx.db, { recipient: mail.to, subject: mail.subject, body: mail.text, at, error: null });
+  await insertOutbox(ctx.db, {
+    recipient: mail.to,
+    subject: mail.subject,
+    body: redactTokens(mail.text),
+    at,
+    error: null,
+  });
   return 'outbox';
+}
+
+// Work done after the answer is sent (finding 9): a reset request answers as fast for a known account
+// (token + mail) as for an unknown one (nothing). Tracked so shutdown and tests can wait for it.
+const inFlight = new Set<Promise<void>>();
+
+export function deliverLater(ctx: AppContext, work: () => Promise<unknown>): void {
+  const p: Promise<void> = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(work)
+    .then(
+      () => undefined,
+      (error: unknown) => ctx.logger.error({ err: error }, 'envoi différé d’un courriel en échec'),
+    )
+    .finally(() => inFlight.delete(p));
+  inFlight.add(p);
+}
+
+/** Resolves once every deferred delivery has finished (server shutdown, tests). */
+export async function settleDeliveries(): Promise<void> {
+  while (inFlight.size > 0) await Promise.all([...inFlight]);
 }

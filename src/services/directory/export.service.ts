@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.js';
-import { listAllStructures } from '../../db/repositories/directory.repository.js';
+import { directoryFingerprint, listAllStructures } from '../../db/repositories/directory.repository.js';
 import {
   toGeoJson,
   toLieuxMediationNumerique,
@@ -52,4 +52,32 @@ export async function exportStructures(
       };
     }
   }
+}
+
+/**
+ * The same export, built once per version of the directory (finding 8): the CSV and GeoJSON bodies
+ * depend only on the structures and the day, so concurrent and repeated downloads share one build
+ * until a structure changes. LMN carries the export time and is built each time.
+ */
+const built = new WeakMap<Db, Map<ExportFormat, { key: string; result: Promise<ExportResult> }>>();
+
+export async function exportStructuresCached(
+  deps: { db: Db; clock: Clock },
+  format: ExportFormat,
+): Promise<ExportResult> {
+  if (format === 'lmn') return exportStructures(deps, format);
+  const key = `${deps.clock.now().toISOString().slice(0, 10)}|${await directoryFingerprint(deps.db)}`;
+  let perDb = built.get(deps.db);
+  if (!perDb) {
+    perDb = new Map();
+    built.set(deps.db, perDb);
+  }
+  const hit = perDb.get(format);
+  if (hit?.key === key) return hit.result;
+  const result = exportStructures(deps, format);
+  perDb.set(format, { key, result });
+  result.catch(() => {
+    if (perDb.get(format)?.result === result) perDb.delete(format);
+  });
+  return result;
 }

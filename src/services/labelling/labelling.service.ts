@@ -47,6 +47,7 @@ import {
   validateCampaign,
 } from '../../domain/labelling/index.js';
 import { expandOccurrences } from '../../domain/mobile/index.js';
+import { writeCsv } from '../../domain/shared/csv.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
 import { isCodeDepartement } from '../../domain/shared/insee.js';
 import type { Clock } from '../../domain/shared/time.js';
@@ -750,7 +751,12 @@ export class LabellingService {
       r.content.format,
       r.updatedAt.toISOString(),
     ]);
-    return `\uFEFF${[header, ...lines].map((l) => l.map(csvCell).join(';')).join('\r\n')}\r\n`;
+    return writeCsv([header, ...lines], {
+      delimiter: ';',
+      recordDelimiter: '\r\n',
+      bom: true,
+      quoteText: true,
+    });
   }
 
   /** Labelled structures whose automatic pre-checks now fail (e.g. hours cut below 24 h). */
@@ -857,10 +863,4 @@ const NO_TOUR: MobileFacts = { stops: 0, calendarDates: 0, calendarPublished: fa
 function criteriaOfGrid(ref: ReferentielData, grid: readonly GridEntry[]): Criterion[] {
   const codes = new Set(grid.map((e) => e.code));
   return ref.criteria.filter((c) => codes.has(c.code));
-}
-
-/** One CSV cell: quoted, and a leading = + - @ neutralised so spreadsheets do not run it as a formula. */
-export function csvCell(value: string): string {
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return `"${safe.replace(/"/g, '""')}"`;
 }

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCreateAdmin, runPurge } from '../../../src/cli/commands/users.js';
 import { setupLinkIfNeeded } from '../../../src/services/accounts/auth.service.js';
+import { settleDeliveries } from '../../../src/services/accounts/mail.service.js';
 import { Client, createUser, insertStructure, PASSWORD } from '../../support/accounts.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
 import { type LocalSmtp, startSmtp } from '../../support/smtp.js';
@@ -129,6 +130,7 @@ describe('sign-in, lockout, reset, invitation and first run (local SMTP server)'
     expect(asked.body).toContain('Si un compte existe pour cette adresse');
     const unknown = await c.post('/espace/mot-de-passe-oublie', { email: 'personne@example.fr' });
     expect(unknown.body).toContain('Si un compte existe pour cette adresse');
+    await settleDeliveries(); // the mail leaves after the answer
     expect(smtp.mails.some((m) => m.to.includes('personne@example.fr'))).toBe(false);
     const link = smtp.linkTo(u.email, '/espace/reinitialiser?jeton=');
     expect(link).toBeTruthy();
@@ -160,6 +162,7 @@ describe('sign-in, lockout, reset, invitation and first run (local SMTP server)'
     const fresh = new Client(t.app, '198.51.100.5');
     await fresh.get('/espace/mot-de-passe-oublie');
     await fresh.post('/espace/mot-de-passe-oublie', { email: u.email });
+    await settleDeliveries();
     const link2 = smtp.linkTo(u.email, '/espace/reinitialiser?jeton=') as string;
     await t.ctx.db
       .updateTable('one_time_tokens')

@@ -51,9 +51,14 @@ async function uploadAs(
   filename: string,
   criterion = 'LOC-02',
   csrf = client.csrf,
+  tokenInQuery = false,
 ): Promise<Answer> {
   const boundary = '----maillage-test-boundary';
   const payload = Buffer.concat([
+    // The token is the form's first field, as the page's hidden input sends it (never in the URL).
+    Buffer.from(
+      tokenInQuery ? '' : `--${boundary}\r\nContent-Disposition: form-data; name="_csrf"\r\n\r\n${csrf}\r\n`,
+    ),
     Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="criterion"\r\n\r\n${criterion}\r\n`),
     Buffer.from(
       `--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${filename}"\r\nContent-Type: application/pdf\r\n\r\n`,
@@ -63,7 +68,7 @@ async function uploadAs(
   ]);
   const res = await t.app.inject({
     method: 'POST',
-    url: `${url}?_csrf=${encodeURIComponent(csrf)}`,
+    url: tokenInQuery ? `${url}?_csrf=${encodeURIComponent(csrf)}` : url,
     headers: {
       cookie: [...client.cookies].map(([k, v]) => `${k}=${v}`).join('; '),
       'content-type': `multipart/form-data; boundary=${boundary}`,
@@ -202,6 +207,18 @@ describe('labellisation pages', () => {
       'faux',
     );
     expect(noCsrf.status).toBe(403);
+    // finding 11: the token in the URL (where the old forms put it) is no longer accepted.
+    const inQuery = await uploadAs(
+      porteur,
+      `${BASE}/candidatures/${appId}/documents`,
+      PDF,
+      'a.pdf',
+      'LOC-02',
+      porteur.csrf,
+      true,
+    );
+    expect(inQuery.status).toBe(403);
+    expect(inQuery.body).toContain('Formulaire expiré');
     await autre.get('/espace');
     const other = await uploadAs(autre, `${BASE}/candidatures/${appId}/documents`, PDF, 'a.pdf');
     expect(other.status).toBe(404);

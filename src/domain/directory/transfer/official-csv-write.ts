@@ -4,6 +4,7 @@
  * empty values left empty, `\n` line endings, as in the data.gouv.fr file.
  * Lossy by design where the official format has no column: Sunday hours, partners, status, description.
  */
+import { writeCsv } from '../../shared/csv.js';
 import { formatDayHours } from '../opening-hours.js';
 import {
   FORMAT_TO_OFFICIAL,
@@ -16,12 +17,12 @@ import {
 } from './official-csv.js';
 
 export function writeOfficialCsv(structures: readonly StructureLike[]): string {
-  const lines = [OFFICIAL_COLUMNS.map(quote).join(',')];
-  for (const s of structures) {
+  // The one writer (finding 10): a comment such as `=HYPERLINK(…)` comes out neutralised.
+  const rows = structures.map((s) => {
     const row = toOfficialRow(s);
-    lines.push(OFFICIAL_COLUMNS.map((c) => cell(row[c])).join(','));
-  }
-  return `${lines.join('\n')}\n`;
+    return OFFICIAL_COLUMNS.map((c) => row[c]);
+  });
+  return writeCsv([OFFICIAL_COLUMNS, ...rows], { quoteText: true });
 }
 
 /** One structure as the official columns' values (null = empty cell). */
@@ -55,9 +56,6 @@ export function toOfficialRow(s: StructureLike): Record<OfficialColumn, string |
   };
 }
 
-const quote = (v: string) => `"${v.replace(/"/g, '""')}"`;
-const cell = (v: string | number | null) =>
-  v === null || v === '' ? '' : typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : quote(v);
 const frenchDate = (iso: string) => {
   const [y, m, d] = iso.split('-');
   return `${d}/${m}/${y}`;

@@ -55,10 +55,16 @@ ${
   );
 }
 
-export function forgotPage(o: { csrf: SafeHtml; sent?: boolean; email?: string }): string {
+export function forgotPage(o: {
+  csrf: SafeHtml;
+  sent?: boolean;
+  email?: string;
+  throttled?: string | null;
+}): string {
   return shell(
     'Mot de passe oublié',
     html`<h1>Mot de passe oublié</h1>
+${o.throttled ? alert('error', o.throttled) : null}
 ${
   o.sent
     ? alert(

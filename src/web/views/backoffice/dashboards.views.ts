@@ -51,6 +51,9 @@ export function homePage(o: {
     mayEver(u, 'directory.import')
       ? html`<li><a class="fr-link" href="/espace/import">Importer la liste officielle des France Services (CSV)</a></li>`
       : null,
+    u.role === 'agent' || u.role === 'responsable'
+      ? html`<li><a class="fr-link" href="/espace/rattachements">Invitations à rejoindre une structure</a></li>`
+      : null,
     mayEver(u, 'outbox.read')
       ? html`<li><a class="fr-link" href="/espace/courriels">Courriels en attente (boîte d’envoi)</a></li>`
       : null,
@@ -182,8 +185,16 @@ ${topError(o.error, ['email'])}
       <td>${
         m.id === o.user.principal.id
           ? 'Vous'
-          : html`<form method="post" action="/espace/structures/${o.structure.id}/agents/${m.id}/${m.active ? 'desactiver' : 'reactiver'}">${o.csrf}
-          <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">${m.active ? 'Désactiver' : 'Réactiver'}<span class="fr-sr-only"> le compte de ${m.email}</span></button></form>`
+          : html`<form method="post" action="/espace/structures/${o.structure.id}/agents/${m.id}/retirer">${o.csrf}
+          <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">Retirer de la structure<span class="fr-sr-only"> : ${m.email}</span></button></form>
+          ${
+            mayEver(o.user.principal, 'users.set_active')
+              ? html`<form method="post" action="/espace/structures/${o.structure.id}/agents/${m.id}/${m.active ? 'desactiver' : 'reactiver'}">${o.csrf}
+          <button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">${m.active ? 'Désactiver le compte' : 'Réactiver le compte'}<span class="fr-sr-only"> de ${m.email}</span></button></form>`
+              : m.active
+                ? null
+                : html`<span class="fr-badge fr-badge--sm">Compte désactivé</span>`
+          }`
       }</td></tr>`,
   )}</tbody></table></div>
 <h2>Inviter une personne</h2>
@@ -223,6 +234,42 @@ ${topError(o.error, [])}
   });
 }
 
+export function structureInvitationsPage(o: {
+  user: SessionUser;
+  csrf: SafeHtml;
+  invitations: readonly {
+    id: string;
+    structure_name: string;
+    invited_by_label: string;
+    created_at: Date;
+  }[];
+  message?: string | null;
+  error?: FormError | null;
+}): string {
+  return backOfficePage({
+    title: 'Invitations à rejoindre une structure',
+    user: o.user,
+    csrf: o.csrf,
+    body: html`<h1>Invitations à rejoindre une structure</h1>
+${o.message ? alert('success', o.message) : null}
+${topError(o.error, [])}
+<p>Vous n’êtes rattaché à une structure qu’après avoir accepté son invitation. Refusez une invitation que vous n’attendiez pas.</p>
+${
+  o.invitations.length === 0
+    ? html`<p>Aucune invitation en attente.</p>`
+    : html`<ul>${o.invitations.map(
+        (
+          i,
+        ) => html`<li class="fr-mb-2w"><strong>${i.structure_name}</strong>, invitation de ${i.invited_by_label} le ${frDateTime(i.created_at)}
+  <ul class="fr-btns-group fr-btns-group--inline-sm fr-mt-1w">
+    <li><form method="post" action="/espace/rattachements/${i.id}/accepter">${o.csrf}<button class="fr-btn fr-btn--sm" type="submit">Accepter<span class="fr-sr-only"> : ${i.structure_name}</span></button></form></li>
+    <li><form method="post" action="/espace/rattachements/${i.id}/refuser">${o.csrf}<button class="fr-btn fr-btn--sm fr-btn--secondary" type="submit">Refuser<span class="fr-sr-only"> : ${i.structure_name}</span></button></form></li>
+  </ul></li>`,
+      )}</ul>`
+}`,
+  });
+}
+
 export function outboxPage(o: {
   user: SessionUser;
   csrf: SafeHtml;
@@ -241,7 +288,7 @@ export function outboxPage(o: {
     user: o.user,
     csrf: o.csrf,
     body: html`<h1>Boîte d’envoi</h1>
-<p>${o.smtp ? 'Un serveur SMTP est configuré : seuls les courriels qu’il a refusés apparaissent ici.' : 'Aucun serveur SMTP n’est configuré (MAILLAGE_SMTP_URL) : les courriels sont conservés ici. Transmettez-les à leurs destinataires.'}</p>
+<p>${o.smtp ? 'Un serveur SMTP est configuré : seuls les courriels qu’il a refusés apparaissent ici.' : 'Aucun serveur SMTP n’est configuré (MAILLAGE_SMTP_URL) : les courriels sont conservés ici. Les liens personnels (invitation, réinitialisation) en sont retirés : pour en remettre un à son destinataire, lancez sur le serveur « npx maillage users lien <adresse> ».'}</p>
 ${
   o.mails.length === 0
     ? html`<p>Aucun courriel.</p>`

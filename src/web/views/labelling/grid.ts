@@ -52,7 +52,7 @@ ${readOnly ? null : html`<div class="maillage-sticky-actions"><button class="fr-
 </form>
 ${
   !readOnly && o.audit.application_id
-    ? html`<h2>Photos et documents</h2><form method="post" enctype="multipart/form-data" action="${BASE}/audits/${o.audit.id}/documents?_csrf=${o.csrfToken}">
+    ? html`<h2>Photos et documents</h2><form method="post" enctype="multipart/form-data" action="${BASE}/audits/${o.audit.id}/documents"><input type="hidden" name="_csrf" value="${o.csrfToken}">
 <div class="fr-select-group"><label class="fr-label" for="p-code">Critère</label><select class="fr-select" id="p-code" name="criterion">${o.entries.map((e) => html`<option value="${e.code}">${e.code}</option>`)}</select></div>
 <div class="fr-upload-group"><label class="fr-label" for="p-file">Photo ou document<span class="fr-hint-text">PDF ou image, 10 Mo au plus.</span></label><input class="fr-upload" type="file" id="p-file" name="file" accept="application/pdf,image/*" capture="environment" required></div>
 <button class="fr-btn fr-btn--secondary fr-mt-2w" type="submit">Ajouter</button></form>`

@@ -351,7 +351,7 @@ ${
 ${d.documents.length === 0 ? html`<p>Aucune pièce déposée.</p>` : html`<ul>${d.documents.map((doc) => html`<li><a href="${BASE}/documents/${doc.id}">${doc.name}</a> ${doc.criterion_code ? `(${doc.criterion_code})` : ''} — ${Math.ceil(doc.size / 1024)} Ko</li>`)}</ul>`}
 ${
   mine && a.state === 'brouillon'
-    ? html`<form method="post" enctype="multipart/form-data" action="${BASE}/candidatures/${a.id}/documents?_csrf=${o.csrfToken}">
+    ? html`<form method="post" enctype="multipart/form-data" action="${BASE}/candidatures/${a.id}/documents"><input type="hidden" name="_csrf" value="${o.csrfToken}">
 <div class="fr-select-group"><label class="fr-label" for="doc-code">Critère concerné</label><select class="fr-select" id="doc-code" name="criterion">${docCriteria.map((c) => html`<option value="${c.code}">${c.code} — ${c.title}</option>`)}</select></div>
 <div class="fr-upload-group"><label class="fr-label" for="doc-file">Fichier<span class="fr-hint-text">PDF ou image (PNG, JPEG, WebP), 10 Mo au plus.</span></label><input class="fr-upload" type="file" id="doc-file" name="file" accept="application/pdf,image/png,image/jpeg,image/webp" required></div>
 <button class="fr-btn fr-btn--secondary fr-mt-2w" type="submit">Ajouter la pièce</button></form>`

@@ -129,7 +129,7 @@ ${
 <form method="post" action="/espace/structures/${s.id}/bus/tournee">${o.csrf}
   <div class="fr-input-group${errors.length > 0 ? ' fr-input-group--error' : ''}">
     <label class="fr-label" for="document">Document de la tournée (JSON)</label>
-    <textarea class="fr-input${errors.length > 0 ? ' fr-input--error' : ''}" id="document" name="document" rows="30" spellcheck="false" style="font-family: monospace">${o.document}</textarea>
+    <textarea class="fr-input maillage-code${errors.length > 0 ? ' fr-input--error' : ''}" id="document" name="document" rows="30" spellcheck="false">${o.document}</textarea>
   </div>
   <div class="fr-checkbox-group fr-mb-3w">
     <input type="checkbox" id="confirm" name="confirm" value="oui">

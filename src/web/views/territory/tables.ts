@@ -2,6 +2,7 @@
  * The dashboard's tables as data: rendered as sortable HTML tables (sorting by links, no JavaScript)
  * and exported as CSV from the same model, so the two never disagree.
  */
+import { writeCsv } from '../../../domain/shared/csv.js';
 import type { TerritoryReport } from '../../../services/territory/territory.service.js';
 import { html, type SafeHtml } from '../../html.js';
 
@@ -172,19 +173,12 @@ export function sortableTable(
 </div>`;
 }
 
-const csvCell = (v: Cell) => {
-  if (v === null) return '';
-  const s = String(v);
-  // A leading =, +, - or @ would be read as a formula by a spreadsheet.
-  const safe = /^[=+\-@]/.test(s) && typeof v !== 'number' ? `'${s}` : s;
-  return /[",\n;]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-};
-
+/** One table as CSV, through the one writer and its rule against formulas (finding 10). */
 export function tableCsv(t: Table): string {
-  const lines = [t.columns.map((c) => csvCell(c.label)).join(',')];
-  for (const r of sortRows(t, undefined))
-    lines.push(t.columns.map((c) => csvCell(r[c.key] ?? null)).join(','));
-  return `${lines.join('\n')}\n`;
+  return writeCsv([
+    t.columns.map((c) => c.label),
+    ...sortRows(t, undefined).map((r) => t.columns.map((c) => r[c.key] ?? null)),
+  ]);
 }
 
 export function parseSort(raw: unknown): Map<string, SortState> {
