@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { BUNDLED_SNAPSHOTS } from './services/snapshots/snapshot-files.js';
 
 /**
  * The environment, parsed once into a typed, frozen object. `process.env` is read nowhere else.
@@ -12,7 +13,10 @@ export interface Config {
   readonly dataDir: string;
   /** PostgreSQL server when set; otherwise the embedded PGlite under dataDir. */
   readonly databaseUrl: string | null;
-  /** Reference data folder (centroids, cantons, ZRR, QPV, density grid, outlines); null when absent. */
+  /**
+   * Reference data folder (centroids, cantons, ZRR, QPV, density grid, outlines): MAILLAGE_REF_DIR, or
+   * the bundled snapshots/ when unset; null only when a caller (tests) wants none.
+   */
   readonly refDir: string | null;
   /** Leaflet tile URL template; null means no tiles (offline): the map draws department outlines only. */
   readonly tileUrl: string | null;
@@ -43,6 +47,8 @@ export interface Config {
   readonly auditCycleMonths: number;
   /** Largest accepted upload (pièces justificatives, audit photos), in bytes. */
   readonly uploadMaxBytes: number;
+  /** First start with an empty directory: load the bundled snapshot of the official list, or nothing. */
+  readonly seed: 'snapshot' | 'none';
 }
 
 export class ConfigError extends Error {
@@ -107,7 +113,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: (url(env, 'MAILLAGE_PUBLIC_URL', `http://localhost:${port}`) as string).replace(/\/$/, ''),
     dataDir: resolve(text(env, 'MAILLAGE_DATA_DIR') ?? './data'),
     databaseUrl: url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:']),
-    refDir: refDir === null ? null : resolve(refDir),
+    refDir: refDir === null ? BUNDLED_SNAPSHOTS : resolve(refDir),
     tileUrl: url(env, 'MAILLAGE_TILE_URL', null),
     tileAttribution: text(env, 'MAILLAGE_TILE_ATTRIBUTION') ?? '© les contributeurs d’OpenStreetMap',
     geocoder: oneOf(env, 'MAILLAGE_GEOCODER', ['local', 'ban'] as const, 'local'),
@@ -130,6 +136,7 @@ export function loadConfig(env: Env = process.env): Config {
     accountRetentionDays: integer(env, 'MAILLAGE_ACCOUNT_RETENTION_DAYS', 365, 1, 3650),
     auditCycleMonths: integer(env, 'MAILLAGE_AUDIT_CYCLE_MONTHS', 36, 1, 120),
     uploadMaxBytes: integer(env, 'MAILLAGE_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    seed: oneOf(env, 'MAILLAGE_SEED', ['snapshot', 'none'] as const, 'snapshot'),
   });
 }
 

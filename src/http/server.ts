@@ -1,10 +1,15 @@
 import { closeContext, openContext } from '../composition.js';
 import { loadConfig } from '../config.js';
+import { seedOnFirstStart } from '../services/snapshots/first-start.js';
 import { buildApp } from './app.js';
 
 /** `npm start`: open the context, serve, and shut down gracefully on SIGINT/SIGTERM. */
 const config = loadConfig();
 const ctx = await openContext(config);
+// Empty directory on the first start: the bundled official list (MAILLAGE_SEED=none skips it).
+await seedOnFirstStart(ctx).catch((error: unknown) =>
+  ctx.logger.error({ err: error }, 'premier démarrage en erreur'),
+);
 const app = await buildApp(ctx);
 
 let closing = false;

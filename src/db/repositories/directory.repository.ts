@@ -217,3 +217,12 @@ export async function recordImportRun(
 export async function lastImportRun(db: Executor) {
   return db.selectFrom('import_runs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
 }
+
+/** True on a brand-new directory: no structure and no import ever run (a deliberate emptying stays empty). */
+export async function isDirectoryPristine(db: Executor): Promise<boolean> {
+  const [structure, run] = await Promise.all([
+    db.selectFrom('structures').select('id').limit(1).executeTakeFirst(),
+    db.selectFrom('import_runs').select('id').limit(1).executeTakeFirst(),
+  ]);
+  return !structure && !run;
+}

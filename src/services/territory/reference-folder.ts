@@ -4,9 +4,8 @@
  * src/domain/territory. Used by `maillage ref load`, the app at start, and the benchmarks.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DomainError, type RowIssue } from '../../domain/shared/errors.js';
 import {
@@ -35,6 +34,7 @@ import {
   siteKind,
   type Zrr,
 } from '../../domain/territory/index.js';
+import { readDataFile } from '../snapshots/data-file.js';
 
 export const REFERENCE_FILES = {
   communes: 'communes-centroids.csv',
@@ -104,20 +104,17 @@ export async function readReferenceFolder(
       continue;
     }
     const name = REFERENCE_FILES[key];
-    const path = join(dir, name);
-    let text: string;
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(path);
-      text = await readFile(path, 'utf8');
-    } catch {
+    // The plain file, or its gzip snapshot (name.gz) as in the bundled snapshots/ folder.
+    const file = await readDataFile(dir, name).catch(() => null);
+    if (!file) {
       throw new DomainError('invalid', `Fichier de référence introuvable : ${name} (dans ${dir}).`, name);
     }
+    const text = file.text;
     out[key] = (PARSERS[key] as (t: string) => ParseResult<unknown>)(text);
     files[key] = {
       name,
-      vintage: vintageOf(key, info.mtime.toISOString().slice(0, 10)),
-      bytes: Number(info.size),
+      vintage: vintageOf(key, file.mtime.toISOString().slice(0, 10)),
+      bytes: file.bytes,
       sha256: createHash('sha256').update(text).digest('hex'),
     };
   }
