@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,11 +9,10 @@ import { loadGeography } from '../../src/services/geography/load-geography.js';
 import { LabellingService } from '../../src/services/labelling/labelling.service.js';
 import { completeContent, DOCUMENT_CODES, PDF } from '../integration/labelling/support.js';
 import { createUser, PASSWORD } from '../support/accounts.js';
-import { buildTestContext, SHARED_DATA } from '../support/app.js';
+import { buildTestContext, REAL_DATA } from '../support/app.js';
 import { hasChromium, launchBrowser, serve } from '../support/browser.js';
 
 const BASE = '/espace/labellisation';
-const hasGeography = existsSync(join(SHARED_DATA, 'communes-centroids.csv'));
 
 async function expectAccessible(page: Page, label: string) {
   const result = await new AxeBuilder({ page }).analyze();
@@ -24,7 +22,7 @@ async function expectAccessible(page: Page, label: string) {
   expect(bad, label).toEqual([]);
 }
 
-describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chromium', () => {
+describe.skipIf(!hasChromium)('labellisation end to end in Chromium', () => {
   let ctx: AppContext;
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
@@ -33,8 +31,8 @@ describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chro
 
   beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'maillage-lab-e2e-'));
-    const geography = loadGeography(SHARED_DATA);
-    ctx = await buildTestContext({ geography, config: { refDir: SHARED_DATA, dataDir } });
+    const geography = loadGeography(REAL_DATA);
+    ctx = await buildTestContext({ geography, config: { refDir: REAL_DATA, dataDir } });
     for (const [key, role, dep] of [
       ['porteur', 'responsable', null],
       ['animateur', 'animateur_departemental', '02'],

@@ -1,11 +1,10 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStructures } from '../../src/db/repositories/directory.repository.js';
 import { weeklyHoursFromText } from '../../src/domain/directory/opening-hours.js';
 import { importStructures } from '../../src/services/directory/import.service.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
-import { buildTestApp, hasSharedData, SHARED_DATA, type TestApp } from '../support/app.js';
+import { buildTestApp, REAL_DATA, readRealText, type TestApp } from '../support/app.js';
 import { aStructure } from '../support/structures.js';
 
 // Tuesday 24 November 2026, 10:30 in Paris.
@@ -149,15 +148,15 @@ describe('locator API on hand-written structures', () => {
   });
 });
 
-describe.skipIf(!hasSharedData)('the real 2024 list, imported then queried', () => {
+describe('the real 2024 list, imported then queried', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({ now: NOW, geography: loadGeography(SHARED_DATA) });
+    t = await buildTestApp({ now: NOW, geography: loadGeography(REAL_DATA) });
   });
   afterAll(async () => t?.close());
 
   it('imports every row, then is idempotent', async () => {
-    const bytes = readFileSync(join(SHARED_DATA, 'france-services-2024-08.csv'));
+    const bytes = Buffer.from(readRealText('france-services-2024-08.csv'), 'utf8');
     const deps = { db: t.ctx.db, communes: t.ctx.geography.communes };
     const first = await importStructures(deps, bytes, { source: 'france-services-2024-08.csv' });
     expect(first.created + new Set(first.rejected.map((r) => r.line)).size).toBe(2845);
