@@ -10,6 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { DomainError, type RowIssue } from '../../domain/shared/errors.js';
 import {
   type Canton,
+  type CantonOutlines,
   type CommuneCanton,
   type CommuneCentroid,
   communeCodeResolver,
@@ -19,6 +20,7 @@ import {
   type Densite,
   type DepartementOutline,
   type ParseResult,
+  parseCantonOutlines,
   parseCantons,
   parseCommuneCantons,
   parseCommuneCentroids,
@@ -159,6 +161,7 @@ export function referentielFromRows(t: {
   densite: readonly Densite[];
   zrr: readonly Zrr[];
   qpv: readonly Qpv[];
+  cantonOutlines?: CantonOutlines | null;
 }): Referentiel {
   const d = decoupageTables();
   return new Referentiel({
@@ -181,6 +184,20 @@ export function referentielFromFolder(
     zrr: folder.zrr.rows,
     qpv: folder.qpv.rows,
   });
+}
+
+/** Name of the canton outlines in a reference folder (plain or .gz); optional, unlike REFERENCE_FILES. */
+export const CANTON_OUTLINES_FILE = 'cantons-2025.geojson';
+
+/**
+ * The canton outlines of a reference folder, or null when the folder has none (the coverage then
+ * falls back to the commune-based bound). Bad features are logged by the caller and left out.
+ */
+export async function readCantonOutlines(
+  dir: string,
+): Promise<{ outlines: CantonOutlines; issues: RowIssue[] } | null> {
+  const file = await readDataFile(dir, CANTON_OUTLINES_FILE).catch(() => null);
+  return file ? parseCantonOutlines(file.text) : null;
 }
 
 /**
