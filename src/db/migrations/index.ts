@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m202611260001 from './202611260001_directory.js';
 import * as m202611261000 from './202611261000_accounts.js';
 import * as m202611262100 from './202611262100_territory.js';
