@@ -8,7 +8,7 @@
  */
 import type { Browser } from 'playwright-core';
 import { launchBrowser } from '../test/support/browser.js';
-import { hasRealData, measureTransfer, startRealSite } from '../test/support/real-site.js';
+import { measureTransfer, startRealSite } from '../test/support/real-site.js';
 import { machine, today, writeSection } from './report.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
@@ -18,9 +18,6 @@ const SLOW_4G = {
   downloadThroughput: (1.6e6 / 8) | 0, // bytes per second
   uploadThroughput: (750e3 / 8) | 0,
 };
-
-if (!hasRealData)
-  throw new Error('../shared/data is needed (france-services-2024-08.csv, communes-centroids.csv).');
 
 interface Visit {
   readonly lcpMs: number;

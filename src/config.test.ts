@@ -1,16 +1,21 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config.js';
+import { BUNDLED_SNAPSHOTS } from './services/snapshots/snapshot-files.js';
 
 describe('loadConfig', () => {
-  it('has working defaults: port 3000, embedded database under ./data, local geocoder', () => {
+  it('has working defaults: port 3000, embedded database under ./data, bundled snapshots, local geocoder', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({
       port: 3000,
       databaseUrl: null,
-      refDir: null,
+      refDir: BUNDLED_SNAPSHOTS,
       geocoder: 'local',
       tileUrl: null,
+      seed: 'snapshot',
     });
+    expect(existsSync(join(BUNDLED_SNAPSHOTS, 'communes-centroids.csv.gz'))).toBe(true);
     expect(c.dataDir).toMatch(/\/data$/);
     expect(Object.isFrozen(c)).toBe(true);
   });
@@ -24,12 +29,14 @@ describe('loadConfig', () => {
       MAILLAGE_TILE_URL: 'https://{s}.tile.example.org/{z}/{x}/{y}.png',
       MAILLAGE_GEOCODER: 'ban',
       MAILLAGE_ADMIN_TOKEN: 'a-long-enough-secret',
+      MAILLAGE_SEED: 'none',
     });
     expect(c).toMatchObject({
       port: 8080,
       dataDir: '/var/lib/maillage',
       databaseUrl: 'postgres://u@db:5432/maillage',
       refDir: '/srv/ref',
+      seed: 'none',
       geocoder: 'ban',
       publicUrl: 'http://localhost:8080',
     });
@@ -43,6 +50,7 @@ describe('loadConfig', () => {
       [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL'],
       [{ MAILLAGE_TILE_URL: 'javascript:alert(1)' }, 'MAILLAGE_TILE_URL'],
       [{ MAILLAGE_ADMIN_TOKEN: 'short' }, 'MAILLAGE_ADMIN_TOKEN'],
+      [{ MAILLAGE_SEED: 'all<script>' }, 'MAILLAGE_SEED'],
     ];
     for (const [env, variable] of bad) {
       expect(() => loadConfig(env), variable).toThrow(ConfigError);

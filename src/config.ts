@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
+import { BUNDLED_SNAPSHOTS } from './services/snapshots/snapshot-files.js';
 
 /**
  * The environment, parsed once into a typed, frozen object. `process.env` is read nowhere else.
@@ -13,7 +14,10 @@ export interface Config {
   readonly dataDir: string;
   /** PostgreSQL server when set; otherwise the embedded PGlite under dataDir. */
   readonly databaseUrl: string | null;
-  /** Reference data folder (centroids, cantons, ZRR, QPV, density grid, outlines); null when absent. */
+  /**
+   * Reference data folder (centroids, cantons, ZRR, QPV, density grid, outlines): MAILLAGE_REF_DIR, or
+   * the bundled snapshots/ when unset; null only when a caller (tests) wants none.
+   */
   readonly refDir: string | null;
   /** Leaflet tile URL template; null means no tiles (offline): the map draws department outlines only. */
   readonly tileUrl: string | null;
@@ -49,6 +53,8 @@ export interface Config {
    * ignored and the client address is the TCP peer (security review, finding 6b).
    */
   readonly trustProxy: readonly string[];
+  /** First start with an empty directory: load the bundled snapshot of the official list, or nothing. */
+  readonly seed: 'snapshot' | 'none';
 }
 
 export class ConfigError extends Error {
@@ -113,7 +119,7 @@ export function loadConfig(env: Env = process.env): Config {
     publicUrl: (url(env, 'MAILLAGE_PUBLIC_URL', `http://localhost:${port}`) as string).replace(/\/$/, ''),
     dataDir: resolve(text(env, 'MAILLAGE_DATA_DIR') ?? './data'),
     databaseUrl: url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:']),
-    refDir: refDir === null ? null : resolve(refDir),
+    refDir: refDir === null ? BUNDLED_SNAPSHOTS : resolve(refDir),
     tileUrl: url(env, 'MAILLAGE_TILE_URL', null),
     tileAttribution: text(env, 'MAILLAGE_TILE_ATTRIBUTION') ?? '© les contributeurs d’OpenStreetMap',
     geocoder: oneOf(env, 'MAILLAGE_GEOCODER', ['local', 'ban'] as const, 'local'),
@@ -137,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     auditCycleMonths: integer(env, 'MAILLAGE_AUDIT_CYCLE_MONTHS', 36, 1, 120),
     uploadMaxBytes: integer(env, 'MAILLAGE_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     trustProxy: proxyList(env, 'MAILLAGE_TRUST_PROXY'),
+    seed: oneOf(env, 'MAILLAGE_SEED', ['snapshot', 'none'] as const, 'snapshot'),
   });
 }
 

@@ -2,12 +2,17 @@ import type { AddressInfo } from 'node:net';
 import { closeContext, openContext } from '../composition.js';
 import { loadConfig } from '../config.js';
 import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
+import { seedOnFirstStart } from '../services/snapshots/first-start.js';
 import { buildApp } from './app.js';
 import { cliChannelRoutes } from './routes/cli-channel.routes.js';
 
 /** `npm start`: open the context, serve, and shut down gracefully on SIGINT/SIGTERM. */
 const config = loadConfig();
 const ctx = await openContext(config);
+// Empty directory on the first start: the bundled official list (MAILLAGE_SEED=none skips it).
+await seedOnFirstStart(ctx).catch((error: unknown) =>
+  ctx.logger.error({ err: error }, 'premier démarrage en erreur'),
+);
 const app = await buildApp(ctx);
 // The embedded database is this process's alone: `maillage` commands hand their writes to it (issue 16).
 const channelToken = ctx.database.kind === 'pglite' ? newChannelToken() : null;

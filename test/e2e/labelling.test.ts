@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,13 +8,12 @@ import { loadGeography } from '../../src/services/geography/load-geography.js';
 import { LabellingService } from '../../src/services/labelling/labelling.service.js';
 import { completeContent, DOCUMENT_CODES, PDF } from '../integration/labelling/support.js';
 import { createUser } from '../support/accounts.js';
-import { buildTestContext, SHARED_DATA } from '../support/app.js';
+import { buildTestContext, REAL_DATA } from '../support/app.js';
 import { expectAccessible, hasChromium, launchBrowser, serve, signIn } from '../support/browser.js';
 
 const BASE = '/espace/labellisation';
-const hasGeography = existsSync(join(SHARED_DATA, 'communes-centroids.csv'));
 
-describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chromium', () => {
+describe.skipIf(!hasChromium)('labellisation end to end in Chromium', () => {
   let ctx: AppContext;
   let server: { url: string; close(): Promise<void> };
   let browser: Browser;
@@ -24,8 +22,8 @@ describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chro
 
   beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'maillage-lab-e2e-'));
-    const geography = loadGeography(SHARED_DATA);
-    ctx = await buildTestContext({ geography, config: { refDir: SHARED_DATA, dataDir } });
+    const geography = loadGeography(REAL_DATA);
+    ctx = await buildTestContext({ geography, config: { refDir: REAL_DATA, dataDir } });
     for (const [key, role, dep] of [
       ['porteur', 'responsable', null],
       ['animateur', 'animateur_departemental', '02'],

@@ -1,20 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { importStructures } from '../../src/services/directory/import.service.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
-import { buildTestContext, SHARED_DATA } from '../support/app.js';
+import { buildTestContext, REAL_DATA, readRealText } from '../support/app.js';
 import { expectAccessible, hasChromium, launchBrowser, serve } from '../support/browser.js';
 
-const CSV = join(SHARED_DATA, 'france-services-2024-08.csv');
 // Tuesday 24 November 2026, 10:30 in Paris: counters are open.
 const NOW = '2026-11-24T09:30:00Z';
 
-describe.skipIf(!hasChromium || !existsSync(CSV))(
+describe.skipIf(!hasChromium)(
   'the public locator in Chromium, on the real 2024 list',
   () => {
     let ctx: AppContext;
@@ -24,9 +21,9 @@ describe.skipIf(!hasChromium || !existsSync(CSV))(
     const cspErrors: string[] = [];
 
     beforeAll(async () => {
-      const geography = loadGeography(SHARED_DATA);
-      ctx = await buildTestContext({ now: NOW, geography, config: { refDir: SHARED_DATA } });
-      const report = await importStructures({ db: ctx.db, communes: geography.communes }, readFileSync(CSV), {
+      const geography = loadGeography(REAL_DATA);
+      ctx = await buildTestContext({ now: NOW, geography, config: { refDir: REAL_DATA } });
+      const report = await importStructures({ db: ctx.db, communes: geography.communes }, Buffer.from(readRealText('france-services-2024-08.csv'), 'utf8'), {
         source: 'france-services-2024-08.csv',
       });
       expect(report.created).toBeGreaterThan(2800);

@@ -4,7 +4,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasChromium, launchBrowser } from '../support/browser.js';
-import { hasRealData, measureTransfer, type RealSite, startRealSite } from '../support/real-site.js';
+import { measureTransfer, type RealSite, startRealSite } from '../support/real-site.js';
 
 /** Issue 16 budgets for /?q=Guise, in bytes transferred. */
 const FIRST_VISIT_BUDGET = 350 * 1024;
@@ -20,7 +20,7 @@ async function expectAccessible(page: Page, label: string) {
   expect(bad, label).toEqual([]);
 }
 
-describe.skipIf(!hasChromium || !hasRealData)('light pages: /?q=Guise on the real list', () => {
+describe.skipIf(!hasChromium)('light pages: /?q=Guise on the real list', () => {
   let site: RealSite;
   let browser: Browser;
 

@@ -1,11 +1,12 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStructures } from '../../src/db/repositories/directory.repository.js';
 import { weeklyHoursFromText } from '../../src/domain/directory/opening-hours.js';
+import { exportStructures } from '../../src/services/directory/export.service.js';
 import { importStructures } from '../../src/services/directory/import.service.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
-import { buildTestApp, hasSharedData, SHARED_DATA, type TestApp } from '../support/app.js';
+import { buildTestApp, REAL_DATA, readRealText, type TestApp } from '../support/app.js';
 import { aStructure } from '../support/structures.js';
 
 // Tuesday 24 November 2026, 10:30 in Paris.
@@ -149,21 +150,47 @@ describe('locator API on hand-written structures', () => {
   });
 });
 
-describe.skipIf(!hasSharedData)('the real 2024 list, imported then queried', () => {
+describe('the real 2024 list, imported then queried', () => {
   let t: TestApp;
   beforeAll(async () => {
-    t = await buildTestApp({ now: NOW, geography: loadGeography(SHARED_DATA) });
+    t = await buildTestApp({ now: NOW, geography: loadGeography(REAL_DATA) });
   });
   afterAll(async () => t?.close());
 
   it('imports every row, then is idempotent', async () => {
-    const bytes = readFileSync(join(SHARED_DATA, 'france-services-2024-08.csv'));
+    const bytes = Buffer.from(readRealText('france-services-2024-08.csv'), 'utf8');
     const deps = { db: t.ctx.db, communes: t.ctx.geography.communes };
     const first = await importStructures(deps, bytes, { source: 'france-services-2024-08.csv' });
     expect(first.created + new Set(first.rejected.map((r) => r.line)).size).toBe(2845);
     expect(first.created).toBeGreaterThanOrEqual(2840);
     const second = await importStructures(deps, bytes, { source: 'france-services-2024-08.csv' });
     expect(second).toMatchObject({ created: 0, updated: 0, unchanged: first.created });
+  });
+
+  it('exports every mail and telephone cell exactly as the official file has it (several addresses kept)', async () => {
+    const text = readRealText('france-services-2024-08.csv');
+    const source = parse(text, { columns: true, bom: true }) as Array<Record<string, string>>;
+    const exported = await exportStructures({ db: t.ctx.db, clock: t.ctx.clock }, 'csv');
+    const rows = parse(String(exported.body), { columns: true }) as Array<Record<string, string>>;
+    const byId = new Map(rows.map((r) => [r.id_fs, r]));
+    let compared = 0;
+    for (const row of source) {
+      const out = byId.get(row.id_fs as string);
+      if (!out) continue; // a rejected row (counted by the import test)
+      expect([row.id_fs, out.mail, out.telephone]).toEqual([row.id_fs, row.mail, row.telephone]);
+      compared++;
+    }
+    expect(compared).toBe(rows.length);
+    expect(compared).toBeGreaterThanOrEqual(2840);
+    // The two rows with several addresses, through the API and the public page.
+    const several = source.filter((r) => (r.mail ?? '').includes(' - '));
+    expect(several.length).toBe(2);
+    for (const row of several) {
+      const api = (await t.app.inject(`/api/v1/structures/${row.id_fs}`)).json();
+      expect(api.emails).toEqual((row.mail as string).split(' - '));
+      const page = await t.app.inject(`/structures/${api.id}`);
+      for (const address of api.emails) expect(page.body).toContain(`href="mailto:${address}"`);
+    }
   });
 
   it('finds the nearest counters around Guise (Aisne), each within reach', async () => {

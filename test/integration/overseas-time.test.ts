@@ -1,23 +1,21 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importStructures } from '../../src/services/directory/import.service.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
-import { buildTestApp, hasSharedData, SHARED_DATA, type TestApp } from '../support/app.js';
+import { buildTestApp, REAL_DATA, readRealText, type TestApp } from '../support/app.js';
 
 /**
  * Issue 10 on the real 2024-08 list: 561 is Saint-Louis (Les Makes), La Réunion, open 08:00-16:00 Monday
  * to Friday; 556 is Les Anses-d'Arlet, Martinique, open 08:00-13:00 (and 14:00-17:00 Mon, Wed). Every
  * expected instant is written by hand: La Réunion is UTC+4 all year, Martinique UTC−4.
  */
-describe.skipIf(!hasSharedData)('overseas structures answer in their own time (real list)', () => {
+describe('overseas structures answer in their own time (real list)', () => {
   let t: TestApp;
   let instant = '2026-12-01T11:00:00Z';
   beforeAll(async () => {
-    t = await buildTestApp({ geography: loadGeography(SHARED_DATA) });
+    t = await buildTestApp({ geography: loadGeography(REAL_DATA) });
     // The test moves the context's clock between requests (the locator reads ctx.clock at each call).
     (t.ctx.clock as { now: () => Date }).now = () => new Date(instant);
-    const bytes = readFileSync(join(SHARED_DATA, 'france-services-2024-08.csv'));
+    const bytes = Buffer.from(readRealText('france-services-2024-08.csv'), 'utf8');
     await importStructures({ db: t.ctx.db, communes: t.ctx.geography.communes }, bytes, {
       source: 'france-services-2024-08.csv',
     });

@@ -39,8 +39,8 @@ export async function insertStructure(
       departement: o.departement ?? '02',
       lat: 49.85,
       lon: 3.29,
-      email: o.email === undefined ? 'fs@example.fr' : o.email,
-      telephone: o.telephone === undefined ? '03 23 00 00 00' : o.telephone,
+      emails: o.email === undefined ? ['fs@example.fr'] : o.email ? [o.email] : [],
+      telephones: o.telephone === undefined ? ['03 23 00 00 00'] : o.telephone ? [o.telephone] : [],
       hours: JSON.stringify({
         lundi: [{ start: 540, end: 720 }],
         mardi: [],

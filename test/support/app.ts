@@ -10,9 +10,7 @@ import { freshDatabase } from './database.js';
 
 const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
-/** ../shared/data: real open data, read by tests when present (never copied into the repo). */
-export const SHARED_DATA = join(repoRoot, '..', 'shared', 'data');
-export const hasSharedData = existsSync(join(SHARED_DATA, 'france-services-2024-08.csv'));
+export { REAL_DATA, readRealText, SHARED_DATA } from './real-data.js';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789';
 

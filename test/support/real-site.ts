@@ -1,14 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CDPSession, Page } from 'playwright-core';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { importStructures } from '../../src/services/directory/import.service.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
-import { buildTestContext, SHARED_DATA } from './app.js';
+import { buildTestContext, REAL_DATA, readRealText } from './app.js';
 import { serve } from './browser.js';
 
-export const REAL_CSV = join(SHARED_DATA, 'france-services-2024-08.csv');
-export const hasRealData = existsSync(REAL_CSV) && existsSync(join(SHARED_DATA, 'communes-centroids.csv'));
 
 export interface RealSite {
   readonly ctx: AppContext;
@@ -16,11 +12,11 @@ export interface RealSite {
   close(): Promise<void>;
 }
 
-/** The real 2024 list and the reference folder (MAILLAGE_REF_DIR = ../shared/data), served on a loopback port. */
+/** The real 2024 list and the reference folder (../shared/data, or the bundled snapshots), served on a loopback port. */
 export async function startRealSite(now = '2026-11-24T09:30:00Z'): Promise<RealSite> {
-  const geography = loadGeography(SHARED_DATA);
-  const ctx = await buildTestContext({ now, geography, config: { refDir: SHARED_DATA } });
-  await importStructures({ db: ctx.db, communes: geography.communes }, readFileSync(REAL_CSV), {
+  const geography = loadGeography(REAL_DATA);
+  const ctx = await buildTestContext({ now, geography, config: { refDir: REAL_DATA } });
+  await importStructures({ db: ctx.db, communes: geography.communes }, Buffer.from(readRealText('france-services-2024-08.csv'), 'utf8'), {
     source: 'france-services-2024-08.csv',
   });
   const server = await serve(ctx);

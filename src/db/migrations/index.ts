@@ -1,11 +1,12 @@
 import type { Kysely } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m202611260001 from './202611260001_directory.js';
 import * as m202611261000 from './202611261000_accounts.js';
 import * as m202611262100 from './202611262100_territory.js';
 import * as m202611262200 from './202611262200_labelling.js';
 import * as m202611262300 from './202611262300_mobile.js';
 import * as m202612031001 from './202612031001_security.js';
+import * as m202612031301 from './202612031301_structure_contact_lists.js';
 import * as m202612031401 from './202612031401_import_drafts.js';
 
 /**
@@ -19,6 +20,7 @@ const migrations: Record<string, Migration> = {
   '202611262200_labelling': m202611262200,
   '202611262300_mobile': m202611262300,
   '202612031001_security': m202612031001,
+  '202612031301_structure_contact_lists': m202612031301,
   '202612031401_import_drafts': m202612031401,
 };
 

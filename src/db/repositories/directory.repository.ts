@@ -24,8 +24,8 @@ export function rowToStructure(r: Row): Structure {
     departement: r.departement,
     lat: r.lat,
     lon: r.lon,
-    email: r.email,
-    telephone: r.telephone,
+    emails: r.emails ?? [],
+    telephones: r.telephones ?? [],
     hours: { days: r.hours as WeeklyHours['days'] },
     closures: r.closures as ExceptionalClosure[],
     appointment: r.appointment,
@@ -58,8 +58,8 @@ function inputToColumns(s: StructureInput) {
     departement: s.departement,
     lat: s.lat,
     lon: s.lon,
-    email: s.email,
-    telephone: s.telephone,
+    emails: [...s.emails],
+    telephones: [...s.telephones],
     hours: JSON.stringify(s.hours.days),
     appointment: s.appointment,
     comment: s.comment,
@@ -216,4 +216,13 @@ export async function recordImportRun(
 
 export async function lastImportRun(db: Executor) {
   return db.selectFrom('import_runs').selectAll().orderBy('id', 'desc').limit(1).executeTakeFirst();
+}
+
+/** True on a brand-new directory: no structure and no import ever run (a deliberate emptying stays empty). */
+export async function isDirectoryPristine(db: Executor): Promise<boolean> {
+  const [structure, run] = await Promise.all([
+    db.selectFrom('structures').select('id').limit(1).executeTakeFirst(),
+    db.selectFrom('import_runs').select('id').limit(1).executeTakeFirst(),
+  ]);
+  return !structure && !run;
 }

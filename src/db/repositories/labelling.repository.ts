@@ -446,8 +446,8 @@ export interface LabelledStructureColumns {
   readonly departement: string;
   readonly lat: number | null;
   readonly lon: number | null;
-  readonly email: string | null;
-  readonly telephone: string | null;
+  readonly emails: string[];
+  readonly telephones: string[];
   readonly hours: string;
   readonly partners: string[];
   readonly labelled_on: string;

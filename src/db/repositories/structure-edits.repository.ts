@@ -14,8 +14,8 @@ type Executor = Kysely<DB>;
 type Row = Selectable<StructuresTable>;
 
 export interface EditColumns {
-  email: string | null;
-  telephone: string | null;
+  emails: string[];
+  telephones: string[];
   hours: string; // JSON
   closures: string; // JSON
   partners: string[];
@@ -140,7 +140,7 @@ export async function statusCountsAt(db: Executor, at: Date): Promise<StatusCoun
           (select h.from_status from status_history h where h.structure_id = s.id and h.at > ${at}
             order by h.at asc, h.id asc limit 1),
           s.status) as status,
-        (s.email is not null or s.telephone is not null) as has_contact
+        (cardinality(s.emails) > 0 or cardinality(s.telephones) > 0) as has_contact
       from structures s
       where s.created_at <= ${at}
     )

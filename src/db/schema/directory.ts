@@ -17,8 +17,9 @@ export interface StructuresTable {
   departement: string;
   lat: number | null;
   lon: number | null;
-  email: string | null;
-  telephone: string | null;
+  /** Every published address / number, in the official order (several in some rows of the official file). */
+  emails: ColumnType<string[], string[] | undefined, string[]>;
+  telephones: ColumnType<string[], string[] | undefined, string[]>;
   /** WeeklyHours.days as JSON; write with JSON.stringify. */
   hours: ColumnType<unknown, string, string>;
   closures: ColumnType<unknown, string | undefined, string>;

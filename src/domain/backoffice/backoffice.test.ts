@@ -29,6 +29,26 @@ describe('structure edit', () => {
     );
     expect(() => validateStructureEdit({ hours: { jeudi: 12 as unknown as string } })).toThrow(/texte/);
   });
+  it('keeps several addresses and numbers typed in one field, and bounds them', () => {
+    const e = validateStructureEdit({
+      email: 'Accueil@Mairie.fr, b@x.fr; accueil@mairie.fr',
+      telephone: '03 23 45 67 89 / +33 6 12 34 56 78',
+    });
+    expect(e.emails).toEqual(['accueil@mairie.fr', 'b@x.fr']);
+    expect(e.telephones).toEqual(['03 23 45 67 89', '06 12 34 56 78']);
+    expect(validateStructureEdit({ email: '  ', telephone: '' })).toMatchObject({
+      emails: [],
+      telephones: [],
+    });
+    expect(() => validateStructureEdit({ email: 'a@x.fr, <script>@x.fr' })).toThrow(
+      expect.objectContaining({ field: 'email' }),
+    );
+    expect(() => validateStructureEdit({ email: Array(6).fill('a@x.fr').join(', ') })).toThrow(/Au plus 5/);
+    expect(() => validateStructureEdit({ telephone: '0'.repeat(500) })).toThrow(/400/);
+    expect(() => validateStructureEdit({ telephone: ['03 23 45 67 89'] as unknown as string })).toThrow(
+      /texte/,
+    );
+  });
   it('validates contact, closures, partners and text lengths', () => {
     expect(parseTelephone('+33 3 23 45 67 89')).toBe('03 23 45 67 89');
     expect(() => parseTelephone('<script>')).toThrow(/invalide/);

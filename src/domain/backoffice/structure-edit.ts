@@ -25,8 +25,9 @@ export interface StructureEditInput {
 }
 
 export interface StructureEdit {
-  readonly email: string | null;
-  readonly telephone: string | null;
+  /** Every address / number typed, in order (a structure may publish several). */
+  readonly emails: string[];
+  readonly telephones: string[];
   readonly hours: Record<Weekday, TimeRange[]>;
   readonly closures: ExceptionalClosure[];
   readonly partners: Partner[];
@@ -67,6 +68,30 @@ export function parseTelephone(value: unknown, field = 'telephone'): string | nu
   if (/^\+33\d{9}$/.test(compact)) return `0${compact.slice(3)}`.replace(/(\d{2})(?=\d)/g, '$1 ');
   if (/^\+\d{9,14}$/.test(compact)) return compact;
   throw invalid(field, `Numéro de téléphone invalide : « ${text} » (exemple : 03 23 45 67 89).`);
+}
+
+/** Several values typed in one field, separated by « , », « ; », a new line, or « - » / « / » between spaces. */
+export const LIST_HINT = 'Plusieurs : séparez-les par une virgule.';
+const MAX_LIST = 5;
+
+function parseList(
+  value: unknown,
+  field: string,
+  parseOne: (v: unknown, field: string) => string | null,
+): string[] {
+  const text = optionalText(value, field, 400);
+  if (text === null) return [];
+  const parts = text
+    .split(/\s*[,;\n]\s*|\s+[-/]\s+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (parts.length > MAX_LIST) throw invalid(field, `Au plus ${MAX_LIST} valeurs (${parts.length} saisies).`);
+  const out: string[] = [];
+  for (const p of parts) {
+    const v = parseOne(p, field);
+    if (v !== null && !out.includes(v)) out.push(v);
+  }
+  return out;
 }
 
 export function parseIsoDate(value: unknown, field: string): string {
@@ -130,8 +155,8 @@ export function validateStructureEdit(input: StructureEditInput): StructureEdit 
     for (const c of parsed.changes) notices.push(`${day} : ${c}`);
   }
   return {
-    email: parseEmail(input.email),
-    telephone: parseTelephone(input.telephone),
+    emails: parseList(input.email, 'email', parseEmail),
+    telephones: parseList(input.telephone, 'telephone', parseTelephone),
     hours,
     closures: parseClosures(input.closures),
     partners: parsePartners(input.partners),

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
+import { readRealText } from '../../../test/support/real-data.js';
 import { DomainError } from '../shared/errors.js';
 import { parisInstant } from '../shared/time.js';
 import {
@@ -534,13 +533,12 @@ describe('openingState and describeOpeningState', () => {
   });
 });
 
-const REAL_FILE = fileURLToPath(
-  new URL('../../../../shared/data/france-services-2024-08.csv', import.meta.url),
-);
-
-describe.skipIf(!existsSync(REAL_FILE))('every day text of the real France services file', () => {
+// ../shared/data when present, else the bundled snapshot: never skipped for lack of data.
+describe('every day text of the real France services file', () => {
   it('parses into normalised ranges or fails with a DomainError', () => {
-    const rows: Record<string, string>[] = parse(readFileSync(REAL_FILE), { columns: true });
+    const rows: Record<string, string>[] = parse(readRealText('france-services-2024-08.csv'), {
+      columns: true,
+    });
     const columns = ['h_lundi', 'h_mardi', 'h_mercredi', 'h_jeudi', 'h_vendredi', 'h_samedi'];
     let texts = 0;
     let failures = 0;

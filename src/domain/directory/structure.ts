@@ -79,8 +79,10 @@ export interface Structure {
   readonly departement: string;
   readonly lat: number | null;
   readonly lon: number | null;
-  readonly email: string | null;
-  readonly telephone: string | null;
+  /** Every address the structure publishes, in its order (the official file may hold several). */
+  readonly emails: readonly string[];
+  /** Every telephone number it publishes, in its order. */
+  readonly telephones: readonly string[];
   readonly hours: WeeklyHours;
   readonly closures: readonly ExceptionalClosure[];
   readonly appointment: boolean;

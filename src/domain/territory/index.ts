@@ -2,6 +2,13 @@
  * Territorial coverage and planning (issue 4): reference files, travel-time model, nearest
  * structure, indicators, MCLP planning. Pure: no file system, database or network here.
  */
+export {
+  CantonOutlines,
+  type CantonShape,
+  NEAREST_OUTLINE_KM,
+  parseCantonOutlines,
+  pointInPolygon,
+} from './canton-outlines.js';
 export { type CsvRecord, type ParseResult, parseTable, readCsv, type TableSpec } from './csv.js';
 export {
   communeCodeResolver,
@@ -11,6 +18,7 @@ export {
   epciMembership,
 } from './decoupage.js';
 export {
+  boundByBureau,
   type CoverageIndicators,
   computeCoverage,
   coveredCantons,

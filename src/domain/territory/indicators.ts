@@ -27,11 +27,30 @@ const round = (x: number, digits: number) => {
 
 /**
  * True cantons (type C) covered by the network. A structure in a commune wholly inside a canton
- * covers it. A structure in a city split between cantons (pseudo-canton V, or canton fictif N)
- * covers the true cantons whose bureau centralisateur is that city: the COG does not publish
- * which fraction of the city each canton holds, so this is an upper bound for those cantons.
+ * covers it (COG). A structure in a city split between cantons (pseudo-canton V, or canton fictif
+ * N) covers the canton whose outline holds its address (a bus counts at its address). Without the
+ * outlines, it covers the true cantons whose bureau centralisateur is that city: an upper bound.
  */
 export function coveredCantons(network: Network): Set<string> {
+  const outlines = network.ref.cantonOutlines;
+  if (outlines) {
+    const covered = new Set<string>();
+    for (const p of network.placed) {
+      const city = p.city;
+      if (!city.canton) continue;
+      if (city.cantonType === 'C') covered.add(city.canton);
+      else {
+        const code = outlines.locate(city.departement, p.lon, p.lat);
+        if (code) covered.add(code);
+      }
+    }
+    return covered;
+  }
+  return boundByBureau(network);
+}
+
+/** The commune-based upper bound (docs/COVERAGE.md keeps it as a cross-check). */
+export function boundByBureau(network: Network): Set<string> {
   const covered = new Set<string>();
   const byBureau = new Map<string, string[]>();
   for (const c of network.ref.cantons.values()) {

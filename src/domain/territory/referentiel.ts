@@ -4,6 +4,7 @@
  * replaced by their arrondissements so that their population is not one single point).
  */
 import { invalid } from '../shared/errors.js';
+import type { CantonOutlines } from './canton-outlines.js';
 import { type DecoupageEpci, type DecoupageNamed, epciMembership } from './decoupage.js';
 import type {
   Canton,
@@ -17,7 +18,6 @@ import type {
   Zrr,
 } from './reference-files.js';
 import { FALLBACK_CLASS } from './travel-time.js';
-
 export interface City {
   readonly index: number;
   readonly code: string;
@@ -50,6 +50,8 @@ export interface ReferenceInput {
   readonly departements?: readonly DecoupageNamed[];
   /** Old, delegated or arrondissement code → current commune (see decoupage.ts). */
   readonly resolveCode?: (code: string) => string | null;
+  /** Outlines of the true cantons: place structures of communes split between cantons. */
+  readonly cantonOutlines?: CantonOutlines | null;
 }
 
 export interface DemandUnits {
@@ -68,6 +70,8 @@ export class Referentiel {
   readonly cities: readonly City[];
   readonly demand: DemandUnits;
   readonly cantons: ReadonlyMap<string, Canton>;
+  /** Null without cantons-2025.geojson: split communes then fall back to the bureau centralisateur. */
+  readonly cantonOutlines: CantonOutlines | null;
   /** Canton code → indices of the cities wholly in it (communes-cantons.csv). */
   readonly citiesOfCanton: ReadonlyMap<string, readonly number[]>;
   readonly qpv: readonly Qpv[];
@@ -156,6 +160,7 @@ export class Referentiel {
     this.demand = demand;
     this.byCode = byCode;
     this.cantons = new Map(input.cantons.map((c) => [c.code, c]));
+    this.cantonOutlines = input.cantonOutlines ?? null;
     this.citiesOfCanton = citiesOfCanton;
     this.qpv = input.qpv;
     this.regionNames = new Map((input.regions ?? []).map((r) => [r.code, r.nom]));

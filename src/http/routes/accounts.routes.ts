@@ -5,7 +5,7 @@ import { findUserById } from '../../db/repositories/accounts.repository.js';
 import type { TokenPurpose } from '../../db/schema/accounts.js';
 import { resetThrottleMessage } from '../../domain/accounts/lockout.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { inParis } from '../../domain/shared/time.js';
+import { METROPOLITAN_ZONE, wallClock } from '../../domain/shared/time-zone.js';
 import {
   acceptInvitation,
   checkToken,
@@ -192,7 +192,9 @@ export const accountsRoutes =
             429,
             forgotPage({
               csrf: csrfField(ctx, request, reply),
-              throttled: resetThrottleMessage(inParis(r.throttledUntil).toFormat('HH:mm')),
+              throttled: resetThrottleMessage(
+                `${wallClock(r.throttledUntil, METROPOLITAN_ZONE).toFormat('HH:mm')} (heure de Paris)`,
+              ),
             }),
           );
         return htmlReply(reply, 200, forgotPage({ csrf: csrfField(ctx, request, reply), sent: true }));

@@ -1,7 +1,4 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../composition.js';
@@ -15,6 +12,7 @@ import { publicOpening } from '../../domain/directory/locator.js';
 import type { GeocodeResult } from '../../domain/geocoding/geocoder.js';
 import { normalizePlaceName } from '../../domain/geography/index.js';
 import { notFound } from '../../domain/shared/errors.js';
+import { readDataFile } from '../../services/snapshots/data-file.js';
 import type { MapData } from '../../web/views/directory/components.js';
 import { departementPage, departementsPage } from '../../web/views/directory/departements.view.js';
 import { accessibilityPage, dataPage } from '../../web/views/directory/info.view.js';
@@ -347,10 +345,12 @@ function simplifyRing(ring: Ring, step = 0.01): Ring {
 type OutlineSet = ReadonlyMap<string, string>;
 
 async function loadOutlines(refDir: string | null): Promise<OutlineSet | null> {
-  const file = refDir ? join(refDir, 'departements.geojson') : null;
-  if (!file || !existsSync(file)) return null;
+  if (!refDir) return null;
   try {
-    return simplifiedOutlines(JSON.parse(await readFile(file, 'utf8')));
+    // The plain file or the bundled gzip snapshot (departements.geojson.gz).
+    const file = await readDataFile(refDir, 'departements.geojson');
+    if (!file) return null;
+    return simplifiedOutlines(JSON.parse(file.text));
   } catch {
     return null; // an unreadable file: the map shows the points alone
   }

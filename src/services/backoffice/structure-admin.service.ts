@@ -70,8 +70,8 @@ export async function recordDenied(
 /** What the back office shows and edits, in audit-log form (JSON-friendly, stable keys). */
 export function editableSnapshot(s: StructureRow): Record<string, unknown> {
   return {
-    email: s.email,
-    telephone: s.telephone,
+    emails: s.emails,
+    telephones: s.telephones,
     hours: hoursAsText(s.hours as Record<Weekday, { start: number; end: number }[]>),
     closures: s.closures,
     partners: s.partners,
@@ -113,7 +113,7 @@ export async function editStructure(
   const edit = validateStructureEdit(input);
   const before = await loadScopedStructure(ctx, actor, 'structure.edit', id);
   // Remote reception needs a contact: it cannot be removed while the status depends on it.
-  if (before.status === 'accueil_a_distance' && !edit.email && !edit.telephone)
+  if (before.status === 'accueil_a_distance' && edit.emails.length === 0 && edit.telephones.length === 0)
     throw new DomainError(
       'invalid',
       'Cette structure est en accueil à distance : gardez au moins un téléphone ou une adresse électronique.',
@@ -126,8 +126,8 @@ export async function editStructure(
       before.id,
       expected,
       {
-        email: edit.email,
-        telephone: edit.telephone,
+        emails: edit.emails,
+        telephones: edit.telephones,
         hours: JSON.stringify(edit.hours),
         closures: JSON.stringify(edit.closures),
         partners: edit.partners,
@@ -169,8 +169,8 @@ export async function changeStatus(
   const now = ctx.clock.now();
   const change = validateStatusChange(input, {
     current: before.status,
-    email: before.email,
-    telephone: before.telephone,
+    email: before.emails[0] ?? null,
+    telephone: before.telephones[0] ?? null,
     today: localDate(now, timeZoneOfPlace({ codeInsee: before.code_insee, departement: before.departement })),
     mayClosePermanently: can(actor.principal, 'structure.close_permanently', {
       structureId: before.id,

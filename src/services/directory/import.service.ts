@@ -135,8 +135,8 @@ function sameFromFile(before: Structure, after: StructureInput): boolean {
     before.departement === after.departement &&
     before.lat === after.lat &&
     before.lon === after.lon &&
-    before.email === after.email &&
-    before.telephone === after.telephone &&
+    before.emails.join('\n') === after.emails.join('\n') &&
+    before.telephones.join('\n') === after.telephones.join('\n') &&
     WEEKDAYS.every(
       (d) => formatDayHours(before.hours.days[d] ?? []) === formatDayHours(after.hours.days[d] ?? []),
     ) &&

@@ -1,8 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type CommuneRecord, CommuneRegistry, parseCentroidsCsv } from '../../domain/geography/index.js';
+import { dataFilePath, readDataFileSync } from '../snapshots/data-file.js';
 
 const require = createRequire(import.meta.url);
 
@@ -23,7 +22,8 @@ export interface Geography {
 
 /**
  * Communes, departments, regions and EPCI from @etalab/decoupage-administratif (the official yearly
- * package); commune centroids from MAILLAGE_REF_DIR/communes-centroids.csv when that folder is set.
+ * package); commune centroids from communes-centroids.csv(.gz) in the reference folder (MAILLAGE_REF_DIR,
+ * or the bundled snapshots when it is not set).
  */
 export function loadGeography(refDir: string | null, logger?: Logger): Geography {
   const records = require('@etalab/decoupage-administratif/data/communes.json') as CommuneRecord[];
@@ -40,15 +40,16 @@ export function loadGeography(refDir: string | null, logger?: Logger): Geography
 
   let centroids = null;
   let centroidsProblem: string | null = null;
-  const file = refDir ? join(refDir, 'communes-centroids.csv') : null;
-  if (!file) {
+  // The plain file or its gzip snapshot (the bundled snapshots/ folder holds communes-centroids.csv.gz).
+  const file = refDir ? dataFilePath(refDir, 'communes-centroids.csv') : null;
+  if (!refDir) {
     centroidsProblem = 'Le dossier de données de référence (MAILLAGE_REF_DIR) n’est pas configuré.';
-  } else if (!existsSync(file)) {
+  } else if (!file) {
     centroidsProblem =
       'Le fichier des centres des communes (communes-centroids.csv) est absent du dossier de référence.';
-    logger?.warn({ file }, 'centroïdes absents');
+    logger?.warn({ refDir }, 'centroïdes absents');
   } else {
-    const parsed = parseCentroidsCsv(readFileSync(file, 'utf8'));
+    const parsed = parseCentroidsCsv(readDataFileSync(refDir, 'communes-centroids.csv')?.text ?? '');
     centroids = parsed.centroids;
     if (parsed.issues.length > 0) {
       logger?.warn(

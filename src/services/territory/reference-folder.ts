@@ -4,13 +4,13 @@
  * src/domain/territory. Used by `maillage ref load`, the app at start, and the benchmarks.
  */
 import { createHash } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { DomainError, type RowIssue } from '../../domain/shared/errors.js';
 import {
   type Canton,
+  type CantonOutlines,
   type CommuneCanton,
   type CommuneCentroid,
   communeCodeResolver,
@@ -20,6 +20,7 @@ import {
   type Densite,
   type DepartementOutline,
   type ParseResult,
+  parseCantonOutlines,
   parseCantons,
   parseCommuneCantons,
   parseCommuneCentroids,
@@ -35,6 +36,7 @@ import {
   siteKind,
   type Zrr,
 } from '../../domain/territory/index.js';
+import { readDataFile } from '../snapshots/data-file.js';
 
 export const REFERENCE_FILES = {
   communes: 'communes-centroids.csv',
@@ -104,20 +106,17 @@ export async function readReferenceFolder(
       continue;
     }
     const name = REFERENCE_FILES[key];
-    const path = join(dir, name);
-    let text: string;
-    let info: Awaited<ReturnType<typeof stat>>;
-    try {
-      info = await stat(path);
-      text = await readFile(path, 'utf8');
-    } catch {
+    // The plain file, or its gzip snapshot (name.gz) as in the bundled snapshots/ folder.
+    const file = await readDataFile(dir, name).catch(() => null);
+    if (!file) {
       throw new DomainError('invalid', `Fichier de référence introuvable : ${name} (dans ${dir}).`, name);
     }
+    const text = file.text;
     out[key] = (PARSERS[key] as (t: string) => ParseResult<unknown>)(text);
     files[key] = {
       name,
-      vintage: vintageOf(key, info.mtime.toISOString().slice(0, 10)),
-      bytes: Number(info.size),
+      vintage: vintageOf(key, file.mtime.toISOString().slice(0, 10)),
+      bytes: file.bytes,
       sha256: createHash('sha256').update(text).digest('hex'),
     };
   }
@@ -162,6 +161,7 @@ export function referentielFromRows(t: {
   densite: readonly Densite[];
   zrr: readonly Zrr[];
   qpv: readonly Qpv[];
+  cantonOutlines?: CantonOutlines | null;
 }): Referentiel {
   const d = decoupageTables();
   return new Referentiel({
@@ -184,6 +184,20 @@ export function referentielFromFolder(
     zrr: folder.zrr.rows,
     qpv: folder.qpv.rows,
   });
+}
+
+/** Name of the canton outlines in a reference folder (plain or .gz); optional, unlike REFERENCE_FILES. */
+export const CANTON_OUTLINES_FILE = 'cantons-2025.geojson';
+
+/**
+ * The canton outlines of a reference folder, or null when the folder has none (the coverage then
+ * falls back to the commune-based bound). Bad features are logged by the caller and left out.
+ */
+export async function readCantonOutlines(
+  dir: string,
+): Promise<{ outlines: CantonOutlines; issues: RowIssue[] } | null> {
+  const file = await readDataFile(dir, CANTON_OUTLINES_FILE).catch(() => null);
+  return file ? parseCantonOutlines(file.text) : null;
 }
 
 /**

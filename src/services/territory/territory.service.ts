@@ -5,6 +5,7 @@ import { type ReferenceTables, TerritoryRepository } from '../../db/repositories
 import { DomainError, type RowIssue } from '../../domain/shared/errors.js';
 import {
   attachExact,
+  type CantonOutlines,
   type CoverageIndicators,
   checkPlanRequest,
   computeCoverage,
@@ -32,7 +33,12 @@ import {
 } from '../../domain/territory/index.js';
 import { ExactSolver } from './exact-solver.js';
 import { OsrmMatrix } from './osrm-matrix.js';
-import { folderIssues, readReferenceFolder, referentielFromRows } from './reference-folder.js';
+import {
+  folderIssues,
+  readCantonOutlines,
+  readReferenceFolder,
+  referentielFromRows,
+} from './reference-folder.js';
 
 export interface RefLoadReport {
   loaded: boolean;
@@ -174,12 +180,37 @@ export class TerritoryService {
     return this.state;
   }
 
+  /** Canton outlines from the reference folder (MAILLAGE_REF_DIR or the bundled snapshots); null when absent. */
+  private async cantonOutlines(): Promise<CantonOutlines | null> {
+    if (!this.config.refDir) return null;
+    try {
+      const read = await readCantonOutlines(this.config.refDir);
+      if (!read) {
+        this.logger?.warn('territoire : pas de contours de cantons, couverture des cantons en borne haute');
+        return null;
+      }
+      if (read.issues.length)
+        this.logger?.warn(
+          { count: read.issues.length, first: read.issues.slice(0, 5) },
+          'contours de cantons',
+        );
+      return read.outlines;
+    } catch (e) {
+      this.logger?.warn(
+        { err: e instanceof Error ? e.message : String(e) },
+        'contours de cantons illisibles',
+      );
+      return null;
+    }
+  }
+
   private async readState(): Promise<RefState> {
+    const cantonOutlines = await this.cantonOutlines();
     if (await this.repo.isLoaded()) {
       const tables = await this.repo.readAll();
       const files = (await this.repo.files()).map(({ file, vintage, rows }) => ({ file, vintage, rows }));
       return {
-        referentiel: referentielFromRows(tables),
+        referentiel: referentielFromRows({ ...tables, cantonOutlines }),
         outlines: tables.departements,
         source: 'database',
         files,
@@ -199,6 +230,7 @@ export class TerritoryService {
           densite: folder.densite.rows,
           zrr: folder.zrr.rows,
           qpv: folder.qpv.rows,
+          cantonOutlines,
         }),
         outlines: folder.departements.rows,
         source: 'folder',

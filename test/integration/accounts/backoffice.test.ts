@@ -69,7 +69,7 @@ describe('structure back office', () => {
       .where('id', '=', mine.id)
       .executeTakeFirstOrThrow();
     expect(row.version).toBe(2);
-    expect(row.telephone).toBe('03 23 61 00 00');
+    expect(row.telephones).toEqual(['03 23 61 00 00']);
     expect((row.hours as Record<string, unknown>).mardi).toEqual([{ start: 540, end: 750 }]);
     expect(row.closures).toEqual([{ from: '2026-12-24', to: '2026-12-26', message: 'Fermé pour les fêtes' }]);
     expect(row.partners).toEqual(['caf', 'france_travail', 'msa']);
@@ -185,10 +185,10 @@ describe('structure back office', () => {
     expect(second.body).toContain('Écrit par A'); // the current version is shown
     const row = await t.ctx.db
       .selectFrom('structures')
-      .select(['description', 'email'])
+      .select(['description', 'emails'])
       .where('id', '=', mine.id)
       .executeTakeFirstOrThrow();
-    expect(row).toEqual({ description: 'Écrit par A', email: 'a@france-services.example' });
+    expect(row).toEqual({ description: 'Écrit par A', emails: ['a@france-services.example'] });
     // A stale status change is refused the same way.
     const stale = await b.post(`/espace/structures/${mine.id}/statut`, {
       version: versionIn(fb.body),

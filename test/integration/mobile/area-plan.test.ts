@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMobileArea, runMobileLoad, runMobilePlan } from '../../../src/cli/commands/mobile.js';
 import { loadGeography } from '../../../src/services/geography/load-geography.js';
-import { buildTestContext, hasSharedData, SHARED_DATA, type TestApp } from '../../support/app.js';
+import { buildTestContext, REAL_DATA, type TestApp } from '../../support/app.js';
 import { documentFile, sampleDocument } from './support.js';
 
-describe.skipIf(!hasSharedData)('mobile: area served and planning on the real commune centroids', () => {
+describe('mobile: area served and planning on the real commune centroids', () => {
   let ctx: TestApp['ctx'];
   beforeAll(async () => {
-    ctx = await buildTestContext({ now: '2026-05-05T08:30:00Z', geography: loadGeography(SHARED_DATA) });
+    ctx = await buildTestContext({ now: '2026-05-05T08:30:00Z', geography: loadGeography(REAL_DATA) });
     await runMobileLoad(ctx, documentFile(sampleDocument()));
   });
   afterAll(async () => {

@@ -27,8 +27,8 @@ export interface StructureFeatureProperties {
   codeInsee: string;
   commune: string;
   departement: string;
-  email: string | null;
-  telephone: string | null;
+  emails: string[];
+  telephones: string[];
   appointment: boolean;
   /** Official text per day (`09:00 - 12:00 / 13:30 - 17:00`), empty string when closed. */
   hours: Record<Weekday, string>;
@@ -79,8 +79,8 @@ export function toGeoJson(structures: readonly StructureLike[]): StructureFeatur
         codeInsee: s.codeInsee,
         commune: s.communeName,
         departement: s.departement,
-        email: s.email,
-        telephone: s.telephone,
+        emails: [...s.emails],
+        telephones: [...s.telephones],
         appointment: s.appointment,
         hours: Object.fromEntries(
           WEEKDAYS.map((d) => [d, s.hours.days[d].length === 0 ? '' : formatDayHours(s.hours.days[d])]),

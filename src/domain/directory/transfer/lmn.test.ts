@@ -18,8 +18,8 @@ const structure = (over: Partial<StructureInput> = {}): StructureInput => ({
   departement: '01',
   lat: 46.10607,
   lon: 5.82601,
-  email: 'franceservices@ccpb01.fr',
-  telephone: '04 50 56 87 49',
+  emails: ['franceservices@ccpb01.fr'],
+  telephones: ['04 50 56 87 49'],
   hours: weeklyHoursFromText({
     lundi: '13:30 - 17:00',
     mardi: '09:00 - 12:00 / 13:30 - 17:00',
@@ -116,7 +116,9 @@ describe('toLieuxMediationNumerique', () => {
   });
 
   it('publishes without an optional field the library refuses, and says so', () => {
-    const { lieux, warnings } = toLieuxMediationNumerique([structure({ telephone: '12 34' })], { dateMaj });
+    const { lieux, warnings } = toLieuxMediationNumerique([structure({ telephones: ['12 34'] })], {
+      dateMaj,
+    });
     expect(lieux[0]?.telephone).toBeUndefined();
     expect(lieux[0]?.courriels).toBe('franceservices@ccpb01.fr');
     expect(warnings).toEqual([{ idFs: '1', message: expect.stringContaining('Téléphone') }]);

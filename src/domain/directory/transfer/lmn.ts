@@ -92,8 +92,8 @@ export function toLieuxMediationNumerique(
         itinerance: Itinerances([isMobileFormat(s.format) ? Itinerance.Itinerant : Itinerance.Fixe]),
         modalites_acces: ModalitesAcces([
           ModaliteAcces.SePresenter,
-          ...(s.telephone ? [ModaliteAcces.Telephoner] : []),
-          ...(s.email ? [ModaliteAcces.ContacterParMail] : []),
+          ...(s.telephones.length ? [ModaliteAcces.Telephoner] : []),
+          ...(s.emails.length ? [ModaliteAcces.ContacterParMail] : []),
         ]),
       };
       if (s.lat !== null && s.lon !== null)
@@ -113,17 +113,19 @@ export function toLieuxMediationNumerique(
 
 function buildContact(s: StructureLike, warnings: LmnIssue[]): Contact | undefined {
   let courriels: Courriel[] | undefined;
-  if (s.email) {
+  if (s.emails.length) {
     try {
-      courriels = [Courriel(s.email)];
+      courriels = s.emails.map((e) => Courriel(e));
     } catch (e) {
       warnings.push({ idFs: s.idFs, message: `Courriel refusé par le schéma : ${(e as Error).message}` });
     }
   }
   let telephone: string | undefined;
-  if (s.telephone) {
+  // The schema has one number: the first published one.
+  const firstPhone = s.telephones[0];
+  if (firstPhone) {
     try {
-      telephone = Contact({ telephone: s.telephone }).telephone;
+      telephone = Contact({ telephone: firstPhone }).telephone;
     } catch (e) {
       warnings.push({ idFs: s.idFs, message: `Téléphone refusé par le schéma : ${(e as Error).message}` });
     }

@@ -9,6 +9,7 @@ import { formatDayHours } from '../opening-hours.js';
 import {
   FORMAT_TO_OFFICIAL,
   hoursColumn,
+  LIST_SEPARATOR,
   OFFICIAL_COLUMNS,
   OFFICIAL_DAYS,
   type OfficialColumn,
@@ -44,8 +45,9 @@ export function toOfficialRow(s: StructureLike): Record<OfficialColumn, string |
     lib_com: s.communeName,
     latitude: s.lat,
     longitude: s.lon,
-    mail: s.email,
-    telephone: s.telephone,
+    // Several values are joined as the official file writes them (« a@x.fr - b@x.fr »).
+    mail: s.emails.length ? s.emails.join(LIST_SEPARATOR) : null,
+    telephone: s.telephones.length ? s.telephones.join(LIST_SEPARATOR) : null,
     ...hours,
     prise_rdv: s.appointment ? 'Oui' : 'Non',
     commentaire: s.comment,

@@ -7,6 +7,7 @@ import {
   type OfficialCsvRead,
   readOfficialCsv,
 } from './official-csv.js';
+import { writeOfficialCsv } from './official-csv-write.js';
 
 const DEFAULTS: Record<OfficialColumn, string> = {
   id_fs: '1',
@@ -79,8 +80,8 @@ describe('readOfficialCsv: a clean row', () => {
       departement: '01',
       lat: 46.1060711578546,
       lon: 5.8260084241619,
-      email: 'franceservices@ccpb01.fr',
-      telephone: '04 50 56 87 49',
+      emails: ['franceservices@ccpb01.fr'],
+      telephones: ['04 50 56 87 49'],
       hours: {
         days: {
           lundi: [{ start: 810, end: 1020 }],
@@ -392,22 +393,39 @@ describe('readOfficialCsv: text fields', () => {
     expect(s.address).toBe('46, chemin de l’Excelsior');
   });
 
-  it('keeps the first of several e-mail addresses, and drops an implausible one', () => {
+  it('keeps every e-mail address and telephone number of a cell, and drops an implausible one', () => {
     const r = read(
       csv(
         row({ id_fs: '1', mail: 'france-service@carct.fr - maisondelagglo@carct.fr' }),
         row({ id_fs: '2', mail: 'mairie at dourgne.fr', telephone: 'voir mairie' }),
+        row({
+          id_fs: '3',
+          mail: 'a@x.fr - b@x.fr - c@x.fr',
+          telephone: '03 23 45 67 89 / 06 12 34 56 78',
+        }),
+        row({ id_fs: '4', mail: 'a@x.fr; <script>@x.fr', telephone: '03-23-45-67-89 ou 0612345678' }),
+        row({ id_fs: '5', mail: Array.from({ length: 9 }, (_, i) => `m${i}@x.fr`).join(' - ') }),
       ),
     );
-    expect(r.rows.map((x) => [x.structure.email, x.structure.telephone])).toEqual([
-      ['france-service@carct.fr', '04 50 56 87 49'],
-      [null, null],
+    expect(r.rows.map((x) => [x.structure.emails, x.structure.telephones])).toEqual([
+      [['france-service@carct.fr', 'maisondelagglo@carct.fr'], ['04 50 56 87 49']],
+      [[], []],
+      [
+        ['a@x.fr', 'b@x.fr', 'c@x.fr'],
+        ['03 23 45 67 89', '06 12 34 56 78'],
+      ],
+      [['a@x.fr'], ['03-23-45-67-89', '0612345678']],
+      [['m0@x.fr', 'm1@x.fr', 'm2@x.fr', 'm3@x.fr', 'm4@x.fr'], ['04 50 56 87 49']],
     ]);
     expect(r.warnings.map((w) => [w.line, w.field])).toEqual([
-      [2, 'mail'],
       [3, 'mail'],
       [3, 'telephone'],
+      [5, 'mail'],
+      [6, 'mail'],
     ]);
+    // Written back as the official file writes them.
+    const written = writeOfficialCsv(r.rows.slice(0, 1).map((x) => x.structure));
+    expect(written).toContain('"france-service@carct.fr - maisondelagglo@carct.fr"');
   });
 
   it('reads the labelling date, and warns when it is unreadable', () => {

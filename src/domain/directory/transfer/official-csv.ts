@@ -41,6 +41,11 @@ export interface ReadOfficialCsvOptions {
   source?: string;
 }
 
+/** How the official file separates several addresses or numbers in one cell. */
+export const LIST_SEPARATOR = ' - ';
+/** A cell lists at most this many addresses or numbers (bounded work, bounded page). */
+export const MAX_CONTACTS = 5;
+
 export const OFFICIAL_COLUMNS = [
   'id_fs',
   'insee_dep',
@@ -488,8 +493,8 @@ function readRow(raw: Record<OfficialColumn, string>, line: number, source: stri
     departement,
     lat,
     lon,
-    email: readEmail(raw.mail, warn),
-    telephone: readPhone(raw.telephone, warn),
+    emails: readEmails(raw.mail, warn),
+    telephones: readPhones(raw.telephone, warn),
     hours,
     appointment,
     comment: comment || null,
@@ -561,28 +566,47 @@ function readCoordinates(
   return none;
 }
 
-function readEmail(value: string, warn: (field: string, message: string) => void): string | null {
+/** Every valid address of the cell, in order; an invalid part is reported and left out. */
+function readEmails(value: string, warn: (field: string, message: string) => void): string[] {
   const v = oneLine(value);
-  if (v === '') return null;
+  if (v === '') return [];
   const parts = v.split(/\s+-\s+|[\s,;/]+/).filter(Boolean);
-  const good = parts.filter((p) => EMAIL.test(p));
-  const first = good[0];
-  if (first === undefined) {
-    warn('mail', `Adresse électronique invalide « ${v} » : ignorée.`);
-    return null;
-  }
-  if (parts.length > 1)
-    warn('mail', `Plusieurs adresses électroniques « ${v} » : seule « ${first} » est gardée.`);
-  return first;
+  const good = parts.filter((p) => EMAIL.test(p)).slice(0, MAX_CONTACTS);
+  const bad = parts.filter((p) => !EMAIL.test(p));
+  if (good.length === 0) warn('mail', `Adresse électronique invalide « ${v} » : ignorée.`);
+  else if (bad.length) warn('mail', `Partie invalide ignorée dans « ${v} » : « ${bad.join(' ')} ».`);
+  if (parts.length > MAX_CONTACTS)
+    warn(
+      'mail',
+      `Plus de ${MAX_CONTACTS} adresses dans « ${v} » : les ${MAX_CONTACTS} premières sont gardées.`,
+    );
+  return good;
 }
 
-function readPhone(value: string, warn: (field: string, message: string) => void): string | null {
+/**
+ * Every valid number of the cell, in order. Numbers are split on « / », « ; », « , », « ou » and
+ * « - » between spaces (a dash without spaces stays inside a number: 03-23-45-67-89).
+ */
+function readPhones(value: string, warn: (field: string, message: string) => void): string[] {
   const v = oneLine(value);
-  if (v === '') return null;
-  const digits = v.replace(/\D/g, '').length;
-  if (PHONE.test(v) && digits >= 6 && digits <= 15) return v;
-  warn('telephone', `Numéro de téléphone invalide « ${v} » : ignoré.`);
-  return null;
+  if (v === '') return [];
+  const valid = (p: string) => {
+    const digits = p.replace(/\D/g, '').length;
+    return PHONE.test(p) && digits >= 6 && digits <= 15;
+  };
+  if (valid(v)) return [v];
+  const parts = v
+    .split(/\s+-\s+|\s*[/;,]\s*|\s+ou\s+/i)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const good = parts.filter(valid).slice(0, MAX_CONTACTS);
+  if (good.length === 0 || good.length < parts.length) {
+    warn(
+      'telephone',
+      `Numéro de téléphone invalide « ${v} » : ${good.length ? 'en partie ignoré' : 'ignoré'}.`,
+    );
+  }
+  return good;
 }
 
 /** `Espace labellisé 01/02/2020` (or an ISO date) to `2020-02-01`. */

@@ -53,8 +53,8 @@ export function structureEditPage(o: {
   const s = o.structure;
   const allowed = (a: Action) => can(o.user.principal, a, targetOf(s));
   const d: EditDraft = o.draft ?? {
-    email: s.email ?? '',
-    telephone: s.telephone ?? '',
+    email: s.emails.join(', '),
+    telephone: s.telephones.join(', '),
     hours: hoursAsText(s.hours as Record<Weekday, { start: number; end: number }[]>),
     closures: s.closures as ExceptionalClosure[],
     partners: s.partners,
@@ -70,8 +70,8 @@ export function structureEditPage(o: {
   ${o.csrf}<input type="hidden" name="version" value="${String(s.version)}">
   <fieldset class="fr-fieldset" aria-labelledby="contact-legend"${editable ? null : html` disabled`}>
     <legend class="fr-fieldset__legend" id="contact-legend"><h2 class="fr-h4 fr-mb-0">Coordonnées</h2></legend>
-    <div class="fr-fieldset__element">${field({ name: 'telephone', label: 'Téléphone', hint: 'Exemple : 03 23 45 67 89', type: 'tel', autocomplete: 'off', value: d.telephone, error: errorFor(e, 'telephone') })}</div>
-    <div class="fr-fieldset__element">${field({ name: 'email', label: 'Adresse électronique', hint: 'Exemple : france-services@mairie.fr', type: 'email', autocomplete: 'off', value: d.email, error: errorFor(e, 'email') })}</div>
+    <div class="fr-fieldset__element">${field({ name: 'telephone', label: 'Téléphone', hint: 'Exemple : 03 23 45 67 89. Plusieurs : séparez-les par une virgule.', type: 'tel', autocomplete: 'off', value: d.telephone, error: errorFor(e, 'telephone') })}</div>
+    <div class="fr-fieldset__element">${field({ name: 'email', label: 'Adresse électronique', hint: 'Exemple : france-services@mairie.fr. Plusieurs : séparez-les par une virgule.', type: 'text', autocomplete: 'off', value: d.email, error: errorFor(e, 'email') })}</div>
   </fieldset>
   <fieldset class="fr-fieldset" aria-labelledby="hours-legend" aria-describedby="hours-hint"${editable ? null : html` disabled`}>
     <legend class="fr-fieldset__legend" id="hours-legend"><h2 class="fr-h4 fr-mb-0">Horaires de la semaine</h2></legend>

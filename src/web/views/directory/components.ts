@@ -78,10 +78,11 @@ export function telHref(phone: string): string {
 
 export function contactLinks(s: Structure): SafeHtml {
   const items: SafeHtml[] = [];
-  if (s.telephone) {
-    items.push(html`<li>Téléphone : <a href="${telHref(s.telephone)}">${s.telephone}</a></li>`);
+  // Every published number and address: some structures have several (official file).
+  for (const phone of s.telephones) {
+    items.push(html`<li>Téléphone : <a href="${telHref(phone)}">${phone}</a></li>`);
   }
-  if (s.email) items.push(html`<li>Courriel : <a href="mailto:${s.email}">${s.email}</a></li>`);
+  for (const email of s.emails) items.push(html`<li>Courriel : <a href="mailto:${email}">${email}</a></li>`);
   if (items.length === 0) return html`<p>Aucun contact à distance n’est publié.</p>`;
   return html`<ul class="maillage-contact">${items}</ul>`;
 }

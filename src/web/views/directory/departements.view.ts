@@ -96,7 +96,7 @@ ${
     <div class="fr-card__desc">
       ${openingBadge(line)}
       <p class="fr-mb-1w">${s.address}, ${s.postalCode} ${s.communeName}</p>
-      ${s.telephone ? html`<p class="fr-mb-0">Téléphone : ${s.telephone}</p>` : null}
+      ${s.telephones.length ? html`<p class="fr-mb-0">Téléphone : ${s.telephones.join(', ')}</p>` : null}
     </div>
     <div class="fr-card__start">${formatBadges(s)}</div>
   </div></div>

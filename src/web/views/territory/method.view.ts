@@ -24,9 +24,10 @@ rattachement tant que ses arrêts ne sont pas connus. « Antenne » : type Anten
 <p>On compte les <strong>cantons au sens strict</strong> (type C du Code officiel géographique de l’INSEE, 2 054 en France), pas les
 « pseudo-cantons » qui représentent une ville partagée entre plusieurs cantons. Un canton est couvert quand une structure se
 trouve dans une de ses communes. Quand une structure est dans une ville partagée entre plusieurs cantons (Amiens, Ajaccio…),
-l’INSEE ne publie pas quelle fraction de la ville appartient à quel canton : on considère alors comme couverts les cantons dont
-cette ville est le bureau centralisateur. C’est une borne haute pour ces cantons urbains. La Martinique et la Guyane n’ont pas
-de cantons.</p>
+l’INSEE ne publie pas quelle fraction de la ville appartient à quel canton : on place alors la structure, à son adresse (un bus
+à son adresse de rattachement), dans le contour du canton qui la contient (contours IGN Admin Express). Sans ces contours, on
+compte les cantons dont cette ville est le bureau centralisateur, ce qui donne une borne haute. Paris et la Métropole de Lyon
+n’ont pas de canton au sens strict ; la Martinique et la Guyane n’ont pas de cantons.</p>
 
 <h2>Ruralité et ZRR</h2>
 <p>Une structure est « rurale » si sa commune est peu dense ou très peu dense dans la grille communale de densité de l’INSEE
