@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './domain/shared/time.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
+import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
@@ -25,6 +26,8 @@ export interface AppContext {
   readonly locator: LocatorService;
   /** Reference geography, coverage indicators and planning (issue 4). */
   readonly territory: TerritoryService;
+  /** Labellisation, one service per idea (issue 6, docs/adr/0003-labelling.md). */
+  readonly labelling: Labelling;
 }
 
 export interface ContextOverrides {
@@ -54,6 +57,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     geocoder,
     locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, clock)),
     territory: new TerritoryService(database.db, config, logger),
+    labelling: createLabelling({ db: database.db, clock, config }),
   };
 }
 

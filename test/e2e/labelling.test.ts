@@ -6,7 +6,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
-import { LabellingService } from '../../src/services/labelling/labelling.service.js';
 import { completeContent, DOCUMENT_CODES, PDF } from '../integration/labelling/support.js';
 import { createUser } from '../support/accounts.js';
 import { buildTestContext, SHARED_DATA } from '../support/app.js';
@@ -40,7 +39,7 @@ describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chro
       .select(['id'])
       .where('email', '=', emails.national as string)
       .executeTakeFirstOrThrow();
-    await new LabellingService(ctx).openCampaign(
+    await ctx.labelling.campaigns.openCampaign(
       { id: national.id, role: 'national', departement: null, structureIds: [] },
       {
         name: 'Campagne de l’Aisne',

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
 import type { PrecheckReport } from '../../domain/labelling/index.js';
-import { LabellingService } from '../../services/labelling/labelling.service.js';
 import { CliError, withContext } from '../context.js';
 
 export interface PrecheckArgs {
@@ -11,11 +10,11 @@ export interface PrecheckArgs {
 
 /** The automatic pre-checks over the directory: `[{idFs, criteria, weeklyHours, openDays}]`. */
 export async function runPrecheck(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'config'>,
+  ctx: Pick<AppContext, 'labelling'>,
   args: PrecheckArgs,
 ): Promise<PrecheckReport[]> {
-  const service = new LabellingService(ctx);
-  const rows = await service.precheckDirectory({
+  const service = ctx.labelling;
+  const rows = await service.monitoring.precheckDirectory({
     structure: args.structure ?? null,
     departement: args.departement ?? null,
   });
@@ -41,17 +40,17 @@ export function formatPrecheck(reports: readonly PrecheckReport[]): string {
 
 /** Labelled structures whose periodic audit is due within `horizon` days or overdue (cycle: MAILLAGE_AUDIT_CYCLE_MONTHS). */
 export async function runDueAudits(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'config'>,
+  ctx: Pick<AppContext, 'labelling'>,
   args: { departement?: string; horizon?: number },
 ) {
-  const service = new LabellingService(ctx);
+  const service = ctx.labelling;
   const national = {
     id: '00000000-0000-0000-0000-000000000000',
     role: 'national',
     departement: null,
     structureIds: [],
   } as const;
-  const due = await service.dueAudits(national, args.departement ?? null, args.horizon ?? 60);
+  const due = await service.monitoring.dueAudits(national, args.departement ?? null, args.horizon ?? 60);
   return due.map((s) => ({
     idFs: s.id_fs,
     name: s.name,
