@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPublishReferentiel } from '../../src/cli/commands/labelling.js';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
 import { completeContent, DOCUMENT_CODES, PDF } from '../integration/labelling/support.js';
@@ -25,6 +26,7 @@ describe.skipIf(!hasChromium || !hasGeography)('labellisation end to end in Chro
     const dataDir = await mkdtemp(join(tmpdir(), 'maillage-lab-e2e-'));
     const geography = loadGeography(SHARED_DATA);
     ctx = await buildTestContext({ geography, config: { refDir: SHARED_DATA, dataDir } });
+    await runPublishReferentiel(ctx);
     for (const [key, role, dep] of [
       ['porteur', 'responsable', null],
       ['animateur', 'animateur_departemental', '02'],

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
-import type { PrecheckReport } from '../../domain/labelling/index.js';
+import { type PrecheckReport, REFERENTIEL_2025_06 } from '../../domain/labelling/index.js';
 import { CliError, withContext } from '../context.js';
 
 export interface PrecheckArgs {
@@ -62,10 +62,30 @@ export async function runDueAudits(
   }));
 }
 
+/**
+ * Publishes the référentiel shipped with the code, by decision of whoever runs it. It is a
+ * transcription of the June 2025 charte, to check against the official text; the message says so.
+ */
+export async function runPublishReferentiel(ctx: Pick<AppContext, 'labelling'>): Promise<string> {
+  const ref = await ctx.labelling.referentiels.publishShipped();
+  const warning =
+    'Attention : ce référentiel est une transcription des descriptions publiques de la charte France Services (arrêté de juin 2025) ; vérifiez-le contre le texte officiel avant une campagne réelle.';
+  if (!ref) return `Le référentiel ${REFERENTIEL_2025_06.version} est déjà publié : rien n’a changé.\n`;
+  return `Référentiel ${ref.version} publié (${ref.criteria.length} critères) : ${ref.title}.\n${warning}\nSource : ${ref.source}\n`;
+}
+
 export function registerLabellingCommands(program: Command): void {
   const labelling = program
     .command('labelling')
-    .description('Labellisation France Services : pré-contrôles, audits');
+    .description('Labellisation France Services : référentiel, pré-contrôles, audits');
+  labelling
+    .command('publish-referentiel')
+    .description(
+      `Publie le référentiel ${REFERENTIEL_2025_06.version} livré avec le code (transcription de la charte de juin 2025, à vérifier contre le texte officiel)`,
+    )
+    .action(async () => {
+      process.stdout.write(await withContext((ctx) => runPublishReferentiel(ctx)));
+    });
   labelling
     .command('precheck')
     .description(

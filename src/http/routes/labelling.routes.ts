@@ -176,7 +176,7 @@ export const labellingRoutes =
         } catch (e) {
           if (!(e instanceof DomainError) || e.code !== 'invalid') return refused(request, reply, e, BASE);
           const latest = (await service.referentiels.referentiels())[0];
-          if (!latest) throw e;
+          if (!latest) return refused(request, reply, e, BASE);
           const message = `${e.field ? `${e.field} : ` : ''}${e.message}`;
           return htmlReply(
             reply,

@@ -8,7 +8,6 @@ import {
   emptyGrid,
   gridCriteria,
   mandatoryNonConformities,
-  type Referentiel,
   saveGrid,
 } from '../../domain/labelling/index.js';
 import { conflict, invalid, notFound } from '../../domain/shared/errors.js';
@@ -110,7 +109,7 @@ export class AuditService {
     if (!s.labelledOn) throw invalid('structure', 'Seule une structure labellisée a des audits périodiques.');
     await this.assertAuditor(this.db, auditorUserId);
     if (!/^\d{4}-\d{2}-\d{2}$/.test(plannedOn)) throw invalid('date', 'Date d’audit invalide (AAAA-MM-JJ).');
-    const ref = (await this.referentiels.referentiels())[0] as Referentiel;
+    const ref = await this.referentiels.latest();
     return repo.insertAudit(this.db, {
       applicationId: null,
       structureId,

@@ -6,25 +6,40 @@ import {
   type Referentiel,
   type ReferentielData,
 } from '../../domain/labelling/index.js';
-import { notFound } from '../../domain/shared/errors.js';
+import { invalid, notFound } from '../../domain/shared/errors.js';
 import { authorize, type LabellingDeps } from './shared.js';
 
 /** The published référentiels (criteria of the label), immutable once published. */
 export class ReferentielService {
   constructor(private readonly deps: LabellingDeps) {}
 
-  /** Published référentiels, newest first; the first version ships with the code and is published on first use. */
+  /** Published référentiels, newest first. None until someone decides to publish one (docs/adr/0003-labelling.md). */
   async referentiels(): Promise<Referentiel[]> {
-    let list = await repo.listReferentiels(this.deps.db);
-    if (list.length === 0) {
-      await repo.insertReferentiel(
-        this.deps.db,
-        publishReferentiel(REFERENTIEL_2025_06, [], this.deps.clock.now()),
-        null,
+    return repo.listReferentiels(this.deps.db);
+  }
+
+  /** The newest published référentiel (periodic audits use it); refused while none is published. */
+  async latest(): Promise<Referentiel> {
+    const [newest] = await this.referentiels();
+    if (!newest)
+      throw invalid(
+        'referentiel',
+        'Aucun référentiel n’est publié : l’équipe nationale doit d’abord publier le référentiel (maillage labelling publish-referentiel).',
       );
-      list = await repo.listReferentiels(this.deps.db);
-    }
-    return list;
+    return newest;
+  }
+
+  /**
+   * Publishes the référentiel shipped with the code (REFERENTIEL_2025_06, a transcription of the
+   * June 2025 charte to check against the official text), by an operator's decision:
+   * `maillage labelling publish-referentiel`. Null when that version is already published.
+   */
+  async publishShipped(): Promise<Referentiel | null> {
+    const existing = (await this.referentiels()).map((r) => r.version);
+    if (existing.includes(REFERENTIEL_2025_06.version)) return null;
+    const ref = publishReferentiel(REFERENTIEL_2025_06, existing, this.deps.clock.now());
+    await repo.insertReferentiel(this.deps.db, ref, null);
+    return ref;
   }
 
   async referentiel(version: string): Promise<Referentiel> {

@@ -2,7 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDueAudits, runPrecheck } from '../../../src/cli/commands/labelling.js';
+import { runDueAudits, runPrecheck, runPublishReferentiel } from '../../../src/cli/commands/labelling.js';
 import { replaceUnits } from '../../../src/db/repositories/mobile.repository.js';
 import { Client, createUser } from '../../support/accounts.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
@@ -14,6 +14,7 @@ let t: TestApp;
 
 beforeAll(async () => {
   t = await buildTestApp({ config: { dataDir: await mkdtemp(join(tmpdir(), 'maillage-lab-hostile-')) } });
+  await runPublishReferentiel(t.ctx);
 });
 afterAll(async () => {
   await t.close();

@@ -2,7 +2,7 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPrecheck } from '../../../src/cli/commands/labelling.js';
+import { runPrecheck, runPublishReferentiel } from '../../../src/cli/commands/labelling.js';
 import type { AppContext } from '../../../src/composition.js';
 import { closeContext } from '../../../src/composition.js';
 import { structuresAuditedBy } from '../../../src/db/repositories/labelling.repository.js';
@@ -29,6 +29,7 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'maillage-labelling-'));
   ctx = await buildTestContext({ config: { dataDir, uploadMaxBytes: 4096 } });
   service = ctx.labelling;
+  await runPublishReferentiel(ctx);
   national = await makeUser(ctx.db, 'national');
   animateur = await makeUser(ctx.db, 'animateur_departemental', '02');
   animateurSomme = await makeUser(ctx.db, 'animateur_departemental', '80');
