@@ -9,6 +9,7 @@ import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
 import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
+import { MobileService } from './services/mobile/mobile.service.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
 /**
@@ -28,6 +29,8 @@ export interface AppContext {
   readonly territory: TerritoryService;
   /** Labellisation, one service per idea (issue 6, docs/adr/0003-labelling.md). */
   readonly labelling: Labelling;
+  /** Bus and itinerant France Services: tours, calendars, exceptions (issue 5). */
+  readonly mobile: MobileService;
 }
 
 export interface ContextOverrides {
@@ -47,6 +50,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
   const local = new LocalGeocoder(geography.communes);
   const geocoder =
     config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
+  const mobile = new MobileService(database.db, clock);
   return {
     config,
     database,
@@ -55,9 +59,10 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     logger,
     geography,
     geocoder,
-    locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, clock)),
+    locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, mobile)),
     territory: new TerritoryService(database.db, config, logger),
     labelling: createLabelling({ db: database.db, clock, config }),
+    mobile,
   };
 }
 

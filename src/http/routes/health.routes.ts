@@ -1,6 +1,6 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import type { AppContext } from '../../composition.js';
+import { ping } from '../../db/database.js';
 
 /** Liveness and readiness in one: answers 200 only when the database answers. */
 export const healthRoutes =
@@ -16,7 +16,7 @@ export const healthRoutes =
         },
       },
       async (_request, reply) => {
-        await sql`select 1`.execute(ctx.db);
+        await ping(ctx.db);
         reply.header('cache-control', 'no-store');
         return { status: 'ok' as const, database: ctx.database.kind };
       },
