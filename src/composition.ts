@@ -4,6 +4,7 @@ import { type Database, openDatabase } from './db/database.js';
 import type { Geocoder } from './domain/geocoding/geocoder.js';
 import { LocalGeocoder } from './domain/geocoding/geocoder.js';
 import { type Clock, systemClock } from './domain/shared/time.js';
+import { DirectoryService } from './services/directory/directory.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
@@ -31,6 +32,8 @@ export interface AppContext {
   readonly labelling: Labelling;
   /** Bus and itinerant France Services: tours, calendars, exceptions (issue 5). */
   readonly mobile: MobileService;
+  /** The directory's reads (public pages, API); the structures repository owns the table. */
+  readonly directory: DirectoryService;
 }
 
 export interface ContextOverrides {
@@ -63,6 +66,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     territory: new TerritoryService(database.db, config, logger),
     labelling: createLabelling({ db: database.db, clock, config }),
     mobile,
+    directory: new DirectoryService(database.db),
   };
 }
 

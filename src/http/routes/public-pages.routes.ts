@@ -1,20 +1,11 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import {
-  countStructuresByDepartement,
-  findStructureById,
-  lastImportRun,
-  listStructures,
-} from '../../db/repositories/directory.repository.js';
 import { publicOpening } from '../../domain/directory/locator.js';
 import type { GeocodeResult } from '../../domain/geocoding/geocoder.js';
 import { normalizePlaceName } from '../../domain/geography/index.js';
 import { notFound } from '../../domain/shared/errors.js';
+import { loadOutlines } from '../../services/directory/department-outlines.js';
 import type { MapData } from '../../web/views/directory/components.js';
 import { departementPage, departementsPage } from '../../web/views/directory/departements.view.js';
 import { accessibilityPage, dataPage } from '../../web/views/directory/info.view.js';
@@ -191,7 +182,7 @@ export const publicPagesRoutes =
       '/structures/:id',
       { schema: { hide: true, params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }) } },
       async (request, reply) => {
-        const s = await findStructureById(ctx.db, request.params.id);
+        const s = await ctx.directory.structure(request.params.id);
         if (!s)
           throw notFound(
             'Aucune France Services ne porte cet identifiant. Elle a peut-être été retirée de la liste.',
@@ -210,7 +201,7 @@ export const publicPagesRoutes =
     );
 
     app.get('/departements', { schema: { hide: true } }, async (_request, reply) => {
-      const counts = await countStructuresByDepartement(ctx.db);
+      const counts = await ctx.directory.countByDepartement();
       const codes = new Set([...ctx.geography.departements.keys(), ...counts.keys()]);
       const rows = [...codes]
         .sort((a, b) => a.localeCompare(b))
@@ -235,7 +226,7 @@ export const publicPagesRoutes =
         const d = DEPARTEMENT.test(code) ? ctx.geography.departements.get(code) : undefined;
         if (!d)
           throw notFound('Ce département n’existe pas. Choisissez-en un dans la liste des départements.');
-        const { items } = await listStructures(ctx.db, { departement: code, limit: 1000, offset: 0 });
+        const { items } = await ctx.directory.list({ departement: code, limit: 1000, offset: 0 });
         const at = ctx.clock.now();
         return html(reply).send(
           departementPage({
@@ -251,7 +242,7 @@ export const publicPagesRoutes =
     );
 
     app.get('/donnees', { schema: { hide: true } }, async (_request, reply) => {
-      const [snapshot, run] = await Promise.all([ctx.locator.snapshot(), lastImportRun(ctx.db)]);
+      const [snapshot, run] = await Promise.all([ctx.locator.snapshot(), ctx.directory.lastImport()]);
       return html(reply).send(
         dataPage({
           total: snapshot.byId.size,
@@ -287,50 +278,3 @@ export const publicPagesRoutes =
       return reply.send(o.body);
     });
   };
-
-type Ring = number[][];
-
-/** Keeps points at least `step` degrees apart (about 1 km), rounded to 4 decimals; rings keep ≥ 4 points. */
-function simplifyRing(ring: Ring, step = 0.01): Ring {
-  const round = (p: number[]) => [Math.round((p[0] ?? 0) * 1e4) / 1e4, Math.round((p[1] ?? 0) * 1e4) / 1e4];
-  const out: Ring = [];
-  for (const p of ring.slice(0, -1)) {
-    const last = out[out.length - 1];
-    if (!last || Math.hypot((p[0] ?? 0) - (last[0] ?? 0), (p[1] ?? 0) - (last[1] ?? 0)) >= step)
-      out.push(round(p));
-  }
-  const end = ring[ring.length - 1];
-  if (end) out.push(round(end));
-  return out.length >= 4 ? out : ring.map(round);
-}
-
-async function loadOutlines(refDir: string | null): Promise<{ body: string; etag: string } | null> {
-  const file = refDir ? join(refDir, 'departements.geojson') : null;
-  if (!file || !existsSync(file)) return null;
-  try {
-    return outlinesBody(JSON.parse(await readFile(file, 'utf8')));
-  } catch {
-    return null; // an unreadable file: the map shows the points alone
-  }
-}
-
-function outlinesBody(data: {
-  features: Array<{ properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } }>;
-}): { body: string; etag: string } {
-  const features = data.features.map((f) => {
-    const g = f.geometry;
-    const coordinates =
-      g.type === 'Polygon'
-        ? (g.coordinates as Ring[]).map((r) => simplifyRing(r))
-        : g.type === 'MultiPolygon'
-          ? (g.coordinates as Ring[][]).map((poly) => poly.map((r) => simplifyRing(r)))
-          : g.coordinates;
-    return {
-      type: 'Feature',
-      properties: { code: f.properties.insee_dep, nom: f.properties.lib_dep },
-      geometry: { type: g.type, coordinates },
-    };
-  });
-  const body = JSON.stringify({ type: 'FeatureCollection', features });
-  return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
-}
