@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { labelledOpenStructures } from '../../db/repositories/directory.repository.js';
 import * as repo from '../../db/repositories/labelling.repository.js';
 import { readMobileData } from '../../db/repositories/mobile.repository.js';
 import { type Action, can, type Principal } from '../../domain/accounts/index.js';
@@ -106,13 +107,7 @@ export class MonitoringService {
 
   async dueAudits(user: Principal, departement?: string | null, horizonDays = 60) {
     const dep = this.viewScope(user, departement, 'department.dashboard');
-    let q = this.db
-      .selectFrom('structures')
-      .select(['id', 'id_fs', 'name', 'departement', 'labelled_on'])
-      .where('labelled_on', 'is not', null);
-    q = q.where('status', '!=', 'fermee_definitivement');
-    if (dep) q = q.where('departement', '=', dep);
-    const structures = await q.orderBy('id_fs').execute();
+    const structures = await labelledOpenStructures(this.db, dep);
     const last = await repo.lastAuditDates(this.db);
     return auditsDue(
       structures.map((s) => ({ ...s, labelledOn: s.labelled_on, lastAuditOn: last.get(s.id)?.on ?? null })),

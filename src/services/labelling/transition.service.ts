@@ -1,5 +1,9 @@
 import type { Db } from '../../db/database.js';
 import { appendAudit } from '../../db/repositories/audit.repository.js';
+import {
+  upsertLabelledStructure,
+  withdrawStructureLabel,
+} from '../../db/repositories/directory.repository.js';
 import * as repo from '../../db/repositories/labelling.repository.js';
 import type { Principal } from '../../domain/accounts/index.js';
 import {
@@ -189,7 +193,7 @@ const EFFECTS: Partial<Record<TransitionAction, Effect>> = {
   labelliser: {
     async apply({ trx, id, a, now, today }) {
       const c = a.content;
-      const structureId = await repo.upsertLabelledStructure(
+      const structureId = await upsertLabelledStructure(
         trx,
         {
           id_fs: c.idFs ?? `FS-${today.slice(0, 4)}-${id.slice(0, 8)}`,
@@ -232,7 +236,7 @@ const EFFECTS: Partial<Record<TransitionAction, Effect>> = {
     },
     async apply({ trx, a, now }, d) {
       if (!a.structureId) return {};
-      await repo.withdrawStructureLabel(trx, a.structureId, now);
+      await withdrawStructureLabel(trx, a.structureId, now);
       return {
         log: {
           entityId: a.structureId,
