@@ -14,7 +14,7 @@ import {
   type CantonOutlines,
   coveredCantons,
   Network,
-  type Referentiel,
+  type ReferenceGeography,
 } from '../src/domain/territory/index.js';
 import { readDataFile } from '../src/services/snapshots/data-file.js';
 import { BUNDLED_SNAPSHOTS, SNAPSHOT_STRUCTURES } from '../src/services/snapshots/snapshot-files.js';
@@ -40,7 +40,7 @@ await writeFile(tmp, csv.text);
 const sites = await readStructuresCsv(tmp);
 
 const plain = referentielFromFolder(folder);
-const whole = (ref: Referentiel) => {
+const whole = (ref: ReferenceGeography) => {
   const network = new Network(ref, sites);
   const covered = new Set<string>();
   for (const p of network.placed) if (p.city.cantonType === 'C' && p.city.canton) covered.add(p.city.canton);

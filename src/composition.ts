@@ -4,10 +4,13 @@ import { type Database, openDatabase } from './db/database.js';
 import type { Geocoder } from './domain/geocoding/geocoder.js';
 import { LocalGeocoder } from './domain/geocoding/geocoder.js';
 import { type Clock, systemClock } from './domain/shared/time.js';
+import { DirectoryService } from './services/directory/directory.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
+import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
+import { MobileService } from './services/mobile/mobile.service.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
 /**
@@ -25,6 +28,12 @@ export interface AppContext {
   readonly locator: LocatorService;
   /** Reference geography, coverage indicators and planning (issue 4). */
   readonly territory: TerritoryService;
+  /** Labellisation, one service per idea (issue 6, docs/adr/0003-labelling.md). */
+  readonly labelling: Labelling;
+  /** Bus and itinerant France Services: tours, calendars, exceptions (issue 5). */
+  readonly mobile: MobileService;
+  /** The directory's reads (public pages, API); the structures repository owns the table. */
+  readonly directory: DirectoryService;
 }
 
 export interface ContextOverrides {
@@ -44,6 +53,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
   const local = new LocalGeocoder(geography.communes);
   const geocoder =
     config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
+  const mobile = new MobileService(database.db, clock);
   return {
     config,
     database,
@@ -52,8 +62,11 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     logger,
     geography,
     geocoder,
-    locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, clock)),
+    locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, mobile)),
     territory: new TerritoryService(database.db, config, logger),
+    labelling: createLabelling({ db: database.db, clock, config }),
+    mobile,
+    directory: new DirectoryService(database.db),
   };
 }
 

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPublishReferentiel } from '../../src/cli/commands/labelling.js';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
-import { LabellingService } from '../../src/services/labelling/labelling.service.js';
 import { completeContent, DOCUMENT_CODES, PDF } from '../integration/labelling/support.js';
 import { createUser } from '../support/accounts.js';
 import { buildTestContext, REAL_DATA } from '../support/app.js';
@@ -24,6 +24,7 @@ describe.skipIf(!hasChromium)('labellisation end to end in Chromium', () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'maillage-lab-e2e-'));
     const geography = loadGeography(REAL_DATA);
     ctx = await buildTestContext({ geography, config: { refDir: REAL_DATA, dataDir } });
+    await runPublishReferentiel(ctx);
     for (const [key, role, dep] of [
       ['porteur', 'responsable', null],
       ['animateur', 'animateur_departemental', '02'],
@@ -38,7 +39,7 @@ describe.skipIf(!hasChromium)('labellisation end to end in Chromium', () => {
       .select(['id'])
       .where('email', '=', emails.national as string)
       .executeTakeFirstOrThrow();
-    await new LabellingService(ctx).openCampaign(
+    await ctx.labelling.campaigns.openCampaign(
       { id: national.id, role: 'national', departement: null, structureIds: [] },
       {
         name: 'Campagne de l’Aisne',

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
-import type { PrecheckReport } from '../../domain/labelling/index.js';
-import { LabellingService } from '../../services/labelling/labelling.service.js';
+import { type PrecheckReport, REFERENTIEL_2025_06 } from '../../domain/labelling/index.js';
 import { CliError, withContext } from '../context.js';
 
 export interface PrecheckArgs {
@@ -11,11 +10,11 @@ export interface PrecheckArgs {
 
 /** The automatic pre-checks over the directory: `[{idFs, criteria, weeklyHours, openDays}]`. */
 export async function runPrecheck(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'config'>,
+  ctx: Pick<AppContext, 'labelling'>,
   args: PrecheckArgs,
 ): Promise<PrecheckReport[]> {
-  const service = new LabellingService(ctx);
-  const rows = await service.precheckDirectory({
+  const service = ctx.labelling;
+  const rows = await service.monitoring.precheckDirectory({
     structure: args.structure ?? null,
     departement: args.departement ?? null,
   });
@@ -41,17 +40,17 @@ export function formatPrecheck(reports: readonly PrecheckReport[]): string {
 
 /** Labelled structures whose periodic audit is due within `horizon` days or overdue (cycle: MAILLAGE_AUDIT_CYCLE_MONTHS). */
 export async function runDueAudits(
-  ctx: Pick<AppContext, 'db' | 'clock' | 'config'>,
+  ctx: Pick<AppContext, 'labelling'>,
   args: { departement?: string; horizon?: number },
 ) {
-  const service = new LabellingService(ctx);
+  const service = ctx.labelling;
   const national = {
     id: '00000000-0000-0000-0000-000000000000',
     role: 'national',
     departement: null,
     structureIds: [],
   } as const;
-  const due = await service.dueAudits(national, args.departement ?? null, args.horizon ?? 60);
+  const due = await service.monitoring.dueAudits(national, args.departement ?? null, args.horizon ?? 60);
   return due.map((s) => ({
     idFs: s.id_fs,
     name: s.name,
@@ -63,10 +62,30 @@ export async function runDueAudits(
   }));
 }
 
+/**
+ * Publishes the référentiel shipped with the code, by decision of whoever runs it. It is a
+ * transcription of the June 2025 charte, to check against the official text; the message says so.
+ */
+export async function runPublishReferentiel(ctx: Pick<AppContext, 'labelling'>): Promise<string> {
+  const ref = await ctx.labelling.referentiels.publishShipped();
+  const warning =
+    'Attention : ce référentiel est une transcription des descriptions publiques de la charte France Services (arrêté de juin 2025) ; vérifiez-le contre le texte officiel avant une campagne réelle.';
+  if (!ref) return `Le référentiel ${REFERENTIEL_2025_06.version} est déjà publié : rien n’a changé.\n`;
+  return `Référentiel ${ref.version} publié (${ref.criteria.length} critères) : ${ref.title}.\n${warning}\nSource : ${ref.source}\n`;
+}
+
 export function registerLabellingCommands(program: Command): void {
   const labelling = program
     .command('labelling')
-    .description('Labellisation France Services : pré-contrôles, audits');
+    .description('Labellisation France Services : référentiel, pré-contrôles, audits');
+  labelling
+    .command('publish-referentiel')
+    .description(
+      `Publie le référentiel ${REFERENTIEL_2025_06.version} livré avec le code (transcription de la charte de juin 2025, à vérifier contre le texte officiel)`,
+    )
+    .action(async () => {
+      process.stdout.write(await withContext((ctx) => runPublishReferentiel(ctx)));
+    });
   labelling
     .command('precheck')
     .description(

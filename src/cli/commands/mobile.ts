@@ -10,13 +10,13 @@ import {
 } from '../../domain/mobile/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { timeZoneOf, toLocalIso } from '../../domain/shared/time-zone.js';
-import { type LoadReport, MobileService, unitArea, unitPlan } from '../../services/mobile/mobile.service.js';
+import { type LoadReport, unitArea, unitPlan } from '../../services/mobile/mobile.service.js';
 import { CliError, withContext } from '../context.js';
 
 const MAX_FILE_BYTES = 50 * 1024 * 1024;
 const CLI_ACTOR = { label: 'ligne de commande' };
 
-export const mobileService = (ctx: AppContext) => new MobileService(ctx.db, ctx.clock);
+export const mobileService = (ctx: AppContext) => ctx.mobile;
 
 /** `maillage mobile load <file.json> [--confirm]`: errors give the JSON path of each problem. */
 export async function runMobileLoad(

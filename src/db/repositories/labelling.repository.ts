@@ -435,69 +435,6 @@ export async function findDocument(db: Db, id: string): Promise<DocumentRow | nu
 
 // ----- the directory side -----------------------------------------------------------------------
 
-export interface LabelledStructureColumns {
-  readonly id_fs: string;
-  readonly name: string;
-  readonly format: 'fixe' | 'multisites' | 'fixe_antennes' | 'bus' | 'itinerante';
-  readonly address: string;
-  readonly code_insee: string;
-  readonly postal_code: string;
-  readonly commune_name: string;
-  readonly departement: string;
-  readonly lat: number | null;
-  readonly lon: number | null;
-  readonly emails: string[];
-  readonly telephones: string[];
-  readonly hours: string;
-  readonly partners: string[];
-  readonly labelled_on: string;
-}
-
-/** Creates the structure, or updates the one with this id_fs; returns its id. */
-export async function upsertLabelledStructure(
-  db: Db,
-  s: LabelledStructureColumns,
-  at: Date,
-): Promise<string> {
-  const existing = await db
-    .selectFrom('structures')
-    .select('id')
-    .where('id_fs', '=', s.id_fs)
-    .executeTakeFirst();
-  if (existing) {
-    await db
-      .updateTable('structures')
-      .set({ ...s, status: 'ouverte', source: 'labellisation', version: sql`version + 1`, updated_at: at })
-      .where('id', '=', existing.id)
-      .execute();
-    return existing.id;
-  }
-  const row = await db
-    .insertInto('structures')
-    .values({
-      ...s,
-      type: 'principal',
-      group_name: null,
-      address_complement: null,
-      comment: null,
-      description: null,
-      source: 'labellisation',
-      created_at: at,
-      updated_at: at,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return row.id;
-}
-
-export async function withdrawStructureLabel(db: Db, structureId: string, at: Date): Promise<void> {
-  await db
-    .updateTable('structures')
-    .set({ status: 'fermee_definitivement', version: sql`version + 1`, updated_at: at })
-    .where('id', '=', structureId)
-    .execute();
-}
-
 /** Structures with what the pre-checks need, scoped to a department in SQL when given. */
 export async function structuresForPrecheck(
   db: Db,

@@ -3,7 +3,7 @@ import { CantonOutlines, parseCantonOutlines, pointInPolygon } from './canton-ou
 import { boundByBureau, coveredCantons } from './indicators.js';
 import { Network, type StructureSite } from './network.js';
 import { parseCantons, parseCommuneCantons, parseCommuneCentroids } from './reference-files.js';
-import { Referentiel } from './referentiel.js';
+import { ReferenceGeography } from './reference-geography.js';
 
 const square = (x0: number, y0: number, x1: number, y1: number) => [
   [x0, y0],
@@ -125,18 +125,18 @@ describe('exact canton coverage', () => {
 
   it('places a structure of a split city by its address, a bus at its address', () => {
     const sites = [site('east', '06088', 43.7, 7.7), site('bus', '06088', 43.71, 7.72, 'mobile')];
-    const exact = new Network(new Referentiel({ ...input, cantonOutlines: outlines }), sites);
+    const exact = new Network(new ReferenceGeography({ ...input, cantonOutlines: outlines }), sites);
     expect([...coveredCantons(exact)]).toEqual(['0602']);
     // The commune-based bound counts both cantons of which Nice is the bureau centralisateur.
     expect([...boundByBureau(exact)].sort()).toEqual(['0601', '0602']);
     // Without outlines, the bound is what is left.
-    expect([...coveredCantons(new Network(new Referentiel(input), sites))].sort()).toEqual(['0601', '0602']);
+    expect([...coveredCantons(new Network(new ReferenceGeography(input), sites))].sort()).toEqual(['0601', '0602']);
   });
 
   it('keeps the COG canton of a commune wholly in one canton, whatever its outline says', () => {
     // Èze's point falls in 0601's square here; the COG says 0603, and the COG wins.
     const sites = [site('eze', '06059', 43.73, 7.36), site('centre', '06088', null, null)];
-    const exact = new Network(new Referentiel({ ...input, cantonOutlines: outlines }), sites);
+    const exact = new Network(new ReferenceGeography({ ...input, cantonOutlines: outlines }), sites);
     // The structure without coordinates stands at Nice's centre (7.25): canton 0601.
     expect([...coveredCantons(exact)].sort()).toEqual(['0601', '0603']);
   });

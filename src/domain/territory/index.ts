@@ -79,7 +79,12 @@ export {
   whatIf,
 } from './planning.js';
 export * from './reference-files.js';
-export { type City, type DemandUnits, type ReferenceInput, Referentiel } from './referentiel.js';
+export {
+  type City,
+  type DemandUnits,
+  ReferenceGeography,
+  type ReferenceInput,
+} from './reference-geography.js';
 export { parseTerritory, type Territory, type TerritoryKind } from './territory.js';
 export {
   DEFAULT_TRAVEL_PARAMS,

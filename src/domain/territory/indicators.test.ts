@@ -13,7 +13,7 @@ import {
   parseQpv,
   parseZrr,
 } from './reference-files.js';
-import { Referentiel } from './referentiel.js';
+import { ReferenceGeography } from './reference-geography.js';
 import { parseTerritory } from './territory.js';
 import { travelModel } from './travel-time.js';
 
@@ -62,7 +62,7 @@ QN00201M,Quartier,02,02004,Dville,1
 QN00202M,Autre,02,02003,Cville,1
 `);
 
-const ref = new Referentiel({
+const ref = new ReferenceGeography({
   communes: centroids.rows,
   communeCantons: communeCantons.rows,
   cantons: cantons.rows,

@@ -6,7 +6,7 @@
 import { DomainError } from '../shared/errors.js';
 import type { Network } from './network.js';
 import type { Canton } from './reference-files.js';
-import type { City } from './referentiel.js';
+import type { City } from './reference-geography.js';
 import type { Territory } from './territory.js';
 import type { TravelModel, TravelTimeMatrix } from './travel-time.js';
 

@@ -6,7 +6,7 @@
  */
 import { isInFrance } from '../shared/geo.js';
 import { nearestAll, SiteIndex } from './nearest.js';
-import type { City, Referentiel } from './referentiel.js';
+import type { City, ReferenceGeography } from './reference-geography.js';
 
 export type SiteKind = 'fixed' | 'antenne' | 'mobile';
 
@@ -42,7 +42,7 @@ export interface PlacedSite {
 }
 
 export class Network {
-  readonly ref: Referentiel;
+  readonly ref: ReferenceGeography;
   readonly placed: readonly PlacedSite[];
   /** Structures whose commune code matches no current commune (reported, not counted). */
   readonly unresolved: readonly StructureSite[];
@@ -53,7 +53,7 @@ export class Network {
   /** Cities that host at least one structure. */
   readonly hostCities: ReadonlySet<number>;
 
-  constructor(ref: Referentiel, sites: readonly StructureSite[]) {
+  constructor(ref: ReferenceGeography, sites: readonly StructureSite[]) {
     const placed: PlacedSite[] = [];
     const unresolved: StructureSite[] = [];
     for (const site of sites) {

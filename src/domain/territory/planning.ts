@@ -13,7 +13,7 @@ import {
   solveExact,
 } from './mclp-exact.js';
 import type { Network, SiteKind, StructureSite } from './network.js';
-import type { City } from './referentiel.js';
+import type { City } from './reference-geography.js';
 import type { Territory } from './territory.js';
 import type { TravelModel } from './travel-time.js';
 

@@ -4,7 +4,7 @@
  */
 import { invalid } from '../shared/errors.js';
 import type { Canton } from './reference-files.js';
-import type { City, Referentiel } from './referentiel.js';
+import type { City, ReferenceGeography } from './reference-geography.js';
 
 export type TerritoryKind = 'FR' | 'reg' | 'dep' | 'canton' | 'epci';
 
@@ -25,7 +25,7 @@ const isCom = (departement: string) =>
   /^9[78]\d$/.test(departement) && Number(departement) >= 975 && departement !== '976';
 const FIELD = 'territory';
 
-export function parseTerritory(ref: Referentiel, input: unknown): Territory {
+export function parseTerritory(ref: ReferenceGeography, input: unknown): Territory {
   const raw = typeof input === 'string' ? input.trim() : '';
   if (raw === '')
     throw invalid(FIELD, 'Territoire manquant : FR, reg:84, dep:02, canton:0201 ou epci:<SIREN>.');

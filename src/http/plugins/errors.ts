@@ -15,6 +15,9 @@ const STATUS: Record<ErrorCode, number> = {
   unavailable: 503,
 };
 
+/** The HTTP status of a domain error code: route files ask here rather than keep their own map. */
+export const statusOf = (code: ErrorCode): number => STATUS[code];
+
 export interface ApiError {
   error: ErrorCode | 'internal';
   field: string | null;
@@ -77,6 +80,19 @@ function fieldOf(issue: AjvIssue): string | null {
     return issue.params.additionalProperty;
   }
   return path || null;
+}
+
+/**
+ * A form whose schema validation failed (routes with `attachValidation: true` that answer with their
+ * own page): the same French message and field the handler below would give, as a DomainError.
+ */
+export function invalidForm(error: { validation?: unknown; validationContext?: string }): DomainError {
+  const first = ((error.validation as AjvIssue[] | undefined) ?? [])[0] ?? {};
+  return new DomainError(
+    'invalid',
+    frenchValidation(first),
+    fieldOf(first) ?? error.validationContext ?? undefined,
+  );
 }
 
 /** Fastify's own 4xx errors (bad JSON, body too large, wrong content type), in French. */

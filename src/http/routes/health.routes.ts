@@ -1,6 +1,6 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
-import { sql } from 'kysely';
 import type { AppContext } from '../../composition.js';
+import { ping } from '../../db/database.js';
 
 /**
  * `/health`: liveness (the process answers and so does its database). `/ready`: readiness for a load
@@ -21,7 +21,7 @@ export const healthRoutes =
         },
       },
       async (_request, reply) => {
-        await sql`select 1`.execute(ctx.db);
+        await ping(ctx.db);
         reply.header('cache-control', 'no-store');
         return { status: 'ok' as const, database: ctx.database.kind };
       },
@@ -49,7 +49,7 @@ export const healthRoutes =
         reply.header('cache-control', 'no-store');
         const communeCentroids = ctx.geography.centroidsProblem === null;
         try {
-          await sql`select 1`.execute(ctx.db);
+          await ping(ctx.db);
           const snapshot = await ctx.locator.snapshot();
           return {
             status: 'ready' as const,

@@ -2,19 +2,10 @@ import multipart from '@fastify/multipart';
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import {
-  findApplication,
-  findAudit,
-  findDocument,
-  isUuid,
-} from '../../db/repositories/labelling.repository.js';
 import { can, type Principal, type Target } from '../../domain/accounts/index.js';
-import { WEEKDAYS } from '../../domain/directory/opening-hours.js';
-import { PARTNERS } from '../../domain/directory/structure.js';
 import { ACTIONS, type TransitionAction } from '../../domain/labelling/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { localDate, timeZoneOf } from '../../domain/shared/time-zone.js';
-import { LabellingService } from '../../services/labelling/labelling.service.js';
 import { auditReportPdf, certificatePdf } from '../../services/labelling/pdf.js';
 import { html, type SafeHtml } from '../../web/html.js';
 import { alert, BASE } from '../../web/views/labelling/common.js';
@@ -29,6 +20,24 @@ import {
 } from '../../web/views/labelling/pages.js';
 import { messagePage } from '../../web/views/layout.js';
 import {
+  ApplicationForm,
+  type ApplicationFormBody,
+  CampaignForm,
+  contentFromForm,
+  departementsOf,
+  EmptyForm,
+  GridForm,
+  type GridFormBody,
+  gridChanges,
+  NewApplicationForm,
+  PeriodicAuditForm,
+  ReferentielForm,
+  safeTyped,
+  TransitionForm,
+  versionOf,
+} from '../forms/labelling.forms.js';
+import { invalidForm, statusOf } from '../plugins/errors.js';
+import {
   actorOf,
   csrfField,
   csrfToken,
@@ -36,27 +45,21 @@ import {
   requirePolicy,
   requireUser,
 } from '../plugins/session.js';
+import { htmlReply } from '../reply.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
-const FormBody = Type.Record(Type.String({ maxLength: 80 }), Type.Unknown());
-type Form = Record<string, unknown>;
+/** Forms answer with their own French page (or JSON for the grid island), so validation is attached, not thrown. */
+const FORM = { attachValidation: true } as const;
 
-const htmlReply = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
-
-const STATUS: Record<string, number> = {
-  invalid: 400,
-  forbidden: 403,
-  not_found: 404,
-  conflict: 409,
-  too_large: 413,
-  unsupported: 415,
-};
+/** A form that failed its schema: the same French message as any refusal, nothing saved. */
+function assertValidForm(request: FastifyRequest): void {
+  if (request.validationError) throw invalidForm(request.validationError);
+}
 
 /** A refused form post: a French page (or JSON for the grid island), with a way back. Nothing was saved. */
 function refused(request: FastifyRequest, reply: FastifyReply, e: unknown, back: string) {
   if (!(e instanceof DomainError)) throw e;
-  const status = STATUS[e.code] ?? 400;
+  const status = statusOf(e.code);
   if ((request.headers.accept ?? '').includes('application/json')) {
     return reply.code(status).send({ error: e.code, field: e.field ?? null, message: e.message });
   }
@@ -69,48 +72,6 @@ function refused(request: FastifyRequest, reply: FastifyReply, e: unknown, back:
       html`<p><a class="fr-btn" href="${back}">Revenir</a></p>`,
     ),
   );
-}
-
-const str = (v: unknown, max = 2000): string => {
-  const s = Array.isArray(v) ? v[0] : v;
-  return typeof s === 'string' ? s.slice(0, max) : '';
-};
-
-/** The application form's flat fields, to the nested content the domain parses. */
-function contentFromForm(b: Form): Record<string, unknown> {
-  const hours: Record<string, string> = {};
-  for (const d of WEEKDAYS) hours[d] = str(b[`hours_${d}`], 200);
-  const agents = [];
-  for (let i = 0; i < 20; i++) {
-    if (!(`agent_name_${i}` in b)) continue;
-    agents.push({ name: str(b[`agent_name_${i}`], 200), trainedOn: str(b[`agent_trained_${i}`], 20) });
-  }
-  const referents: Record<string, string> = {};
-  for (const p of PARTNERS) referents[p] = str(b[`referent_${p}`], 200);
-  const stops = str(b.mobile_stops, 10);
-  const dates = str(b.mobile_dates, 10);
-  const published = str(b.mobile_published, 5) === '1';
-  return {
-    porteurKind: str(b.porteurKind, 40) || null,
-    porteurName: str(b.porteurName, 400),
-    structureName: str(b.structureName, 400),
-    format: str(b.format, 40) || 'fixe',
-    idFs: str(b.idFs, 60),
-    address: str(b.address, 400),
-    codeInsee: str(b.codeInsee, 10),
-    postalCode: str(b.postalCode, 10),
-    communeName: str(b.communeName, 200),
-    lat: str(b.lat, 30),
-    lon: str(b.lon, 30),
-    email: str(b.email, 300),
-    telephone: str(b.telephone, 30),
-    hours,
-    agents,
-    partners: PARTNERS.filter((p) => str(b[`partner_${p}`], 5) === '1'),
-    referents,
-    mobile:
-      stops || dates || published ? { stops, calendarDates: dates, calendarPublished: published } : null,
-  };
 }
 
 const principal = (request: FastifyRequest): Principal => {
@@ -126,53 +87,15 @@ const principal = (request: FastifyRequest): Principal => {
 export const labellingRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const service = new LabellingService(ctx);
+    const service = ctx.labelling;
     await app.register(multipart, {
       limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 10, fieldSize: 1000, parts: 12 },
     });
 
-    const appTarget = async (request: FastifyRequest): Promise<Target | null> => {
-      const a = await findApplication(ctx.db, (request.params as { id: string }).id);
-      return a
-        ? {
-            departement: a.departement,
-            ownerId: a.porteur_user_id,
-            assignedTo: a.auditor_user_id ? [a.auditor_user_id] : [],
-          }
-        : null;
-    };
-    const auditTarget = async (request: FastifyRequest): Promise<Target | null> => {
-      const audit = await findAudit(ctx.db, (request.params as { id: string }).id);
-      if (!audit) return null;
-      if (audit.application_id) {
-        const a = await findApplication(ctx.db, audit.application_id);
-        return {
-          departement: a?.departement ?? null,
-          ownerId: a?.porteur_user_id ?? null,
-          assignedTo: [audit.auditor_user_id],
-        };
-      }
-      const s = audit.structure_id
-        ? await ctx.db
-            .selectFrom('structures')
-            .select('departement')
-            .where('id', '=', audit.structure_id)
-            .executeTakeFirst()
-        : undefined;
-      return { departement: s?.departement ?? null, assignedTo: [audit.auditor_user_id] };
-    };
-    const documentTarget = async (request: FastifyRequest): Promise<Target | null> => {
-      const d = await findDocument(ctx.db, (request.params as { id: string }).id);
-      if (!d) return null;
-      const a = await findApplication(ctx.db, d.application_id);
-      return a
-        ? {
-            departement: a.departement,
-            ownerId: a.porteur_user_id,
-            assignedTo: a.auditor_user_id ? [a.auditor_user_id] : [],
-          }
-        : null;
-    };
+    const idOf = (request: FastifyRequest) => (request.params as { id: string }).id;
+    const appTarget = (request: FastifyRequest) => service.targets.application(idOf(request));
+    const auditTarget = (request: FastifyRequest) => service.targets.audit(idOf(request));
+    const documentTarget = (request: FastifyRequest) => service.targets.document(idOf(request));
     /** Department views: an animateur's own department; national anywhere. */
     const departementTarget = async (request: FastifyRequest): Promise<Target | null> => {
       const u = request.user?.principal;
@@ -190,10 +113,10 @@ export const labellingRoutes =
     app.get(BASE, { preHandler: requireUser, schema: { hide: true } }, async (request, reply) => {
       const user = principal(request);
       const [campaigns, applications, audits, referentiels] = await Promise.all([
-        service.campaigns(),
-        service.myApplications(user),
-        service.auditsOf(user),
-        service.referentiels(),
+        service.campaigns.campaigns(),
+        service.applications.myApplications(user),
+        service.audits.auditsOf(user),
+        service.referentiels.referentiels(),
       ]);
       return htmlReply(
         reply,
@@ -228,35 +151,40 @@ export const labellingRoutes =
         return htmlReply(
           reply,
           200,
-          referentielPage(await service.referentiel(request.params.version), publish),
+          referentielPage(await service.referentiels.referentiel(request.params.version), publish),
         );
       },
     );
 
     app.post(
       `${BASE}/referentiels`,
-      { preHandler: requirePolicy(ctx, 'referentiel.publish'), schema: { body: FormBody, hide: true } },
+      {
+        preHandler: requirePolicy(ctx, 'referentiel.publish'),
+        schema: { body: ReferentielForm, hide: true },
+        ...FORM,
+      },
       async (request, reply) => {
         const b = request.body;
         const user = principal(request);
         try {
+          assertValidForm(request);
           let criteria: unknown;
           try {
-            criteria = JSON.parse(str(b.criteria, 200_000));
+            criteria = JSON.parse(b.criteria ?? '');
           } catch {
             throw new DomainError('invalid', 'La liste des critères n’est pas un JSON valide.', 'criteria');
           }
-          const ref = await service.publishReferentiel(user, {
-            version: str(b.version, 20).trim(),
-            title: str(b.title, 300),
-            source: str(b.source, 1000),
+          const ref = await service.referentiels.publishReferentiel(user, {
+            version: (b.version ?? '').trim(),
+            title: b.title ?? '',
+            source: b.source ?? '',
             criteria: criteria as never,
           });
           return reply.redirect(`${BASE}/referentiels/${ref.version}`, 303);
         } catch (e) {
           if (!(e instanceof DomainError) || e.code !== 'invalid') return refused(request, reply, e, BASE);
-          const latest = (await service.referentiels())[0];
-          if (!latest) throw e;
+          const latest = (await service.referentiels.referentiels())[0];
+          if (!latest) return refused(request, reply, e, BASE);
           const message = `${e.field ? `${e.field} : ` : ''}${e.message}`;
           return htmlReply(
             reply,
@@ -271,18 +199,21 @@ export const labellingRoutes =
 
     app.post(
       `${BASE}/campagnes`,
-      { preHandler: requirePolicy(ctx, 'campaign.manage'), schema: { body: FormBody, hide: true } },
+      {
+        preHandler: requirePolicy(ctx, 'campaign.manage'),
+        schema: { body: CampaignForm, hide: true },
+        ...FORM,
+      },
       async (request, reply) => {
         const b = request.body;
         try {
-          const c = await service.openCampaign(principal(request), {
-            name: str(b.name, 300),
-            opensOn: str(b.opensOn, 10),
-            closesOn: str(b.closesOn, 10),
-            departements: str(b.departements, 2000)
-              .split(/[\s,;]+/)
-              .filter(Boolean),
-            referentielVersion: str(b.referentielVersion, 40),
+          assertValidForm(request);
+          const c = await service.campaigns.openCampaign(principal(request), {
+            name: b.name ?? '',
+            opensOn: b.opensOn ?? '',
+            closesOn: b.closesOn ?? '',
+            departements: departementsOf(b.departements),
+            referentielVersion: b.referentielVersion ?? '',
           });
           return reply.redirect(`${BASE}/campagnes/${c.id}`, 303);
         } catch (e) {
@@ -304,7 +235,7 @@ export const labellingRoutes =
       },
       async (request, reply) => {
         const user = principal(request);
-        const p = await service.pipeline(user, request.params.id, {
+        const p = await service.monitoring.pipeline(user, request.params.id, {
           departement: request.query.departement,
           state: request.query.etat,
         });
@@ -333,7 +264,7 @@ export const labellingRoutes =
         schema: { params: Id, querystring: pipelineQuery, hide: true },
       },
       async (request, reply) => {
-        const csv = await service.pipelineCsv(principal(request), request.params.id, {
+        const csv = await service.monitoring.pipelineCsv(principal(request), request.params.id, {
           departement: request.query.departement,
           state: request.query.etat,
         });
@@ -349,11 +280,11 @@ export const labellingRoutes =
       `${BASE}/campagnes/:id/cloture`,
       {
         preHandler: requirePolicy(ctx, 'campaign.manage'),
-        schema: { params: Id, body: FormBody, hide: true },
+        schema: { params: Id, body: EmptyForm, hide: true },
       },
       async (request, reply) => {
         try {
-          await service.closeCampaign(principal(request), request.params.id);
+          await service.campaigns.closeCampaign(principal(request), request.params.id);
           return reply.redirect(`${BASE}/campagnes/${request.params.id}?cloturee=1`, 303);
         } catch (e) {
           return refused(request, reply, e, `${BASE}/campagnes/${request.params.id}`);
@@ -367,14 +298,16 @@ export const labellingRoutes =
       `${BASE}/campagnes/:id/candidatures`,
       {
         preHandler: requirePolicy(ctx, 'application.file', self),
-        schema: { params: Id, body: FormBody, hide: true },
+        schema: { params: Id, body: NewApplicationForm, hide: true },
+        ...FORM,
       },
       async (request, reply) => {
         try {
-          const a = await service.createApplication(
+          assertValidForm(request);
+          const a = await service.applications.createApplication(
             principal(request),
             request.params.id,
-            str(request.body.departement, 5),
+            request.body.departement ?? '',
           );
           return reply.redirect(`${BASE}/candidatures/${a.id}/formulaire`, 303);
         } catch (e) {
@@ -388,7 +321,7 @@ export const labellingRoutes =
       { preHandler: requirePolicy(ctx, 'audit.read', appTarget), schema: { params: Id, hide: true } },
       async (request, reply) => {
         const user = principal(request);
-        const data = await service.followUp(user, request.params.id);
+        const data = await service.applications.followUp(user, request.params.id);
         const q = request.query as { ok?: string };
         const message: SafeHtml | null =
           q.ok === 'depot'
@@ -404,7 +337,9 @@ export const labellingRoutes =
             user,
             csrf: csrfField(ctx, request, reply),
             csrfToken: csrfToken(ctx, request, reply),
-            auditors: data.available.some((a) => a.startsWith('planifier')) ? await service.auditors() : [],
+            auditors: data.available.some((a) => a.startsWith('planifier'))
+              ? await service.audits.auditors()
+              : [],
             message,
             today: today(data.application.departement),
           }),
@@ -416,7 +351,7 @@ export const labellingRoutes =
       `${BASE}/candidatures/:id/formulaire`,
       { preHandler: requirePolicy(ctx, 'application.file', appTarget), schema: { params: Id, hide: true } },
       async (request, reply) => {
-        const a = await service.application(principal(request), request.params.id);
+        const a = await service.applications.application(principal(request), request.params.id);
         return htmlReply(reply, 200, applicationFormPage({ app: a, csrf: csrfField(ctx, request, reply) }));
       },
     );
@@ -425,20 +360,24 @@ export const labellingRoutes =
       `${BASE}/candidatures/:id/formulaire`,
       {
         preHandler: requirePolicy(ctx, 'application.file', appTarget),
-        schema: { params: Id, body: FormBody, hide: true },
+        schema: { params: Id, body: ApplicationForm, hide: true },
+        ...FORM,
       },
       async (request, reply) => {
         const user = principal(request);
-        const version = Number(str(request.body.version, 12));
+        const body = request.body as ApplicationFormBody;
+        const version = Number(body.version ?? '');
         try {
-          await service.saveContent(user, request.params.id, contentFromForm(request.body), version);
+          assertValidForm(request);
+          await service.applications.saveContent(user, request.params.id, contentFromForm(body), version);
           return reply.redirect(`${BASE}/candidatures/${request.params.id}`, 303);
         } catch (e) {
-          if (!(e instanceof DomainError) || e.code !== 'invalid')
+          const badParams = request.validationError?.validationContext === 'params';
+          if (!(e instanceof DomainError) || e.code !== 'invalid' || badParams)
             return refused(request, reply, e, `${BASE}/candidatures/${request.params.id}/formulaire`);
           // Show the form again with what was typed and the French message: nothing is lost, nothing saved.
-          const a = await service.application(user, request.params.id);
-          const typed = { ...a, content: { ...a.content, ...(safeTyped(request.body) as object) } };
+          const a = await service.applications.application(user, request.params.id);
+          const typed = { ...a, content: { ...a.content, ...(safeTyped(body) as object) } };
           return htmlReply(
             reply,
             400,
@@ -472,8 +411,11 @@ export const labellingRoutes =
           const mo = Math.round((ctx.config.uploadMaxBytes / 1048576) * 10) / 10;
           throw new DomainError('too_large', `Fichier trop volumineux : ${mo} Mo au plus.`, 'file');
         }
-        const criterion = str((file.fields.criterion as { value?: unknown } | undefined)?.value, 10) || null;
-        await service.uploadDocument(
+        const typed = (file.fields.criterion as { value?: unknown } | undefined)?.value;
+        if (typed !== undefined && (typeof typed !== 'string' || typed.length > 10))
+          throw new DomainError('invalid', 'Critère inconnu.', 'critere');
+        const criterion = typed || null;
+        await service.applications.uploadDocument(
           principal(request),
           applicationId,
           criterion,
@@ -502,7 +444,7 @@ export const labellingRoutes =
       `${BASE}/documents/:id`,
       { preHandler: requirePolicy(ctx, 'audit.read', documentTarget), schema: { params: Id, hide: true } },
       async (request, reply) => {
-        const { row, bytes } = await service.document(principal(request), request.params.id);
+        const { row, bytes } = await service.applications.document(principal(request), request.params.id);
         return reply
           .type(row.mime)
           .header(
@@ -520,24 +462,30 @@ export const labellingRoutes =
       `${BASE}/candidatures/:id/transition`,
       {
         preHandler: requirePolicy(ctx, 'audit.read', appTarget),
-        schema: { params: Id, body: FormBody, hide: true },
+        schema: { params: Id, body: TransitionForm, hide: true },
+        ...FORM,
       },
       async (request, reply) => {
         const b = request.body;
-        const action = str(b.action, 40);
+        const action = b.action ?? '';
         const back = `${BASE}/candidatures/${request.params.id}`;
         try {
+          assertValidForm(request);
           if (!(ACTIONS as readonly string[]).includes(action))
             throw new DomainError('invalid', `Action « ${action} » inconnue.`, 'action');
-          const version = str(b.version, 12);
-          await service.transition(principal(request), request.params.id, action as TransitionAction, {
-            reason: str(b.reason, 2000) || null,
-            auditorUserId: str(b.auditorUserId, 64) || null,
-            auditDate: str(b.auditDate, 10) || null,
-            version: version ? Number(version) : undefined,
-            actorLabel: actorOf(request).label,
-            ip: request.ip,
-          });
+          await service.transitions.transition(
+            principal(request),
+            request.params.id,
+            action as TransitionAction,
+            {
+              reason: b.reason || null,
+              auditorUserId: b.auditorUserId || null,
+              auditDate: b.auditDate || null,
+              version: versionOf(b.version),
+              actorLabel: actorOf(request).label,
+              ip: request.ip,
+            },
+          );
           return reply.redirect(`${back}?ok=${action}`, 303);
         } catch (e) {
           return refused(request, reply, e, back);
@@ -549,24 +497,9 @@ export const labellingRoutes =
       `${BASE}/candidatures/:id/certificat.pdf`,
       { preHandler: requirePolicy(ctx, 'audit.read', appTarget), schema: { params: Id, hide: true } },
       async (request, reply) => {
-        const f = await service.followUp(principal(request), request.params.id);
-        const a = f.application;
-        if (a.state !== 'labellisee' || !a.labelledOn)
-          throw new DomainError('not_found', 'Aucun certificat : la candidature n’est pas labellisée.');
-        const s = await ctx.db
-          .selectFrom('structures')
-          .select(['id_fs'])
-          .where('id', '=', a.structureId as string)
-          .executeTakeFirst();
-        const pdf = await certificatePdf({
-          structureName: a.content.structureName,
-          idFs: s?.id_fs ?? '',
-          commune: a.content.communeName,
-          departement: a.departement,
-          labelledOn: a.labelledOn,
-          campaign: f.campaign.name,
-          referentiel: f.referentiel.version,
-        });
+        const pdf = await certificatePdf(
+          await service.applications.certificate(principal(request), request.params.id),
+        );
         return reply
           .type('application/pdf')
           .header('content-disposition', 'inline; filename="certificat-france-services.pdf"')
@@ -584,21 +517,11 @@ export const labellingRoutes =
       message: SafeHtml | null = null,
     ) => {
       const user = principal(request);
-      const audit = await service.audit(user, id);
-      const criteria = await service.auditCriteria(audit);
-      let structureName = '';
-      if (audit.application_id)
-        structureName = (await service.application(user, audit.application_id)).content.structureName;
-      else if (audit.structure_id) {
-        structureName =
-          (
-            await ctx.db
-              .selectFrom('structures')
-              .select('name')
-              .where('id', '=', audit.structure_id)
-              .executeTakeFirst()
-          )?.name ?? '';
-      }
+      const audit = await service.audits.audit(user, id);
+      const criteria = await service.audits.auditCriteria(audit);
+      const structureName = audit.application_id
+        ? (await service.applications.application(user, audit.application_id)).content.structureName
+        : await service.audits.auditedStructureName(audit);
       return htmlReply(
         reply,
         status,
@@ -634,23 +557,18 @@ export const labellingRoutes =
       `${BASE}/audits/:id`,
       {
         preHandler: requirePolicy(ctx, 'audit.fill', auditTarget),
-        schema: { params: Id, body: FormBody, hide: true },
+        schema: { params: Id, body: GridForm, hide: true },
+        ...FORM,
       },
       async (request, reply) => {
-        const b = request.body;
+        const b = request.body as GridFormBody;
         const json = (request.headers.accept ?? '').includes('application/json');
         const user = principal(request);
         try {
-          const audit = await service.audit(user, request.params.id);
-          const changes = audit.grid
-            .filter((e) => `verdict_${e.code}` in b || `comment_${e.code}` in b)
-            // A field left out keeps its saved value (a radio cannot be unchecked; the island may send a part).
-            .map((e) => ({
-              code: e.code,
-              verdict: `verdict_${e.code}` in b ? str(b[`verdict_${e.code}`], 40) || null : e.verdict,
-              comment: `comment_${e.code}` in b ? str(b[`comment_${e.code}`], 5000) : e.comment,
-            }));
-          const saved = await service.saveGrid(user, audit.id, changes, Number(str(b.version, 12)));
+          assertValidForm(request);
+          const audit = await service.audits.audit(user, request.params.id);
+          const changes = gridChanges(audit.grid, b);
+          const saved = await service.audits.saveGrid(user, audit.id, changes, Number(b.version ?? ''));
           if (json) return reply.send({ version: saved.version });
           return reply.redirect(`${BASE}/audits/${audit.id}?ok=1`, 303);
         } catch (e) {
@@ -669,7 +587,7 @@ export const labellingRoutes =
         config: { csrf: 'multipart' },
       },
       async (request, reply) => {
-        const audit = await service.audit(principal(request), request.params.id);
+        const audit = await service.audits.audit(principal(request), request.params.id);
         if (!audit.application_id) throw new DomainError('invalid', 'Cet audit n’accepte pas de pièces.');
         return upload(request, reply, audit.application_id, audit.id, `${BASE}/audits/${audit.id}`);
       },
@@ -679,11 +597,11 @@ export const labellingRoutes =
       `${BASE}/audits/:id/terminer`,
       {
         preHandler: requirePolicy(ctx, 'audit.fill', auditTarget),
-        schema: { params: Id, body: FormBody, hide: true },
+        schema: { params: Id, body: EmptyForm, hide: true },
       },
       async (request, reply) => {
         try {
-          const outcome = await service.completePeriodicAudit(principal(request), request.params.id);
+          const outcome = await service.audits.completePeriodicAudit(principal(request), request.params.id);
           return reply.redirect(`${BASE}/audits/${request.params.id}?ok=${outcome}`, 303);
         } catch (e) {
           return refused(request, reply, e, `${BASE}/audits/${request.params.id}`);
@@ -696,9 +614,11 @@ export const labellingRoutes =
       { preHandler: requirePolicy(ctx, 'audit.read', auditTarget), schema: { params: Id, hide: true } },
       async (request, reply) => {
         const user = principal(request);
-        const audit = await service.audit(user, request.params.id);
-        const criteria = await service.auditCriteria(audit);
-        const app = audit.application_id ? await service.followUp(user, audit.application_id) : null;
+        const audit = await service.audits.audit(user, request.params.id);
+        const criteria = await service.audits.auditCriteria(audit);
+        const app = audit.application_id
+          ? await service.applications.followUp(user, audit.application_id)
+          : null;
         const pdf = await auditReportPdf({
           structureName: app?.application.content.structureName ?? '',
           kind:
@@ -740,9 +660,9 @@ export const labellingRoutes =
         const user = principal(request);
         const dep = request.query.departement || null;
         const [failing, overdue, due] = await Promise.all([
-          service.failingPrechecks(user, dep),
-          service.overdueActions(user, dep),
-          service.dueAudits(user, dep),
+          service.monitoring.failingPrechecks(user, dep),
+          service.monitoring.overdueActions(user, dep),
+          service.monitoring.dueAudits(user, dep),
         ]);
         const canAssign = can(user, 'audit.assign');
         return htmlReply(
@@ -756,7 +676,7 @@ export const labellingRoutes =
             cycleMonths: ctx.config.auditCycleMonths,
             overdue,
             canAssign,
-            auditors: canAssign ? await service.auditors() : [],
+            auditors: canAssign ? await service.audits.auditors() : [],
             csrf: csrfField(ctx, request, reply),
             message: request.query.ok ? alert('success', 'Audit périodique planifié') : null,
           }),
@@ -766,15 +686,19 @@ export const labellingRoutes =
 
     app.post(
       `${BASE}/structures/:id/audit-periodique`,
-      { preHandler: requirePolicy(ctx, 'audit.assign'), schema: { params: Id, body: FormBody, hide: true } },
+      {
+        preHandler: requirePolicy(ctx, 'audit.assign'),
+        schema: { params: Id, body: PeriodicAuditForm, hide: true },
+        ...FORM,
+      },
       async (request, reply) => {
         try {
-          if (!isUuid(request.params.id)) throw new DomainError('not_found', 'Structure introuvable.');
-          await service.schedulePeriodicAudit(
+          assertValidForm(request);
+          await service.audits.schedulePeriodicAudit(
             principal(request),
             request.params.id,
-            str(request.body.auditorUserId, 64),
-            str(request.body.plannedOn, 10),
+            request.body.auditorUserId ?? '',
+            request.body.plannedOn ?? '',
           );
           return reply.redirect(`${BASE}/suivi?ok=1`, 303);
         } catch (e) {
@@ -783,19 +707,3 @@ export const labellingRoutes =
       },
     );
   };
-
-/** What the porteur typed, for re-display after a refusal (strings only, as typed). */
-function safeTyped(b: Form): Record<string, unknown> {
-  const c = contentFromForm(b);
-  return {
-    ...c,
-    idFs: c.idFs || null,
-    lat: null,
-    lon: null,
-    agents: (c.agents as { name: string; trainedOn: string }[]).map((a) => ({
-      name: a.name,
-      trainedOn: a.trainedOn || null,
-    })),
-    mobile: null,
-  };
-}

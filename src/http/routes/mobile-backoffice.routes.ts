@@ -1,11 +1,10 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import { findEntry, findUnit, unitsOfStructure } from '../../db/repositories/mobile.repository.js';
 import { ConfirmationRequired, formatDay, MobileDocumentError, parseDay } from '../../domain/mobile/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { localDate, timeZoneOf } from '../../domain/shared/time-zone.js';
-import { type Actor, MobileService, toDocument } from '../../services/mobile/mobile.service.js';
+import { type Actor, toDocument } from '../../services/mobile/mobile.service.js';
 import { messagePage } from '../../web/views/layout.js';
 import {
   type BusStructure,
@@ -14,6 +13,7 @@ import {
   tourPage,
 } from '../../web/views/mobile-backoffice/bus.views.js';
 import { actorOf, csrfField, requirePolicy, structureTarget, userOf } from '../plugins/session.js';
+import { htmlReply as send } from '../reply.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const WEEKS = 8;
@@ -26,9 +26,6 @@ const MESSAGES: Record<string, string> = {
   retabli: 'Le passage est rétabli.',
   tournee: 'La tournée est enregistrée et publiée.',
 };
-
-const send = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 const text = (body: unknown, name: string): string => {
   const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
@@ -55,7 +52,7 @@ function jsonErrorMessage(source: string, e: unknown): string {
 export const mobileBackofficeRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const service = new MobileService(ctx.db, ctx.clock);
+    const service = ctx.mobile;
     const guard = requirePolicy(ctx, 'structure.edit', structureTarget(ctx));
     const communeName = (code: string) => ctx.geography.communes.resolve(code)?.name ?? code;
 
@@ -67,12 +64,8 @@ export const mobileBackofficeRoutes =
     /** The structure if it is mobile; otherwise a 404 page is sent and null returned. */
     async function busStructure(request: FastifyRequest, reply: FastifyReply): Promise<BusStructure | null> {
       const { id } = request.params as { id: string };
-      const s = await ctx.db
-        .selectFrom('structures')
-        .select(['id', 'id_fs', 'name', 'format', 'code_insee'])
-        .where('id', '=', id)
-        .executeTakeFirst();
-      if (!s || (s.format !== 'bus' && s.format !== 'itinerante')) {
+      const s = await service.mobileStructure(id);
+      if (!s) {
         send(
           reply,
           404,
@@ -83,7 +76,7 @@ export const mobileBackofficeRoutes =
         );
         return null;
       }
-      return { id: s.id, idFs: s.id_fs, name: s.name, codeInsee: s.code_insee };
+      return s;
     }
 
     async function renderBus(
@@ -95,12 +88,7 @@ export const mobileBackofficeRoutes =
     ) {
       const from = localDate(ctx.clock.now(), timeZoneOf(structure.codeInsee));
       const to = formatDay((parseDay(from) as number) + WEEKS * 7);
-      const units = await unitsOfStructure(ctx.db, structure.idFs);
-      const lists = [];
-      for (const unit of units) {
-        const data = await service.scheduleOfUnit(unit.id);
-        lists.push({ unit, stops: data.stops, passages: await service.occurrences(unit.id, from, to) });
-      }
+      const lists = await service.unitsWithPassages(structure.idFs, from, to);
       return send(
         reply,
         status,
@@ -142,9 +130,7 @@ export const mobileBackofficeRoutes =
       const date = text(body, 'date').trim();
       const fail = (message: string) => ({ ok: false as const, error: { entry, date, message } });
       if (!ENTRY_RE.test(entry)) return fail('Passage introuvable : rechargez la page puis recommencez.');
-      const found = await findEntry(ctx.db, entry);
-      const unit = found ? await findUnit(ctx.db, found.unit) : null;
-      if (!found || !unit || unit.structureIdFs !== structure.idFs)
+      if (!(await service.entryBelongsTo(entry, structure.idFs)))
         return fail('Passage introuvable : rechargez la page puis recommencez.');
       if (parseDay(date) === undefined)
         return fail('Date invalide (format attendu AAAA-MM-JJ) : rechargez la page puis recommencez.');
@@ -212,24 +198,6 @@ export const mobileBackofficeRoutes =
       },
     );
 
-    /** The current document of every unit of the structure, merged. */
-    async function currentDocument(structure: BusStructure) {
-      const doc = {
-        units: [] as unknown[],
-        stops: [] as unknown[],
-        entries: [] as unknown[],
-        exceptions: [] as unknown[],
-      };
-      for (const unit of await unitsOfStructure(ctx.db, structure.idFs)) {
-        const one = toDocument(await service.scheduleOfUnit(unit.id));
-        doc.units.push(...one.units);
-        doc.stops.push(...one.stops);
-        doc.entries.push(...one.entries);
-        doc.exceptions.push(...one.exceptions);
-      }
-      return JSON.stringify(doc, null, 2);
-    }
-
     app.get(
       '/espace/structures/:id/bus/tournee',
       { schema: { hide: true, params: Id }, preHandler: guard },
@@ -243,33 +211,11 @@ export const mobileBackofficeRoutes =
             user: userOf(request),
             csrf: csrfField(ctx, request, reply),
             structure,
-            document: await currentDocument(structure),
+            document: await service.currentDocument(structure.idFs),
           }),
         );
       },
     );
-
-    /** Units the document names must be new or this structure's, and say so. */
-    async function foreignUnits(structure: BusStructure, doc: unknown): Promise<string[]> {
-      const units = (doc as { units?: unknown }).units;
-      if (!Array.isArray(units)) return [];
-      const errors: string[] = [];
-      for (const [i, u] of units.entries()) {
-        if (!u || typeof u !== 'object') continue;
-        const { id, structure: owner } = u as { id?: unknown; structure?: unknown };
-        if (typeof owner === 'string' && owner !== structure.idFs)
-          errors.push(
-            `units[${i}].structure : « ${owner.slice(0, 80)} » n’est pas cette structure (n° ${structure.idFs}).`,
-          );
-        if (typeof id === 'string' && ENTRY_RE.test(id)) {
-          const existing = await findUnit(ctx.db, id);
-          if (existing && existing.structureIdFs !== structure.idFs)
-            errors.push(`units[${i}].id : le bus « ${id} » appartient à une autre structure.`);
-        }
-        if (errors.length >= 20) break;
-      }
-      return errors;
-    }
 
     app.post(
       '/espace/structures/:id/bus/tournee',
@@ -305,7 +251,7 @@ export const mobileBackofficeRoutes =
           return again(400, [
             'Le document doit être un objet JSON : { "units": …, "stops": …, "entries": … }.',
           ]);
-        const foreign = await foreignUnits(structure, parsed);
+        const foreign = await service.foreignUnits(structure.idFs, parsed, ENTRY_RE);
         if (foreign.length > 0) return again(400, foreign);
         try {
           await service.load(parsed, { confirm, actor: actor(request) });

@@ -1,7 +1,6 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import { findStop, findUnit } from '../../db/repositories/mobile.repository.js';
 import {
   expandOccurrences,
   type MobileData,
@@ -10,7 +9,6 @@ import {
 } from '../../domain/mobile/index.js';
 import { invalid, notFound } from '../../domain/shared/errors.js';
 import { localDate, timeZoneOf, toLocalIso } from '../../domain/shared/time-zone.js';
-import { MobileService } from '../../services/mobile/mobile.service.js';
 import { posterPdf } from '../../services/mobile/poster.js';
 import { communeExtra, communeSentence, passagesPage } from '../../web/views/mobile/mobile.view.js';
 import { requireAdminToken } from '../plugins/admin-token.js';
@@ -56,7 +54,7 @@ const OccurrenceJson = Type.Object({
 export const mobileRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
-    const service = new MobileService(ctx.db, ctx.clock);
+    const service = ctx.mobile;
     const communeName = (code: string) => ctx.geography.communes.resolve(code)?.name ?? code;
     const htmlType = (reply: FastifyReply) =>
       reply.type('text/html; charset=utf-8').header('cache-control', 'no-cache');
@@ -99,7 +97,7 @@ export const mobileRoutes =
       const isFeed = raw.endsWith('.ics');
       const id = isFeed ? raw.slice(0, -4) : raw;
       checkId(id, 'Bus');
-      const unit = await findUnit(ctx.db, id);
+      const unit = await service.unit(id);
       if (!unit) throw notFound('Ce bus France Services est introuvable.');
       if (isFeed) return feed(reply, await service.schedule({ unit: id }), { unit: id }, unit.name, id);
       const { data, next, current } = await service.next({ unit: id }, 15);
@@ -125,7 +123,7 @@ export const mobileRoutes =
       const isFeed = raw.endsWith('.ics');
       const id = isFeed ? raw.slice(0, -4) : raw;
       checkId(id, 'Arrêt');
-      const stop = await findStop(ctx.db, id);
+      const stop = await service.stop(id);
       if (!stop) throw notFound('Cet arrêt du bus France Services est introuvable.');
       const name = `${stop.name} (${communeName(stop.commune)})`;
       if (isFeed)

@@ -1,18 +1,16 @@
-import { createHash } from 'node:crypto';
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import {
-  countStructuresByDepartement,
-  findStructureById,
-  lastImportRun,
-  listStructures,
-} from '../../db/repositories/directory.repository.js';
 import { publicOpening } from '../../domain/directory/locator.js';
 import type { GeocodeResult } from '../../domain/geocoding/geocoder.js';
 import { normalizePlaceName } from '../../domain/geography/index.js';
 import { notFound } from '../../domain/shared/errors.js';
-import { readDataFile } from '../../services/snapshots/data-file.js';
+import {
+  loadOutlines,
+  type OutlineSet,
+  outlinesBody,
+  parseDepartementList,
+} from '../../services/directory/department-outlines.js';
 import type { MapData } from '../../web/views/directory/components.js';
 import { departementPage, departementsPage } from '../../web/views/directory/departements.view.js';
 import { accessibilityPage, dataPage } from '../../web/views/directory/info.view.js';
@@ -190,7 +188,7 @@ export const publicPagesRoutes =
       '/structures/:id',
       { schema: { hide: true, params: Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) }) } },
       async (request, reply) => {
-        const s = await findStructureById(ctx.db, request.params.id);
+        const s = await ctx.directory.structure(request.params.id);
         if (!s)
           throw notFound(
             'Aucune France Services ne porte cet identifiant. Elle a peut-être été retirée de la liste.',
@@ -209,7 +207,7 @@ export const publicPagesRoutes =
     );
 
     app.get('/departements', { schema: { hide: true } }, async (_request, reply) => {
-      const counts = await countStructuresByDepartement(ctx.db);
+      const counts = await ctx.directory.countByDepartement();
       const codes = new Set([...ctx.geography.departements.keys(), ...counts.keys()]);
       const rows = [...codes]
         .sort((a, b) => a.localeCompare(b))
@@ -234,7 +232,7 @@ export const publicPagesRoutes =
         const d = DEPARTEMENT.test(code) ? ctx.geography.departements.get(code) : undefined;
         if (!d)
           throw notFound('Ce département n’existe pas. Choisissez-en un dans la liste des départements.');
-        const { items } = await listStructures(ctx.db, { departement: code, limit: 1000, offset: 0 });
+        const { items } = await ctx.directory.list({ departement: code, limit: 1000, offset: 0 });
         const at = ctx.clock.now();
         return html(reply).send(
           departementPage({
@@ -250,7 +248,7 @@ export const publicPagesRoutes =
     );
 
     app.get('/donnees', { schema: { hide: true } }, async (_request, reply) => {
-      const [snapshot, run] = await Promise.all([ctx.locator.snapshot(), lastImportRun(ctx.db)]);
+      const [snapshot, run] = await Promise.all([ctx.locator.snapshot(), ctx.directory.lastImport()]);
       return html(reply).send(
         dataPage({
           total: snapshot.byId.size,
@@ -302,87 +300,3 @@ export const publicPagesRoutes =
       },
     );
   };
-
-/** A map shows a few departments: more than this in one request is refused. */
-const MAX_OUTLINE_DEPARTEMENTS = 20;
-
-/** `dep=02,80` → ['02', '80']; absent → null (all); anything else → a French message. */
-export function parseDepartementList(
-  raw: string | undefined,
-): { codes: readonly string[] | null } | { message: string } {
-  if (raw === undefined || raw.trim() === '') return { codes: null };
-  const codes = [...new Set(raw.split(',').map((c) => c.trim().toUpperCase()))];
-  if (codes.length > MAX_OUTLINE_DEPARTEMENTS) {
-    return { message: `Trop de départements demandés : ${MAX_OUTLINE_DEPARTEMENTS} au plus.` };
-  }
-  const bad = codes.find((c) => !DEPARTEMENT.test(c));
-  if (bad !== undefined) {
-    return {
-      message:
-        'Code de département invalide : des codes comme 02, 2A ou 974, séparés par des virgules, sont attendus.',
-    };
-  }
-  return { codes: codes.sort() };
-}
-
-type Ring = number[][];
-
-/** Keeps points at least `step` degrees apart (about 1 km), rounded to 4 decimals; rings keep ≥ 4 points. */
-function simplifyRing(ring: Ring, step = 0.01): Ring {
-  const round = (p: number[]) => [Math.round((p[0] ?? 0) * 1e4) / 1e4, Math.round((p[1] ?? 0) * 1e4) / 1e4];
-  const out: Ring = [];
-  for (const p of ring.slice(0, -1)) {
-    const last = out[out.length - 1];
-    if (!last || Math.hypot((p[0] ?? 0) - (last[0] ?? 0), (p[1] ?? 0) - (last[1] ?? 0)) >= step)
-      out.push(round(p));
-  }
-  const end = ring[ring.length - 1];
-  if (end) out.push(round(end));
-  return out.length >= 4 ? out : ring.map(round);
-}
-
-/** Each department's simplified Feature, as JSON text, by code. */
-type OutlineSet = ReadonlyMap<string, string>;
-
-async function loadOutlines(refDir: string | null): Promise<OutlineSet | null> {
-  if (!refDir) return null;
-  try {
-    // The plain file or the bundled gzip snapshot (departements.geojson.gz).
-    const file = await readDataFile(refDir, 'departements.geojson');
-    if (!file) return null;
-    return simplifiedOutlines(JSON.parse(file.text));
-  } catch {
-    return null; // an unreadable file: the map shows the points alone
-  }
-}
-
-function simplifiedOutlines(data: {
-  features: Array<{ properties: Record<string, unknown>; geometry: { type: string; coordinates: unknown } }>;
-}): OutlineSet {
-  const set = new Map<string, string>();
-  for (const f of data.features) {
-    const g = f.geometry;
-    const coordinates =
-      g.type === 'Polygon'
-        ? (g.coordinates as Ring[]).map((r) => simplifyRing(r))
-        : g.type === 'MultiPolygon'
-          ? (g.coordinates as Ring[][]).map((poly) => poly.map((r) => simplifyRing(r)))
-          : g.coordinates;
-    const code = String(f.properties.insee_dep);
-    set.set(
-      code,
-      JSON.stringify({
-        type: 'Feature',
-        properties: { code, nom: f.properties.lib_dep },
-        geometry: { type: g.type, coordinates },
-      }),
-    );
-  }
-  return set;
-}
-
-function outlinesBody(set: OutlineSet, codes: readonly string[] | null): { body: string; etag: string } {
-  const features = codes === null ? [...set.values()] : codes.flatMap((c) => set.get(c) ?? []);
-  const body = `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
-  return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };
-}

@@ -7,7 +7,6 @@ import {
 } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import { findStructureById, listStructures } from '../../db/repositories/directory.repository.js';
 import { describeStopOpening, type PublicOpening, publicOpening } from '../../domain/directory/locator.js';
 import { describeOpeningState, formatDayHours, WEEKDAYS } from '../../domain/directory/opening-hours.js';
 import { PARTNERS, type Structure } from '../../domain/directory/structure.js';
@@ -274,7 +273,7 @@ export const structuresRoutes =
       async (request, reply) => {
         const { department, commune, page, perPage } = request.query;
         const at = ctx.clock.now();
-        const result = await listStructures(ctx.db, {
+        const result = await ctx.directory.list({
           departement: department?.toUpperCase(),
           codeInsee: commune?.toUpperCase(),
           limit: perPage,
@@ -298,7 +297,7 @@ export const structuresRoutes =
         },
       },
       async (request, reply) => {
-        const s = await findStructureById(ctx.db, request.params.id);
+        const s = await ctx.directory.structure(request.params.id);
         if (!s) throw notFound('Aucune France Services ne porte cet identifiant.');
         const at = ctx.clock.now();
         const body = {

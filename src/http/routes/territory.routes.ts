@@ -10,7 +10,9 @@ import { DEFAULT_FORM, type PlanningForm, planningPage } from '../../web/views/t
 import { reportTables, tableCsv } from '../../web/views/territory/tables.js';
 import { requireAdminToken } from '../plugins/admin-token.js';
 import { RATE_BUDGETS } from '../plugins/rate-limit.js';
+import { statusOf } from '../plugins/errors.js';
 import { csrfField } from '../plugins/session.js';
+import { htmlReply } from '../reply.js';
 
 const ErrorBody = Type.Object(
   { error: Type.String(), field: Type.Union([Type.String(), Type.Null()]), message: Type.String() },
@@ -440,8 +442,7 @@ export const territoryRoutes =
         const signedIn = staff(request);
         const view = (o: Omit<Parameters<typeof planningPage>[0], 'csrf' | 'signedIn'>) =>
           planningPage({ ...o, csrf, signedIn });
-        const send = (status: number, body: string) =>
-          reply.status(status).type('text/html; charset=utf-8').send(body);
+        const send = (status: number, body: string) => htmlReply(reply, status, body);
         if (!signedIn && !secureEqual(b.jeton ?? '', ctx.config.adminToken)) {
           return send(
             401,
@@ -481,10 +482,7 @@ export const territoryRoutes =
         } catch (e) {
           if (!(e instanceof DomainError) || (e.code === 'unavailable' && e.field === 'reference')) throw e;
           const field = e.field ? (fieldOf[e.field] ?? e.field) : null;
-          return send(
-            e.code === 'invalid' ? 400 : e.code === 'too_large' ? 413 : 503,
-            view({ form, error: { field, message: e.message } }),
-          );
+          return send(statusOf(e.code), view({ form, error: { field, message: e.message } }));
         }
       },
     );

@@ -1,15 +1,13 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
-import type { Clock } from '../../domain/shared/time.js';
 import type { StopsSource } from '../directory/locator.service.js';
-import { MobileService } from './mobile.service.js';
+import type { MobileService } from './mobile.service.js';
 
 /**
  * The bus stops, for the locator: each with its bus's next passage. The fingerprint moves whenever a tour
  * is loaded or edited (edits touch mobile_units.updated_at), so every instance rebuilds its index then.
  */
-export function mobileStopsSource(db: Db, clock: Clock): StopsSource {
-  const service = new MobileService(db, clock);
+export function mobileStopsSource(db: Db, service: MobileService): StopsSource {
   return {
     async fingerprint() {
       const { rows } = await sql<{

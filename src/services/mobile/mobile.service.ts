@@ -1,10 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { appendAudit } from '../../db/repositories/audit.repository.js';
+import { findStructureById } from '../../db/repositories/directory.repository.js';
 import {
   bumpSequence,
   deleteException,
   findEntry,
+  findStop,
   findUnit,
   foreignIds,
   insertException,
@@ -13,6 +15,7 @@ import {
   type ScheduleScope,
   structuresByIdFs,
   touchUnit,
+  unitsOfStructure,
 } from '../../db/repositories/mobile.repository.js';
 import type { DB } from '../../db/schema/index.js';
 import {
@@ -378,6 +381,83 @@ export class MobileService {
         openNow: next !== undefined && next.start.getTime() <= t && t < next.end.getTime(),
       };
     });
+  }
+
+  /** A bus (unit) by its id, or null. */
+  unit(id: string) {
+    return findUnit(this.db, id);
+  }
+
+  /** A stop by its id, or null. */
+  stop(id: string) {
+    return findStop(this.db, id);
+  }
+
+  // ----- the agents' back office (moved from mobile-backoffice.routes.ts) ---------------------
+
+  /** The structure if it is mobile (bus or itinerant); null otherwise, or when it does not exist. */
+  async mobileStructure(id: string): Promise<{ id: string; idFs: string; name: string } | null> {
+    const s = await findStructureById(this.db, id);
+    if (!s || (s.format !== 'bus' && s.format !== 'itinerante')) return null;
+    return { id: s.id, idFs: s.idFs, name: s.name };
+  }
+
+  /** Each unit of the structure with its stops and its passages between two days. */
+  async unitsWithPassages(structureIdFs: string, from: string, to: string) {
+    const units = await unitsOfStructure(this.db, structureIdFs);
+    const lists = [];
+    for (const unit of units) {
+      const data = await this.scheduleOfUnit(unit.id);
+      lists.push({ unit, stops: data.stops, passages: await this.occurrences(unit.id, from, to) });
+    }
+    return lists;
+  }
+
+  /** The unit ownership rule: an agent edits only the passages of their own structure's buses. */
+  async entryBelongsTo(entryId: string, structureIdFs: string): Promise<boolean> {
+    const found = await findEntry(this.db, entryId);
+    const unit = found ? await findUnit(this.db, found.unit) : null;
+    return Boolean(found && unit && unit.structureIdFs === structureIdFs);
+  }
+
+  /** The current document of every unit of the structure, merged. */
+  async currentDocument(structureIdFs: string) {
+    const doc = {
+      units: [] as unknown[],
+      stops: [] as unknown[],
+      entries: [] as unknown[],
+      exceptions: [] as unknown[],
+    };
+    for (const unit of await unitsOfStructure(this.db, structureIdFs)) {
+      const one = toDocument(await this.scheduleOfUnit(unit.id));
+      doc.units.push(...one.units);
+      doc.stops.push(...one.stops);
+      doc.entries.push(...one.entries);
+      doc.exceptions.push(...one.exceptions);
+    }
+    return JSON.stringify(doc, null, 2);
+  }
+
+  /** Units a document names must be new or this structure's, and say so (at most 20 messages). */
+  async foreignUnits(structureIdFs: string, doc: unknown, idPattern: RegExp): Promise<string[]> {
+    const units = (doc as { units?: unknown }).units;
+    if (!Array.isArray(units)) return [];
+    const errors: string[] = [];
+    for (const [i, u] of units.entries()) {
+      if (!u || typeof u !== 'object') continue;
+      const { id, structure: owner } = u as { id?: unknown; structure?: unknown };
+      if (typeof owner === 'string' && owner !== structureIdFs)
+        errors.push(
+          `units[${i}].structure : « ${owner.slice(0, 80)} » n’est pas cette structure (n° ${structureIdFs}).`,
+        );
+      if (typeof id === 'string' && idPattern.test(id)) {
+        const existing = await findUnit(this.db, id);
+        if (existing && existing.structureIdFs !== structureIdFs)
+          errors.push(`units[${i}].id : le bus « ${id} » appartient à une autre structure.`);
+      }
+      if (errors.length >= 20) break;
+    }
+    return errors;
   }
 }
 

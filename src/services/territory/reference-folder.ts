@@ -31,7 +31,7 @@ import {
   parseZrr,
   type Qpv,
   type QpvCommune,
-  Referentiel,
+  ReferenceGeography,
   type StructureSite,
   siteKind,
   type Zrr,
@@ -162,9 +162,9 @@ export function referentielFromRows(t: {
   zrr: readonly Zrr[];
   qpv: readonly Qpv[];
   cantonOutlines?: CantonOutlines | null;
-}): Referentiel {
+}): ReferenceGeography {
   const d = decoupageTables();
-  return new Referentiel({
+  return new ReferenceGeography({
     ...t,
     epcis: d.epcis,
     regions: d.regions,
@@ -175,7 +175,7 @@ export function referentielFromRows(t: {
 
 export function referentielFromFolder(
   folder: Pick<ReferenceFolder, 'communes' | 'communeCantons' | 'cantons' | 'densite' | 'zrr' | 'qpv'>,
-): Referentiel {
+): ReferenceGeography {
   return referentielFromRows({
     communes: folder.communes.rows,
     communeCantons: folder.communeCantons.rows,

@@ -17,7 +17,7 @@ import {
   type PlanRequest,
   type PlanResult,
   parseTerritory,
-  type Referentiel,
+  type ReferenceGeography,
   roadPopulation,
   type StructureSite,
   siteKind,
@@ -48,7 +48,7 @@ export interface RefLoadReport {
 }
 
 interface RefState {
-  referentiel: Referentiel;
+  referentiel: ReferenceGeography;
   outlines: readonly DepartementOutline[];
   source: 'database' | 'folder';
   files: Array<{ file: string; vintage: string; rows: number }>;

@@ -2,9 +2,8 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runDueAudits, runPrecheck } from '../../../src/cli/commands/labelling.js';
+import { runDueAudits, runPrecheck, runPublishReferentiel } from '../../../src/cli/commands/labelling.js';
 import { replaceUnits } from '../../../src/db/repositories/mobile.repository.js';
-import { LabellingService } from '../../../src/services/labelling/labelling.service.js';
 import { Client, createUser } from '../../support/accounts.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
 import { completeContent, DOCUMENT_CODES, PDF } from './support.js';
@@ -15,6 +14,7 @@ let t: TestApp;
 
 beforeAll(async () => {
   t = await buildTestApp({ config: { dataDir: await mkdtemp(join(tmpdir(), 'maillage-lab-hostile-')) } });
+  await runPublishReferentiel(t.ctx);
 });
 afterAll(async () => {
   await t.close();
@@ -167,17 +167,17 @@ describe('hostile text on every labellisation page', () => {
     const nationalU = await createUser(t.ctx, { role: 'national' });
     const animU = await createUser(t.ctx, { role: 'animateur_departemental', departement: '02' });
     const audU = await createUser(t.ctx, { role: 'auditeur', name: XSS });
-    const service = new LabellingService(t.ctx);
+    const service = t.ctx.labelling;
     const asP = (u: { id: string; role: string; departement: string | null }) =>
       ({ id: u.id, role: u.role, departement: u.departement, structureIds: [] }) as never;
-    const campaign = await service.openCampaign(asP(nationalU), {
+    const campaign = await service.campaigns.openCampaign(asP(nationalU), {
       name: `Campagne ${XSS}`,
       opensOn: '2026-11-01',
       closesOn: '2027-03-31',
       departements: [],
       referentielVersion: '2025-06',
     });
-    const app = await service.createApplication(asP(porteurU), campaign.id, '02');
+    const app = await service.applications.createApplication(asP(porteurU), campaign.id, '02');
     const content = completeContent({
       porteurName: XSS,
       structureName: `Guise ${XSS}`,
@@ -189,18 +189,18 @@ describe('hostile text on every labellisation page', () => {
       ],
       referents: { caf: XSS },
     });
-    await service.saveContent(asP(porteurU), app.id, content, app.version);
+    await service.applications.saveContent(asP(porteurU), app.id, content, app.version);
     for (const code of DOCUMENT_CODES)
-      await service.uploadDocument(asP(porteurU), app.id, code, PDF, `${XSS}.pdf`);
-    await service.transition(asP(porteurU), app.id, 'deposer');
-    await service.transition(asP(animU), app.id, 'declarer_recevable', { reason: XSS });
-    await service.transition(asP(nationalU), app.id, 'planifier_audit', {
+      await service.applications.uploadDocument(asP(porteurU), app.id, code, PDF, `${XSS}.pdf`);
+    await service.transitions.transition(asP(porteurU), app.id, 'deposer');
+    await service.transitions.transition(asP(animU), app.id, 'declarer_recevable', { reason: XSS });
+    await service.transitions.transition(asP(nationalU), app.id, 'planifier_audit', {
       auditorUserId: audU.id,
       auditDate: '2026-12-01',
     });
-    const [audit] = await service.auditsOf(asP(audU));
+    const [audit] = await service.audits.auditsOf(asP(audU));
     if (!audit) throw new Error('audit attendu');
-    await service.saveGrid(
+    await service.audits.saveGrid(
       asP(audU),
       audit.id,
       [{ code: 'ACC-01', verdict: 'non_conforme', comment: XSS }],
@@ -218,9 +218,9 @@ describe('hostile text on every labellisation page', () => {
         due_on: '2026-11-01',
       })
       .execute();
-    const late = await service.overdueActions(asP(animU));
+    const late = await service.monitoring.overdueActions(asP(animU));
     expect(late).toMatchObject([{ code: 'ACC-01', dueOn: '2026-11-01', departement: '02' }]);
-    expect(await service.overdueActions(asP(nationalU), '80')).toEqual([]);
+    expect(await service.monitoring.overdueActions(asP(nationalU), '80')).toEqual([]);
 
     const pages: [string, string[]][] = [
       [porteurU.email, [BASE, `${BASE}/candidatures/${app.id}`, `${BASE}/candidatures/${app.id}/formulaire`]],

@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runPublishReferentiel } from '../../../src/cli/commands/labelling.js';
 import { type Answer, Client, createUser } from '../../support/accounts.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
 import { completeContent, DOCUMENT_CODES, EXE, PDF, PNG } from './support.js';
@@ -88,6 +89,8 @@ const versionIn = (body: string) => /name="version" value="(\d+)"/.exec(body)?.[
 beforeAll(async () => {
   const dataDir = await mkdtemp(join(tmpdir(), 'maillage-lab-http-'));
   t = await buildTestApp({ config: { dataDir, uploadMaxBytes: 64 * 1024 } });
+  // The référentiel is published by decision (the CLI's `labelling publish-referentiel`), never on first read.
+  await runPublishReferentiel(t.ctx);
   const users = {
     porteur: await createUser(t.ctx, { role: 'responsable' }),
     autre: await createUser(t.ctx, { role: 'responsable' }),

@@ -2,19 +2,19 @@ import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runPrecheck } from '../../../src/cli/commands/labelling.js';
+import { runPrecheck, runPublishReferentiel } from '../../../src/cli/commands/labelling.js';
 import type { AppContext } from '../../../src/composition.js';
 import { closeContext } from '../../../src/composition.js';
 import { structuresAuditedBy } from '../../../src/db/repositories/labelling.repository.js';
 import { structureScope } from '../../../src/db/repositories/structure-scope.repository.js';
 import type { Principal } from '../../../src/domain/accounts/index.js';
 import { REFERENTIEL_2025_06 } from '../../../src/domain/labelling/index.js';
-import { LabellingService } from '../../../src/services/labelling/labelling.service.js';
+import type { Labelling } from '../../../src/services/labelling/index.js';
 import { buildTestContext } from '../../support/app.js';
 import { completeContent, DOCUMENT_CODES, EXE, makeUser, PDF, PNG } from './support.js';
 
 let ctx: AppContext;
-let service: LabellingService;
+let service: Labelling;
 let national: Principal;
 let animateur: Principal;
 let animateurSomme: Principal;
@@ -28,7 +28,8 @@ let dataDir: string;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'maillage-labelling-'));
   ctx = await buildTestContext({ config: { dataDir, uploadMaxBytes: 4096 } });
-  service = new LabellingService(ctx);
+  service = ctx.labelling;
+  await runPublishReferentiel(ctx);
   national = await makeUser(ctx.db, 'national');
   animateur = await makeUser(ctx.db, 'animateur_departemental', '02');
   animateurSomme = await makeUser(ctx.db, 'animateur_departemental', '80');
@@ -36,7 +37,7 @@ beforeAll(async () => {
   autrePorteur = await makeUser(ctx.db, 'responsable');
   auditeur = await makeUser(ctx.db, 'auditeur');
   autreAuditeur = await makeUser(ctx.db, 'auditeur');
-  const c = await service.openCampaign(national, {
+  const c = await service.campaigns.openCampaign(national, {
     name: 'Campagne 2026-2027',
     opensOn: '2026-11-01',
     closesOn: '2027-03-31',
@@ -50,39 +51,40 @@ afterAll(async () => {
 });
 
 async function filedApplication(content = completeContent()) {
-  const a = await service.createApplication(porteur, campaignId, '02');
-  const saved = await service.saveContent(porteur, a.id, content, a.version);
-  for (const code of DOCUMENT_CODES) await service.uploadDocument(porteur, a.id, code, PDF, `${code}.pdf`);
-  return service.transition(porteur, saved.id, 'deposer');
+  const a = await service.applications.createApplication(porteur, campaignId, '02');
+  const saved = await service.applications.saveContent(porteur, a.id, content, a.version);
+  for (const code of DOCUMENT_CODES)
+    await service.applications.uploadDocument(porteur, a.id, code, PDF, `${code}.pdf`);
+  return service.transitions.transition(porteur, saved.id, 'deposer');
 }
 
 describe('labellisation, from filing to the directory', () => {
   it('walks the whole path: filing, recevable, audit with a non-conformity, contre-visite, proposal, labellisation', async () => {
     const filed = await filedApplication();
     expect(filed.state).toBe('deposee');
-    await service.transition(animateur, filed.id, 'declarer_recevable');
+    await service.transitions.transition(animateur, filed.id, 'declarer_recevable');
     await expect(
-      service.transition(animateur, filed.id, 'planifier_audit', {
+      service.transitions.transition(animateur, filed.id, 'planifier_audit', {
         auditorUserId: auditeur.id,
         auditDate: '2026-12-01',
       }),
     ).rejects.toMatchObject({ code: 'forbidden' });
-    const planned = await service.transition(national, filed.id, 'planifier_audit', {
+    const planned = await service.transitions.transition(national, filed.id, 'planifier_audit', {
       auditorUserId: auditeur.id,
       auditDate: '2026-12-01',
     });
     expect(planned).toMatchObject({ state: 'audit_planifie', auditorUserId: auditeur.id });
 
-    const [audit] = await service.auditsOf(auditeur);
+    const [audit] = await service.audits.auditsOf(auditeur);
     expect(audit?.kind).toBe('initial');
     if (!audit) return;
     // another auditor sees nothing
-    await expect(service.audit(autreAuditeur, audit.id)).rejects.toMatchObject({ code: 'not_found' });
-    const criteria = await service.auditCriteria(audit);
+    await expect(service.audits.audit(autreAuditeur, audit.id)).rejects.toMatchObject({ code: 'not_found' });
+    const criteria = await service.audits.auditCriteria(audit);
     expect(criteria.map((c) => c.code)).not.toContain('OUV-04');
     // a grid missing mandatory verdicts cannot be submitted
-    await service.saveGrid(auditeur, audit.id, [{ code: 'ACC-01', verdict: 'conforme' }], 0);
-    await expect(service.transition(auditeur, filed.id, 'terminer_audit')).rejects.toThrow(
+    await service.audits.saveGrid(auditeur, audit.id, [{ code: 'ACC-01', verdict: 'conforme' }], 0);
+    await expect(service.transitions.transition(auditeur, filed.id, 'terminer_audit')).rejects.toThrow(
       /Grille incomplète : ACC-02 \(obligatoire\)/,
     );
     const full = criteria.map((c) =>
@@ -90,43 +92,45 @@ describe('labellisation, from filing to the directory', () => {
         ? { code: c.code, verdict: 'non_conforme', comment: 'Pas de bureau fermé pour les entretiens' }
         : { code: c.code, verdict: 'conforme' },
     );
-    await service.saveGrid(auditeur, audit.id, full, 1);
+    await service.audits.saveGrid(auditeur, audit.id, full, 1);
     // a concurrent save at the old version is refused, not merged
     await expect(
-      service.saveGrid(auditeur, audit.id, [{ code: 'LOC-01', verdict: 'conforme' }], 1),
+      service.audits.saveGrid(auditeur, audit.id, [{ code: 'LOC-01', verdict: 'conforme' }], 1),
     ).rejects.toMatchObject({
       code: 'conflict',
     });
-    await service.transition(auditeur, filed.id, 'terminer_audit');
-    await expect(service.transition(auditeur, filed.id, 'declarer_conforme')).rejects.toThrow(
+    await service.transitions.transition(auditeur, filed.id, 'terminer_audit');
+    await expect(service.transitions.transition(auditeur, filed.id, 'declarer_conforme')).rejects.toThrow(
       /1 non-conformité/,
     );
-    await service.transition(auditeur, filed.id, 'declarer_non_conforme', { reason: 'LOC-01 non conforme' });
-    const follow = await service.followUp(porteur, filed.id);
+    await service.transitions.transition(auditeur, filed.id, 'declarer_non_conforme', {
+      reason: 'LOC-01 non conforme',
+    });
+    const follow = await service.applications.followUp(porteur, filed.id);
     expect(follow.actions).toMatchObject([{ code: 'LOC-01', due_on: '2027-01-23', closed_on: null }]);
 
-    await service.transition(national, filed.id, 'planifier_contre_visite', {
+    await service.transitions.transition(national, filed.id, 'planifier_contre_visite', {
       auditorUserId: auditeur.id,
       auditDate: '2027-01-15',
     });
-    const cv = (await service.auditsOf(auditeur)).find((x) => x.kind === 'contre_visite');
+    const cv = (await service.audits.auditsOf(auditeur)).find((x) => x.kind === 'contre_visite');
     expect(cv?.grid.map((e) => e.code)).toEqual(['LOC-01']);
     if (!cv) return;
-    await service.saveGrid(
+    await service.audits.saveGrid(
       auditeur,
       cv.id,
       [{ code: 'LOC-01', verdict: 'conforme', comment: 'Bureau cloisonné' }],
       0,
     );
-    await service.transition(auditeur, filed.id, 'terminer_audit');
-    await service.transition(auditeur, filed.id, 'declarer_conforme');
-    expect((await service.followUp(porteur, filed.id)).actions[0]?.closed_on).toBe('2026-11-24');
+    await service.transitions.transition(auditeur, filed.id, 'terminer_audit');
+    await service.transitions.transition(auditeur, filed.id, 'declarer_conforme');
+    expect((await service.applications.followUp(porteur, filed.id)).actions[0]?.closed_on).toBe('2026-11-24');
 
-    await expect(service.transition(animateurSomme, filed.id, 'proposer')).rejects.toMatchObject({
+    await expect(service.transitions.transition(animateurSomme, filed.id, 'proposer')).rejects.toMatchObject({
       code: 'not_found',
     });
-    await service.transition(animateur, filed.id, 'proposer');
-    const labelled = await service.transition(national, filed.id, 'labelliser');
+    await service.transitions.transition(animateur, filed.id, 'proposer');
+    const labelled = await service.transitions.transition(national, filed.id, 'labelliser');
     expect(labelled).toMatchObject({ state: 'labellisee', labelledOn: '2026-11-24' });
     const s = await ctx.db
       .selectFrom('structures')
@@ -140,7 +144,10 @@ describe('labellisation, from filing to the directory', () => {
       status: 'ouverte',
     });
 
-    const history = (await service.followUp(porteur, filed.id)).transitions.map((t) => [t.action, t.by_role]);
+    const history = (await service.applications.followUp(porteur, filed.id)).transitions.map((t) => [
+      t.action,
+      t.by_role,
+    ]);
     expect(history).toEqual([
       ['deposer', 'responsable'],
       ['declarer_recevable', 'animateur_departemental'],
@@ -174,11 +181,11 @@ describe('labellisation, from filing to the directory', () => {
     expect(report?.criteria.every((c) => c.status === 'ok')).toBe(true);
 
     // periodic audit: due, then failed, then the label is withdrawn
-    await expect(service.transition(national, filed.id, 'retirer_label', { reason: 'x' })).rejects.toThrow(
-      /audit périodique/,
-    );
-    const periodic = await service.schedulePeriodicAudit(national, s.id, auditeur.id, '2029-11-01');
-    await service.saveGrid(
+    await expect(
+      service.transitions.transition(national, filed.id, 'retirer_label', { reason: 'x' }),
+    ).rejects.toThrow(/audit périodique/);
+    const periodic = await service.audits.schedulePeriodicAudit(national, s.id, auditeur.id, '2029-11-01');
+    await service.audits.saveGrid(
       auditeur,
       periodic.id,
       criteria.map((c) => ({
@@ -188,7 +195,7 @@ describe('labellisation, from filing to the directory', () => {
       })),
       0,
     );
-    expect(await service.completePeriodicAudit(auditeur, periodic.id)).toBe('non_conforme');
+    expect(await service.audits.completePeriodicAudit(auditeur, periodic.id)).toBe('non_conforme');
     // the accounts `assigned` scope, in SQL: the auditor sees this structure, the other auditor nothing
     const visible = async (who: Principal) =>
       (
@@ -200,7 +207,7 @@ describe('labellisation, from filing to the directory', () => {
       ).map((r) => r.id);
     expect(await visible(auditeur)).toEqual([s.id]);
     expect(await visible(autreAuditeur)).toEqual([]);
-    const withdrawn = await service.transition(national, filed.id, 'retirer_label', {
+    const withdrawn = await service.transitions.transition(national, filed.id, 'retirer_label', {
       reason: 'Audit périodique non conforme',
     });
     expect(withdrawn.state).toBe('label_retire');
@@ -215,11 +222,11 @@ describe('labellisation, from filing to the directory', () => {
 
 describe('bad input', () => {
   it('refuses to file an incomplete application and lists what is missing', async () => {
-    const a = await service.createApplication(porteur, campaignId, '02');
-    await expect(service.transition(porteur, a.id, 'deposer')).rejects.toThrow(
+    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    await expect(service.transitions.transition(porteur, a.id, 'deposer')).rejects.toThrow(
       /Candidature incomplète : le type de porteur/,
     );
-    const f = await service.followUp(porteur, a.id);
+    const f = await service.applications.followUp(porteur, a.id);
     expect(f.missing).toContain(
       'la pièce justificative LOC-02 (Accessibilité aux personnes à mobilité réduite (attestation ou dérogation))',
     );
@@ -227,29 +234,31 @@ describe('bad input', () => {
   });
 
   it('refuses wrong-type and too-large uploads, and stores nothing', async () => {
-    const a = await service.createApplication(porteur, campaignId, '02');
+    const a = await service.applications.createApplication(porteur, campaignId, '02');
     const before = await readdir(service.documents.root).catch(() => []);
     await expect(
-      service.uploadDocument(porteur, a.id, 'LOC-02', PNG, 'attestation.pdf'),
+      service.applications.uploadDocument(porteur, a.id, 'LOC-02', PNG, 'attestation.pdf'),
     ).rejects.toMatchObject({ code: 'unsupported' });
     await expect(
-      service.uploadDocument(porteur, a.id, 'LOC-02', EXE, 'attestation.pdf'),
+      service.applications.uploadDocument(porteur, a.id, 'LOC-02', EXE, 'attestation.pdf'),
     ).rejects.toMatchObject({ code: 'unsupported' });
     await expect(
-      service.uploadDocument(porteur, a.id, 'LOC-02', Buffer.alloc(5000, 0x25), 'gros.pdf'),
+      service.applications.uploadDocument(porteur, a.id, 'LOC-02', Buffer.alloc(5000, 0x25), 'gros.pdf'),
     ).rejects.toMatchObject({ code: 'too_large' });
     expect(await readdir(service.documents.root).catch(() => [])).toEqual(before);
-    expect(await service.documentsOf(a.id)).toEqual([]);
+    expect(await service.applications.documentsOf(a.id)).toEqual([]);
   });
 
   it('serves documents only to those who may read the application', async () => {
-    const a = await service.createApplication(porteur, campaignId, '02');
-    const doc = await service.uploadDocument(porteur, a.id, 'LOC-02', PDF, 'accessibilite.pdf');
-    expect((await service.document(porteur, doc.id)).bytes.subarray(0, 5).toString()).toBe('%PDF-');
-    expect((await service.document(animateur, doc.id)).row.name).toBe('accessibilite.pdf');
-    expect((await service.document(national, doc.id)).row.mime).toBe('application/pdf');
+    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const doc = await service.applications.uploadDocument(porteur, a.id, 'LOC-02', PDF, 'accessibilite.pdf');
+    expect((await service.applications.document(porteur, doc.id)).bytes.subarray(0, 5).toString()).toBe(
+      '%PDF-',
+    );
+    expect((await service.applications.document(animateur, doc.id)).row.name).toBe('accessibilite.pdf');
+    expect((await service.applications.document(national, doc.id)).row.mime).toBe('application/pdf');
     for (const who of [autrePorteur, animateurSomme, auditeur]) {
-      await expect(service.document(who, doc.id)).rejects.toMatchObject({ code: 'not_found' });
+      await expect(service.applications.document(who, doc.id)).rejects.toMatchObject({ code: 'not_found' });
     }
     // stored outside any web root, under the data folder, named by id
     expect(service.documents.root.startsWith(dataDir)).toBe(true);
@@ -257,43 +266,45 @@ describe('bad input', () => {
   });
 
   it('another porteur cannot edit or file someone else’s application', async () => {
-    const a = await service.createApplication(porteur, campaignId, '02');
-    await expect(service.saveContent(autrePorteur, a.id, completeContent(), a.version)).rejects.toMatchObject(
-      { code: 'not_found' },
-    );
-    await expect(service.transition(autrePorteur, a.id, 'deposer')).rejects.toMatchObject({
+    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    await expect(
+      service.applications.saveContent(autrePorteur, a.id, completeContent(), a.version),
+    ).rejects.toMatchObject({ code: 'not_found' });
+    await expect(service.transitions.transition(autrePorteur, a.id, 'deposer')).rejects.toMatchObject({
       code: 'not_found',
     });
   });
 
   it('a stale edit of the application is a conflict', async () => {
-    const a = await service.createApplication(porteur, campaignId, '02');
-    await service.saveContent(porteur, a.id, completeContent(), a.version);
+    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    await service.applications.saveContent(porteur, a.id, completeContent(), a.version);
     await expect(
-      service.saveContent(porteur, a.id, completeContent({ porteurName: 'Autre' }), a.version),
+      service.applications.saveContent(porteur, a.id, completeContent({ porteurName: 'Autre' }), a.version),
     ).rejects.toMatchObject({
       code: 'conflict',
     });
   });
 
   it('refuses a campaign outside its departments, and closing a campaign with open applications', async () => {
-    await expect(service.createApplication(porteur, campaignId, '75')).rejects.toThrow(
+    await expect(service.applications.createApplication(porteur, campaignId, '75')).rejects.toThrow(
       /ne couvre pas le département 75/,
     );
-    await expect(service.closeCampaign(national, campaignId)).rejects.toThrow(/encore en cours/);
-    await expect(service.closeCampaign(animateur, campaignId)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(service.campaigns.closeCampaign(national, campaignId)).rejects.toThrow(/encore en cours/);
+    await expect(service.campaigns.closeCampaign(animateur, campaignId)).rejects.toMatchObject({
+      code: 'forbidden',
+    });
   });
 
   it('keeps text as typed (escaping is the views’ job) and refuses illegal jumps in French', async () => {
-    const a = await service.createApplication(porteur, campaignId, '02');
-    const saved = await service.saveContent(
+    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const saved = await service.applications.saveContent(
       porteur,
       a.id,
       completeContent({ porteurName: '<script>alert(1)</script>' }),
       a.version,
     );
     expect(saved.content.porteurName).toBe('<script>alert(1)</script>');
-    await expect(service.transition(national, a.id, 'labelliser')).rejects.toThrow(
+    await expect(service.transitions.transition(national, a.id, 'labelliser')).rejects.toThrow(
       'Action « Labelliser » impossible : la candidature est « Brouillon » (possible seulement depuis « Proposée par le préfet »).',
     );
   });
@@ -304,10 +315,12 @@ describe('bad input', () => {
       version: '2027-01',
       criteria: REFERENTIEL_2025_06.criteria.slice(0, 10),
     };
-    await expect(service.publishReferentiel(animateur, draft)).rejects.toMatchObject({ code: 'forbidden' });
-    await service.publishReferentiel(national, draft);
-    await expect(service.publishReferentiel(national, draft)).rejects.toThrow(/déjà publiée/);
-    expect((await service.campaign(campaignId)).referentielVersion).toBe('2025-06');
+    await expect(service.referentiels.publishReferentiel(animateur, draft)).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    await service.referentiels.publishReferentiel(national, draft);
+    await expect(service.referentiels.publishReferentiel(national, draft)).rejects.toThrow(/déjà publiée/);
+    expect((await service.campaigns.campaign(campaignId)).referentielVersion).toBe('2025-06');
     // the database refuses changes to a published version too
     await expect(
       ctx.db.updateTable('referentiels').set({ title: 'x' }).where('version', '=', '2025-06').execute(),
@@ -315,21 +328,23 @@ describe('bad input', () => {
   });
 
   it('pipeline counts per department and state, scoped; CSV neutralises formulas', async () => {
-    const p = await service.pipeline(animateur, campaignId, { departement: '80' });
+    const p = await service.monitoring.pipeline(animateur, campaignId, { departement: '80' });
     expect(p.departement).toBe('02'); // an animateur sees only their department
     expect(p.counts.every((c) => c.departement === '02')).toBe(true);
-    const a = await service.createApplication(porteur, campaignId, '02');
-    await service.saveContent(
+    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    await service.applications.saveContent(
       porteur,
       a.id,
       completeContent({ structureName: '=HYPERLINK("http://x")' }),
       a.version,
     );
-    const csv = await service.pipelineCsv(national, campaignId, { state: 'brouillon' });
+    const csv = await service.monitoring.pipelineCsv(national, campaignId, { state: 'brouillon' });
     expect(csv).toContain(`"'=HYPERLINK(""http://x"")"`);
     expect(csv.split('\r\n')[0]).toBe(
       '\uFEFF"departement";"etat";"candidature";"structure";"porteur";"commune";"format";"mise_a_jour"',
     );
-    await expect(service.pipeline(porteur, campaignId)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(service.monitoring.pipeline(porteur, campaignId)).rejects.toMatchObject({
+      code: 'forbidden',
+    });
   });
 });

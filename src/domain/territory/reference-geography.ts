@@ -66,7 +66,7 @@ export interface DemandUnits {
   readonly grille7: Uint8Array;
 }
 
-export class Referentiel {
+export class ReferenceGeography {
   readonly cities: readonly City[];
   readonly demand: DemandUnits;
   readonly cantons: ReadonlyMap<string, Canton>;
