@@ -4,6 +4,7 @@ import { type Database, openDatabase } from './db/database.js';
 import type { Geocoder } from './domain/geocoding/geocoder.js';
 import { LocalGeocoder } from './domain/geocoding/geocoder.js';
 import { type Clock, systemClock } from './domain/shared/time.js';
+import { AccompagnementService } from './services/accompagnement/accompagnement.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
@@ -25,6 +26,8 @@ export interface AppContext {
   readonly locator: LocatorService;
   /** Reference geography, coverage indicators and planning (issue 4). */
   readonly territory: TerritoryService;
+  /** Accompaniments: records, catalogue, statistics (issue 12). */
+  readonly accompagnement: AccompagnementService;
 }
 
 export interface ContextOverrides {
@@ -54,6 +57,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     geocoder,
     locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, clock)),
     territory: new TerritoryService(database.db, config, logger),
+    accompagnement: new AccompagnementService(database.db, clock, geography, logger),
   };
 }
 

@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { registerActivityCommands } from './commands/activity.js';
 import { registerDirectoryCommands } from './commands/directory.js';
 import { registerLabellingCommands } from './commands/labelling.js';
 import { registerMobileCommands } from './commands/mobile.js';
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   registerUsersCommands(program);
   registerTerritoryCommands(program);
   registerMobileCommands(program);
+  registerActivityCommands(program);
   return program;
 }
 

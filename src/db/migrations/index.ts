@@ -5,6 +5,7 @@ import * as m202611261000 from './202611261000_accounts.js';
 import * as m202611262100 from './202611262100_territory.js';
 import * as m202611262200 from './202611262200_labelling.js';
 import * as m202611262300 from './202611262300_mobile.js';
+import * as m202612031601 from './202612031601_accompagnement.js';
 
 /**
  * Every migration, in order. Listed here (not read from disk) so that the same list runs from
@@ -16,6 +17,7 @@ const migrations: Record<string, Migration> = {
   '202611262100_territory': m202611262100,
   '202611262200_labelling': m202611262200,
   '202611262300_mobile': m202611262300,
+  '202612031601_accompagnement': m202612031601,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -1,3 +1,4 @@
+import type { AccompagnementTables } from './accompagnement.js';
 import type { AccountsTables } from './accounts.js';
 import type { DirectoryTables } from './directory.js';
 import type { LabellingTables } from './labelling.js';
@@ -8,4 +9,10 @@ import type { TerritoryTables } from './territory.js';
  * The whole database, for Kysely. Each capability declares its own tables in schema/<capability>.ts;
  * add it to this list.
  */
-export interface DB extends DirectoryTables, AccountsTables, TerritoryTables, LabellingTables, MobileTables {}
+export interface DB
+  extends DirectoryTables,
+    AccountsTables,
+    TerritoryTables,
+    LabellingTables,
+    MobileTables,
+    AccompagnementTables {}

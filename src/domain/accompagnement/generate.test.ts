@@ -90,9 +90,7 @@ describe('synthetic accompaniments', () => {
         expect([1, 2, 4, 5]).toContain(at.weekday);
         expect((minute >= 540 && minute < 720) || (minute >= 810 && minute < 1020)).toBe(true);
       }
-      expect(['2025-01-01', '2025-05-01', '2025-05-08', '2025-12-25']).not.toContain(
-        at.toISODate(),
-      );
+      expect(['2025-01-01', '2025-05-01', '2025-05-08', '2025-12-25']).not.toContain(at.toISODate());
     }
     const counter = rows.filter((r) => r.canal === 'guichet').length / rows.length;
     expect(counter).toBeGreaterThan(0.3);

@@ -27,6 +27,11 @@ const EXPECTED: Record<Action, string> = {
   'application.label': '- - - * - -',
   'referentiel.publish': '- - - * - -',
   'campaign.manage': '- - - * - -',
+  'accompagnement.record': 'S S - - - -',
+  'accompagnement.read': '- S - - - -',
+  'accompagnement.stats': '- S D * - -',
+  'accompagnement.tokens': '- S - - - -',
+  'accompagnement.catalogue': '- - - * - -',
 };
 
 const users: Record<Role, Principal> = {

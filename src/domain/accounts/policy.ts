@@ -27,6 +27,12 @@ export const ACTIONS = [
   'application.label',
   'referentiel.publish',
   'campaign.manage',
+  // Accompagnements (issue 12)
+  'accompagnement.record',
+  'accompagnement.read',
+  'accompagnement.stats',
+  'accompagnement.tokens',
+  'accompagnement.catalogue',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -51,6 +57,7 @@ export const POLICY: Matrix = {
     'structure.edit': 'own',
     'structure.set_status': 'own',
     'structure.history': 'own',
+    'accompagnement.record': 'own',
   },
   responsable: {
     'structure.read_private': 'own',
@@ -61,6 +68,10 @@ export const POLICY: Matrix = {
     'users.invite': 'own',
     'audit.read': 'own',
     'application.file': 'own',
+    'accompagnement.record': 'own',
+    'accompagnement.read': 'own',
+    'accompagnement.stats': 'own',
+    'accompagnement.tokens': 'own',
   },
   animateur_departemental: {
     'structure.read_private': 'department',
@@ -72,6 +83,7 @@ export const POLICY: Matrix = {
     'audit.read': 'department',
     'application.review': 'department',
     'application.propose': 'department',
+    'accompagnement.stats': 'department',
   },
   national: {
     'structure.read_private': 'all',
@@ -91,6 +103,8 @@ export const POLICY: Matrix = {
     'application.label': 'all',
     'referentiel.publish': 'all',
     'campaign.manage': 'all',
+    'accompagnement.stats': 'all',
+    'accompagnement.catalogue': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',
