@@ -8,6 +8,7 @@ import { assetsPlugin } from './plugins/assets.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
+import { accompagnementApiRoutes } from './routes/accompagnement-api.routes.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
 import { backofficeRoutes } from './routes/backoffice.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
@@ -72,6 +73,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(publicPagesRoutes(ctx));
   await app.register(mobileRoutes(ctx));
   await app.register(mobileBackofficeRoutes(ctx));
+  await app.register(accompagnementApiRoutes(ctx));
 
   return app;
 }

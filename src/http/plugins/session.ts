@@ -61,7 +61,7 @@ export function csrfToken(ctx: AppContext, request: FastifyRequest, reply: Fasti
 export const csrfField = (ctx: AppContext, request: FastifyRequest, reply: FastifyReply): SafeHtml =>
   html`<input type="hidden" name="${CSRF_FIELD}" value="${csrfToken(ctx, request, reply)}">`;
 
-function csrfValid(request: FastifyRequest): boolean {
+export function csrfValid(request: FastifyRequest): boolean {
   const body = request.body as Record<string, unknown> | undefined;
   const query = request.query as Record<string, unknown> | undefined;
   const given =

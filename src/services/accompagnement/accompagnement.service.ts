@@ -2,7 +2,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
 import type { RecordInsert, RecordRow } from '../../db/repositories/accompagnement.repository.js';
 import * as repo from '../../db/repositories/accompagnement.repository.js';
-import { findStructuresByIdFs } from '../../db/repositories/directory.repository.js';
+import { findStructureById, findStructuresByIdFs } from '../../db/repositories/directory.repository.js';
 import {
   type Accompagnement,
   type AccompagnementInput,
@@ -26,6 +26,7 @@ import { can } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/shared/time.js';
+import { randomToken, sha256 } from '../accounts/tokens.js';
 import type { Geography } from '../geography/load-geography.js';
 
 /**
@@ -438,6 +439,69 @@ export class AccompagnementService {
     return statsReport({ territory: territory.code, from, to, by }, rows);
   }
 
+  /** A page of the caller's structure's records for the API, with the cursor of the next page. */
+  async exchangePage(
+    caller: Caller,
+    query: { limit?: number; cursor?: string },
+  ): Promise<{ items: ExchangeRecord[]; next: string | null }> {
+    let before: { debut: Date; id: string } | null = null;
+    if (query.cursor) {
+      const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_([0-9a-f-]{36})$/.exec(query.cursor);
+      const at = m ? new Date(m[1] as string) : null;
+      if (!m || !at || Number.isNaN(at.getTime())) throw invalid('cursor', 'Curseur de page invalide.');
+      before = { debut: at, id: m[2] as string };
+    }
+    const limit = Math.min(Math.max(1, query.limit ?? 100), LIST_MAX);
+    const rows = await this.list(caller, { limit, before });
+    const structureId = rows[0]?.structure_id;
+    const s = structureId ? await findStructureById(this.db, structureId) : null;
+    const items = rows.map((r) => toExchange(r, s?.idFs ?? ''));
+    const last = rows[rows.length - 1];
+    return {
+      items,
+      next: rows.length === limit && last ? `${new Date(last.debut).toISOString()}_${last.id}` : null,
+    };
+  }
+
+  // ------------------------------------------------------------------- API tokens
+
+  /** A new token for a structure: returned once, only its hash is stored. */
+  async createToken(principal: Principal, structureId: string, label: string): Promise<string> {
+    if (!can(principal, 'accompagnement.tokens', { structureId })) throw notFound();
+    const name = label.trim();
+    if (name.length < 2 || name.length > 80) throw invalid('label', 'Nom du jeton : de 2 à 80 caractères.');
+    const token = `mfs_${randomToken()}`;
+    await repo.insertApiToken(this.db, {
+      structureId,
+      label: name,
+      tokenHash: sha256(token),
+      createdBy: principal.id,
+      at: this.clock.now(),
+    });
+    return token;
+  }
+
+  async tokens(principal: Principal, structureId: string) {
+    if (!can(principal, 'accompagnement.tokens', { structureId })) throw notFound();
+    return repo.listApiTokens(this.db, structureId);
+  }
+
+  async revokeToken(principal: Principal, structureId: string, tokenId: string): Promise<void> {
+    if (!can(principal, 'accompagnement.tokens', { structureId })) throw notFound();
+    if (
+      !/^[0-9a-f-]{36}$/i.test(tokenId) ||
+      !(await repo.revokeApiToken(this.db, structureId, tokenId, this.clock.now()))
+    )
+      throw notFound('Jeton introuvable ou déjà révoqué.');
+  }
+
+  /** The caller a bearer token stands for, or null (unknown, revoked). */
+  async authenticateToken(token: string): Promise<Caller | null> {
+    if (!/^mfs_[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
+    const structureId = await repo.useApiToken(this.db, sha256(token), this.clock.now());
+    return structureId ? { kind: 'token', structureId } : null;
+  }
+
   /** Erases private notes older than six months (the issue's retention). */
   async purgeNotes(): Promise<number> {
     const cutoff = new Date(this.clock.now());
@@ -486,6 +550,39 @@ function batchError(issue: ItemIssue, code: 'invalid' | 'conflict'): DomainError
   return new DomainError(
     code,
     `Élément ${issue.index} : ${issue.message} Rien n’a été enregistré.`,
-    `items[${issue.index}].${issue.field}`,
+    `items.${issue.index}.${issue.field}`,
   );
 }
+
+/** A record as the API gives it: the exchange fields, the extra optional ones; never the private note. */
+export interface ExchangeRecord {
+  readonly id: string;
+  readonly id_fs: string;
+  readonly debut: string;
+  readonly duree_min: number;
+  readonly canal: string;
+  readonly arret_bus: string | null;
+  readonly partenaire: string;
+  readonly demarche: string | null;
+  readonly resultat: string;
+  readonly tranche_age: string | null;
+  readonly commune_usager: string | null;
+  readonly premiere_visite: boolean | null;
+  readonly autonomie: string | null;
+}
+
+export const toExchange = (r: RecordRow, idFs: string): ExchangeRecord => ({
+  id: r.id,
+  id_fs: idFs,
+  debut: new Date(r.debut).toISOString(),
+  duree_min: r.duree_min,
+  canal: r.canal,
+  arret_bus: r.arret_bus,
+  partenaire: r.partenaire,
+  demarche: r.demarche,
+  resultat: r.resultat,
+  tranche_age: r.tranche_age,
+  commune_usager: r.commune_usager,
+  premiere_visite: r.premiere_visite,
+  autonomie: r.autonomie,
+});
