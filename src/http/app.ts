@@ -8,6 +8,7 @@ import { assetsPlugin } from './plugins/assets.js';
 import { errorsPlugin } from './plugins/errors.js';
 import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
+import { accompagnementRoutes } from './routes/accompagnement.routes.js';
 import { accompagnementApiRoutes } from './routes/accompagnement-api.routes.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
 import { backofficeRoutes } from './routes/backoffice.routes.js';
@@ -74,6 +75,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(mobileRoutes(ctx));
   await app.register(mobileBackofficeRoutes(ctx));
   await app.register(accompagnementApiRoutes(ctx));
+  await app.register(accompagnementRoutes(ctx));
 
   return app;
 }

@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
 import type { RecordInsert, RecordRow } from '../../db/repositories/accompagnement.repository.js';
@@ -12,6 +13,7 @@ import {
   isCom,
   localDay,
   localDayRange,
+  localTime,
   newDemarche,
   type Partenaire,
   parseStatsDimension,
@@ -444,6 +446,17 @@ export class AccompagnementService {
     caller: Caller,
     query: { limit?: number; cursor?: string },
   ): Promise<{ items: ExchangeRecord[]; next: string | null }> {
+    const { rows, next } = await this.page(caller, query);
+    const structureId = rows[0]?.structure_id;
+    const s = structureId ? await findStructureById(this.db, structureId) : null;
+    return { items: rows.map((r) => toExchange(r, s?.idFs ?? '')), next };
+  }
+
+  /** A page of records (newest first) and the cursor of the next one (`<ISO instant>_<id>`). */
+  async page(
+    caller: Caller,
+    query: { limit?: number; cursor?: string; structureId?: string },
+  ): Promise<{ rows: RecordRow[]; next: string | null }> {
     let before: { debut: Date; id: string } | null = null;
     if (query.cursor) {
       const m = /^(\d{4}-\d{2}-\d{2}T[\d:.]+Z)_([0-9a-f-]{36})$/.exec(query.cursor);
@@ -452,13 +465,10 @@ export class AccompagnementService {
       before = { debut: at, id: m[2] as string };
     }
     const limit = Math.min(Math.max(1, query.limit ?? 100), LIST_MAX);
-    const rows = await this.list(caller, { limit, before });
-    const structureId = rows[0]?.structure_id;
-    const s = structureId ? await findStructureById(this.db, structureId) : null;
-    const items = rows.map((r) => toExchange(r, s?.idFs ?? ''));
+    const rows = await this.list(caller, { limit, before, structureId: query.structureId });
     const last = rows[rows.length - 1];
     return {
-      items,
+      rows,
       next: rows.length === limit && last ? `${new Date(last.debut).toISOString()}_${last.id}` : null,
     };
   }
@@ -502,6 +512,58 @@ export class AccompagnementService {
     return structureId ? { kind: 'token', structureId } : null;
   }
 
+  // ------------------------------------------------------------------- the counter form
+
+  /** The structure a user works for (first membership by default), checked against an action. */
+  async structureFor(
+    principal: Principal,
+    action: 'accompagnement.record' | 'accompagnement.read' | 'accompagnement.tokens',
+    structureId?: string,
+  ): Promise<{ id: string; idFs: string; name: string; departement: string }> {
+    const id = structureId ?? principal.structureIds[0];
+    const s = id && /^[0-9a-f-]{36}$/i.test(id) ? await findStructureById(this.db, id) : null;
+    if (!s || !can(principal, action, { structureId: s.id, departement: s.departement }))
+      throw notFound('Cette structure ne fait pas partie de votre périmètre.');
+    return { id: s.id, idFs: s.idFs, name: s.name, departement: s.departement };
+  }
+
+  /** The agent's recent (partner, démarche) choices, most recent first: offered first on the form. */
+  async recentChoices(principal: Principal, structureId: string) {
+    const rows = await repo.listRecords(this.db, { structureId, agentId: principal.id, limit: 40 });
+    const seen = new Set<string>();
+    const choices: Array<{ partenaire: string; demarche: string | null; canal: string; duree: number }> = [];
+    for (const r of rows) {
+      const key = `${r.partenaire}|${r.demarche ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      choices.push({ partenaire: r.partenaire, demarche: r.demarche, canal: r.canal, duree: r.duree_min });
+      if (choices.length === 5) break;
+    }
+    return choices;
+  }
+
+  /** Records one accompaniment from the counter form (idempotent by the form's own id). */
+  async recordFromForm(principal: Principal, structureId: string, form: CounterForm): Promise<BatchOutcome> {
+    const s = await this.structureFor(principal, 'accompagnement.record', structureId);
+    return this.writeBatch({ kind: 'user', principal }, [formToInput(form, s.idFs, this.clock.now())], {
+      mode: 'api',
+      source: 'formulaire',
+      agentId: principal.id,
+    });
+  }
+
+  /** Corrects from the form. */
+  async correctFromForm(principal: Principal, id: string, form: CounterForm): Promise<void> {
+    const row = await this.correctable(principal, id);
+    const s = await findStructureById(this.db, row.structure_id);
+    const input = formToInput(
+      { ...form, heure: form.heure || localTime(new Date(row.debut), zoneOfStructure(null)) },
+      s?.idFs ?? '',
+      new Date(row.debut),
+    );
+    await this.correct(principal, id, input);
+  }
+
   /** Erases private notes older than six months (the issue's retention). */
   async purgeNotes(): Promise<number> {
     const cutoff = new Date(this.clock.now());
@@ -510,6 +572,51 @@ export class AccompagnementService {
     this.logger?.info({ erased: n }, 'notes privées effacées (plus de 6 mois)');
     return n;
   }
+}
+
+/** The counter form as posted (all text; checked by the record's constructor). */
+export interface CounterForm {
+  readonly id?: string;
+  readonly choix?: string;
+  readonly partenaire?: string;
+  readonly demarche?: string;
+  readonly canal?: string;
+  readonly duree_min?: string;
+  readonly resultat?: string;
+  readonly heure?: string;
+  readonly tranche_age?: string;
+  readonly commune_usager?: string;
+  readonly premiere_visite?: string;
+  readonly autonomie?: string;
+  readonly note?: string;
+}
+
+/**
+ * Form → record input. A recent choice (`partenaire|demarche`) fills both fields; the start is today
+ * at the given local time (HH:MM), or now.
+ */
+export function formToInput(form: CounterForm, idFs: string, now: Date): AccompagnementInput {
+  const [choicePartner, choiceDemarche] = (form.choix ?? '').split('|');
+  const fromChoice = !!form.choix && form.choix !== 'autre';
+  const zone = zoneOfStructure(null);
+  let debut = DateTime.fromJSDate(now, { zone });
+  const hm = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(form.heure ?? '');
+  if (hm) debut = debut.set({ hour: Number(hm[1]), minute: Number(hm[2]), second: 0, millisecond: 0 });
+  return {
+    id: form.id,
+    id_fs: idFs,
+    debut: debut.toISO({ suppressMilliseconds: true }),
+    duree_min: form.duree_min,
+    canal: form.canal,
+    partenaire: fromChoice ? choicePartner : form.partenaire,
+    demarche: fromChoice ? choiceDemarche : form.demarche,
+    resultat: form.resultat,
+    tranche_age: form.tranche_age,
+    commune_usager: form.commune_usager,
+    premiere_visite: form.premiere_visite,
+    autonomie: form.autonomie,
+    note: form.note,
+  };
 }
 
 function toRow(a: Accompagnement, s: StructureRef, agentId: string | null, source: string): RecordInsert {
