@@ -5,6 +5,7 @@ import type { Geocoder } from './domain/geocoding/geocoder.js';
 import { LocalGeocoder } from './domain/geocoding/geocoder.js';
 import { type Clock, systemClock } from './domain/shared/time.js';
 import { DirectoryService } from './services/directory/directory.service.js';
+import { AccompagnementService } from './services/accompagnement/accompagnement.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
@@ -34,6 +35,8 @@ export interface AppContext {
   readonly mobile: MobileService;
   /** The directory's reads (public pages, API); the structures repository owns the table. */
   readonly directory: DirectoryService;
+  /** Accompaniments: records, catalogue, statistics (issue 12). */
+  readonly accompagnement: AccompagnementService;
 }
 
 export interface ContextOverrides {
@@ -67,6 +70,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     labelling: createLabelling({ db: database.db, clock, config }),
     mobile,
     directory: new DirectoryService(database.db),
+    accompagnement: new AccompagnementService(database.db, clock, geography, logger),
   };
 }
 

@@ -45,6 +45,10 @@ export const COMMAND_MODULES: ReadonlyArray<{
     },
     load: async () => (await import('./commands/operations.js')).registerOperationsCommands,
   },
+  {
+    commands: { activity: 'Accompagnements : import, données de démonstration, statistiques' },
+    load: async () => (await import('./commands/activity.js')).registerActivityCommands,
+  },
 ];
 
 function emptyProgram(): Command {

@@ -12,6 +12,8 @@ import { requestSerializer } from './plugins/log-redaction.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
 import { securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
+import { accompagnementRoutes } from './routes/accompagnement.routes.js';
+import { accompagnementApiRoutes } from './routes/accompagnement-api.routes.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
 import { backofficeRoutes } from './routes/backoffice.routes.js';
 import { directoryImportRoutes } from './routes/directory-import.routes.js';
@@ -89,6 +91,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(mobileRoutes(ctx));
   await app.register(mobileBackofficeRoutes(ctx));
   await app.register(directoryImportRoutes(ctx));
+  await app.register(accompagnementApiRoutes(ctx));
+  await app.register(accompagnementRoutes(ctx));
 
   return app;
 }

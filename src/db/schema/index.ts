@@ -1,3 +1,4 @@
+import type { AccompagnementTables } from './accompagnement.js';
 import type { AccountsTables } from './accounts.js';
 import type { DirectoryTables } from './directory.js';
 import type { LabellingTables } from './labelling.js';
@@ -17,5 +18,5 @@ export interface DB
     LabellingTables,
     MobileTables,
     OperationsTables,
-
-    SecurityTables {}
+    SecurityTables,
+    AccompagnementTables {}

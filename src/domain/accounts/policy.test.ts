@@ -29,6 +29,11 @@ const EXPECTED: Record<Action, string> = {
   'campaign.manage': '- - - * - -',
   'directory.import': '- - - * - -',
   'users.set_active': '- - - * - *',
+  'accompagnement.record': 'S S - - - -',
+  'accompagnement.read': '- S - - - -',
+  'accompagnement.stats': '- S D * - -',
+  'accompagnement.tokens': '- S - - - -',
+  'accompagnement.catalogue': '- - - * - -',
 };
 
 const users: Record<Role, Principal> = {

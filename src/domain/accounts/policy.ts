@@ -31,6 +31,12 @@ export const ACTIONS = [
   'directory.import',
   // Security review (issue 9): disabling or re-enabling a whole account is national only
   'users.set_active',
+  // Accompagnements (issue 12)
+  'accompagnement.record',
+  'accompagnement.read',
+  'accompagnement.stats',
+  'accompagnement.tokens',
+  'accompagnement.catalogue',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -55,6 +61,7 @@ export const POLICY: Matrix = {
     'structure.edit': 'own',
     'structure.set_status': 'own',
     'structure.history': 'own',
+    'accompagnement.record': 'own',
   },
   responsable: {
     'structure.read_private': 'own',
@@ -65,6 +72,10 @@ export const POLICY: Matrix = {
     'users.invite': 'own',
     'audit.read': 'own',
     'application.file': 'own',
+    'accompagnement.record': 'own',
+    'accompagnement.read': 'own',
+    'accompagnement.stats': 'own',
+    'accompagnement.tokens': 'own',
   },
   animateur_departemental: {
     'structure.read_private': 'department',
@@ -76,6 +87,7 @@ export const POLICY: Matrix = {
     'audit.read': 'department',
     'application.review': 'department',
     'application.propose': 'department',
+    'accompagnement.stats': 'department',
   },
   national: {
     'structure.read_private': 'all',
@@ -97,6 +109,8 @@ export const POLICY: Matrix = {
     'campaign.manage': 'all',
     'directory.import': 'all',
     'users.set_active': 'all',
+    'accompagnement.stats': 'all',
+    'accompagnement.catalogue': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',

@@ -69,7 +69,7 @@ export const csrfField = (ctx: AppContext, request: FastifyRequest, reply: Fasti
  * The token comes from the form body or the `x-csrf-token` header, never from the query string
  * (finding 11: URLs end up in logs, history and Referer headers).
  */
-function csrfValid(request: FastifyRequest, fromMultipart?: unknown): boolean {
+export function csrfValid(request: FastifyRequest, fromMultipart?: unknown): boolean {
   const body = request.body as Record<string, unknown> | undefined;
   const given =
     fromMultipart ??

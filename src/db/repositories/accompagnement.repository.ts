@@ -1,0 +1,336 @@
+import { type Selectable, sql } from 'kysely';
+import type { Db } from '../database.js';
+import type { AccompagnementDemarchesTable, AccompagnementsTable } from '../schema/accompagnement.js';
+
+/**
+ * The one owner of the accompaniment tables: records (partitioned by month), the id registry, the
+ * démarche catalogue and the per-structure API tokens. Queries only: the service validates.
+ */
+export type RecordRow = Selectable<AccompagnementsTable>;
+export type RecordInsert = Omit<RecordRow, 'created_at' | 'updated_at'>;
+export type DemarcheRow = Selectable<AccompagnementDemarchesTable>;
+
+// ---------------------------------------------------------------------------------------------
+// Partitions
+// ---------------------------------------------------------------------------------------------
+
+const partitionName = (month: string) => `accompagnements_m${month.replace('-', '')}`;
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/** Months (`YYYY-MM`, UTC bounds) that already have their own partition. */
+export async function existingPartitions(db: Db): Promise<Set<string>> {
+  const rows = await sql<{ name: string }>`
+    select c.relname as name from pg_inherits i
+    join pg_class c on c.oid = i.inhrelid join pg_class p on p.oid = i.inhparent
+    where p.relname = 'accompagnements'`.execute(db);
+  const months = new Set<string>();
+  for (const r of rows.rows) {
+    const m = /^accompagnements_m(\d{4})(\d{2})$/.exec(r.name);
+    if (m) months.add(`${m[1]}-${m[2]}`);
+  }
+  return months;
+}
+
+/**
+ * Creates the partition of a month. Rows the default partition already holds for that month are
+ * moved into it in the same transaction (attaching would fail otherwise). Serialised by an advisory
+ * lock, so two processes creating the same month do not collide.
+ */
+export async function createMonthPartition(db: Db, month: string): Promise<void> {
+  if (!MONTH.test(month)) throw new Error(`mois invalide : ${month}`);
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const from = `${month}-01 00:00:00+00`;
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  const to = `${next}-01 00:00:00+00`;
+  const name = sql.raw(partitionName(month));
+  await db.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(4212, ${y * 100 + m})`.execute(trx);
+    const exists = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_class where relname = ${partitionName(month)}`.execute(trx);
+    if ((exists.rows[0]?.n ?? 0) > 0) return;
+    await sql`create table ${name} (like accompagnements including defaults including constraints)`.execute(
+      trx,
+    );
+    await sql`with moved as (
+        delete from accompagnements_default where debut >= ${from}::timestamptz and debut < ${to}::timestamptz returning *
+      ) insert into ${name} select * from moved`.execute(trx);
+    await sql`alter table accompagnements attach partition ${name}
+      for values from (${sql.lit(from)}) to (${sql.lit(to)})`.execute(trx);
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Records
+// ---------------------------------------------------------------------------------------------
+
+/** What the caller decided about records whose id was already stored. */
+export type BatchDecision =
+  | { readonly abort: true }
+  | { readonly abort: false; readonly replace: ReadonlyArray<RecordInsert> };
+
+/**
+ * Writes a batch in ONE transaction: records with a new id are inserted; for ids already stored (in
+ * any month), `decide` sees the stored rows (locked) and says which to replace, or to abort — then
+ * nothing of the batch is written. Returns the ids that were new, or null when aborted.
+ */
+export async function writeBatch(
+  db: Db,
+  rows: readonly RecordInsert[],
+  now: Date,
+  decide: (existing: ReadonlyMap<string, RecordRow>) => BatchDecision,
+): Promise<Set<string> | null> {
+  if (rows.length === 0) return new Set();
+  const aborted = Symbol('aborted');
+  try {
+    return await db.transaction().execute(async (trx) => {
+      const fresh = await trx
+        .insertInto('accompagnement_ids')
+        .values(rows.map((r) => ({ id: r.id, debut: r.debut })))
+        .onConflict((oc) => oc.column('id').doNothing())
+        .returning('id')
+        .execute();
+      const ids = new Set(fresh.map((f) => f.id));
+      const known = rows.filter((r) => !ids.has(r.id)).map((r) => r.id);
+      const existing = new Map<string, RecordRow>();
+      if (known.length > 0) {
+        const stored = await trx
+          .selectFrom('accompagnements as a')
+          .innerJoin('accompagnement_ids as r', (j) =>
+            j.onRef('r.id', '=', 'a.id').onRef('r.debut', '=', 'a.debut'),
+          )
+          .selectAll('a')
+          .where('r.id', 'in', known)
+          .forUpdate('r')
+          .execute();
+        for (const r of stored) existing.set(r.id, r);
+      }
+      const decision = decide(existing);
+      if (decision.abort) throw aborted;
+      const toInsert = rows.filter((r) => ids.has(r.id));
+      if (toInsert.length > 0)
+        await trx
+          .insertInto('accompagnements')
+          .values(toInsert.map((r) => ({ ...r, created_at: now, updated_at: now })))
+          .execute();
+      for (const row of decision.replace) {
+        const previous = existing.get(row.id);
+        if (!previous) continue;
+        await trx
+          .deleteFrom('accompagnements')
+          .where('id', '=', row.id)
+          .where('debut', '=', previous.debut)
+          .execute();
+        await trx
+          .insertInto('accompagnements')
+          .values({ ...row, created_at: previous.created_at, updated_at: now })
+          .execute();
+        await trx
+          .updateTable('accompagnement_ids')
+          .set({ debut: row.debut })
+          .where('id', '=', row.id)
+          .execute();
+      }
+      return ids;
+    });
+  } catch (e) {
+    if (e === aborted) return null;
+    throw e;
+  }
+}
+
+/** The stored records for ids (any month), through the registry's start times. */
+export async function findRecords(db: Db, ids: readonly string[]): Promise<Map<string, RecordRow>> {
+  const found = new Map<string, RecordRow>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    if (chunk.length === 0) continue;
+    const rows = await db
+      .selectFrom('accompagnements as a')
+      .innerJoin('accompagnement_ids as r', (j) =>
+        j.onRef('r.id', '=', 'a.id').onRef('r.debut', '=', 'a.debut'),
+      )
+      .selectAll('a')
+      .where('r.id', 'in', chunk)
+      .execute();
+    for (const r of rows) found.set(r.id, r);
+  }
+  return found;
+}
+
+export interface RecordListFilter {
+  readonly structureId: string;
+  /** Only this agent's records (an agent sees their own). */
+  readonly agentId?: string;
+  readonly from?: Date;
+  readonly to?: Date;
+  /** Keyset pagination: records strictly before this (debut, id). */
+  readonly before?: { readonly debut: Date; readonly id: string };
+  readonly limit: number;
+}
+
+/** A structure's records, newest first, scoped in SQL to that structure (and agent). */
+export async function listRecords(db: Db, f: RecordListFilter): Promise<RecordRow[]> {
+  let q = db.selectFrom('accompagnements').selectAll().where('structure_id', '=', f.structureId);
+  if (f.agentId) q = q.where('agent_id', '=', f.agentId);
+  if (f.from) q = q.where('debut', '>=', f.from);
+  if (f.to) q = q.where('debut', '<', f.to);
+  if (f.before) {
+    const b = f.before;
+    q = q.where((eb) =>
+      eb.or([eb('debut', '<', b.debut), eb.and([eb('debut', '=', b.debut), eb('id', '<', b.id)])]),
+    );
+  }
+  return q.orderBy('debut', 'desc').orderBy('id', 'desc').limit(f.limit).execute();
+}
+
+export interface StatsFilter {
+  readonly fromDay: string;
+  readonly toDay: string;
+  /** Instants that surely contain the local days (partition pruning); the day test is exact. */
+  readonly fromInstant: Date;
+  readonly toInstant: Date;
+  readonly departements?: readonly string[];
+  readonly structureId?: string;
+}
+
+const GROUP_EXPRESSIONS = {
+  partenaire: sql<string>`partenaire`,
+  canal: sql<string>`canal`,
+  resultat: sql<string>`resultat`,
+  demarche: sql<string>`demarche`,
+  mois: sql<string>`to_char(jour_local, 'YYYY-MM')`,
+} as const;
+
+/** One aggregate query: count and minutes per group. Never a record, never a note. */
+export async function aggregateRecords(
+  db: Db,
+  f: StatsFilter,
+  by: keyof typeof GROUP_EXPRESSIONS,
+): Promise<Array<{ key: string | null; count: number; minutes: number }>> {
+  const key = GROUP_EXPRESSIONS[by];
+  const rows = await sql<{ key: string | null; count: number; minutes: number }>`
+    select ${key} as key, count(*)::int as count, coalesce(sum(duree_min), 0)::int as minutes
+    from accompagnements
+    where debut >= ${f.fromInstant} and debut < ${f.toInstant}
+      and jour_local between ${f.fromDay}::date and ${f.toDay}::date
+      ${f.departements ? sql`and departement in (${sql.join(f.departements)})` : sql``}
+      ${f.structureId ? sql`and structure_id = ${f.structureId}` : sql``}
+    group by 1`.execute(db);
+  return rows.rows;
+}
+
+/** Private notes older than the cutoff are erased (the record itself stays, anonymous). */
+export async function eraseNotesBefore(db: Db, cutoff: Date): Promise<number> {
+  const r = await db
+    .updateTable('accompagnements')
+    .set({ note: null })
+    .where('debut', '<', cutoff)
+    .where('note', 'is not', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Démarche catalogue
+// ---------------------------------------------------------------------------------------------
+
+export async function seedDemarches(
+  db: Db,
+  demarches: ReadonlyArray<{ code: string; partenaire: string; label: string; ficheId: string | null }>,
+  origine: string,
+): Promise<void> {
+  if (demarches.length === 0) return;
+  await db
+    .insertInto('accompagnement_demarches')
+    .values(
+      demarches.map((d) => ({
+        code: d.code,
+        partenaire: d.partenaire,
+        label: d.label,
+        fiche_id: d.ficheId,
+        origine,
+      })),
+    )
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
+}
+
+export const listDemarches = (db: Db): Promise<DemarcheRow[]> =>
+  db.selectFrom('accompagnement_demarches').selectAll().orderBy('partenaire').orderBy('label').execute();
+
+export async function insertDemarche(
+  db: Db,
+  d: { code: string; partenaire: string; label: string; ficheId: string | null },
+): Promise<boolean> {
+  const r = await db
+    .insertInto('accompagnement_demarches')
+    .values({ code: d.code, partenaire: d.partenaire, label: d.label, fiche_id: d.ficheId, origine: 'ajout' })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+export async function retireDemarche(db: Db, code: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('accompagnement_demarches')
+    .set({ retired_at: at })
+    .where('code', '=', code)
+    .where('retired_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// API tokens
+// ---------------------------------------------------------------------------------------------
+
+export async function insertApiToken(
+  db: Db,
+  t: { structureId: string; label: string; tokenHash: string; createdBy: string; at: Date },
+): Promise<string> {
+  const row = await db
+    .insertInto('accompagnement_api_tokens')
+    .values({
+      structure_id: t.structureId,
+      label: t.label,
+      token_hash: t.tokenHash,
+      created_by: t.createdBy,
+      created_at: t.at,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export const listApiTokens = (db: Db, structureId: string) =>
+  db
+    .selectFrom('accompagnement_api_tokens')
+    .select(['id', 'label', 'created_at', 'revoked_at', 'last_used_at'])
+    .where('structure_id', '=', structureId)
+    .orderBy('created_at', 'desc')
+    .limit(100)
+    .execute();
+
+export async function revokeApiToken(db: Db, structureId: string, id: string, at: Date): Promise<boolean> {
+  const r = await db
+    .updateTable('accompagnement_api_tokens')
+    .set({ revoked_at: at })
+    .where('id', '=', id)
+    .where('structure_id', '=', structureId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
+}
+
+/** The structure of a live token (not revoked), marking its use. */
+export async function useApiToken(db: Db, tokenHash: string, at: Date): Promise<string | null> {
+  const row = await db
+    .updateTable('accompagnement_api_tokens')
+    .set({ last_used_at: at })
+    .where('token_hash', '=', tokenHash)
+    .where('revoked_at', 'is', null)
+    .returning('structure_id')
+    .executeTakeFirst();
+  return row?.structure_id ?? null;
+}

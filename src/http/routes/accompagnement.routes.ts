@@ -1,0 +1,285 @@
+import { randomUUID } from 'node:crypto';
+import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AppContext } from '../../composition.js';
+import { localTime, zoneOfStructure } from '../../domain/accompagnement/index.js';
+import { mayEver } from '../../domain/accounts/policy.js';
+import { DomainError } from '../../domain/shared/errors.js';
+import type { CounterForm } from '../../services/accompagnement/accompagnement.service.js';
+import {
+  correctionPage,
+  counterPage,
+  structureRecordsPage,
+  tokensPage,
+} from '../../web/views/accompagnement/counter.views.js';
+import { csrfField, requireUser, userOf } from '../plugins/session.js';
+
+const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+/** The counter form: every field a bounded text, checked by the record's constructor. */
+const CounterBody = Type.Object({
+  _csrf: Text(200),
+  id: Text(64),
+  choix: Text(140),
+  partenaire: Text(40),
+  demarche: Text(64),
+  canal: Text(40),
+  duree_min: Text(12),
+  resultat: Text(40),
+  heure: Text(8),
+  tranche_age: Text(40),
+  commune_usager: Text(10),
+  premiere_visite: Text(5),
+  autonomie: Text(40),
+  note: Text(2000),
+});
+const StructureQuery = Type.Object({
+  structure: Type.Optional(Type.String({ maxLength: 64 })),
+  message: Type.Optional(Type.String({ maxLength: 20 })),
+  avant: Type.Optional(Type.String({ maxLength: 80 })),
+});
+const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+const NOTICES: Record<string, string> = {
+  enregistre: 'Accompagnement enregistré.',
+  corrige: 'Correction enregistrée.',
+};
+
+const send = (reply: FastifyReply, status: number, body: string) =>
+  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+const fieldError = (e: unknown) => {
+  if (e instanceof DomainError && e.code !== 'not_found')
+    return {
+      field: (e.field ?? '').replace(/^items\.\d+\./, ''),
+      message: e.message.replace(/^Élément \d+ : /, ''),
+    };
+  throw e;
+};
+
+/** /espace/accompagnements: the counter form, today's own records with correction, the manager's list, API tokens. */
+export const accompagnementRoutes =
+  (ctx: AppContext): FastifyPluginAsyncTypebox =>
+  async (app) => {
+    const service = ctx.accompagnement;
+
+    async function renderCounter(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      structureId: string | undefined,
+      status: number,
+      extra: {
+        error?: { field: string; message: string } | null;
+        values?: CounterForm;
+        notice?: string | null;
+      } = {},
+    ) {
+      const user = userOf(request);
+      const structure = await service.structureFor(user.principal, 'accompagnement.record', structureId);
+      const [recent, demarches, today] = await Promise.all([
+        service.recentChoices(user.principal, structure.id),
+        service.activeDemarches(),
+        service.todayOf(user.principal, structure.id),
+      ]);
+      return send(
+        reply,
+        status,
+        counterPage({
+          user,
+          csrf: csrfField(ctx, request, reply),
+          structure,
+          // A fresh id per displayed form: a double submit of the same form records once.
+          formId: extra.values?.id ?? randomUUID(),
+          recent,
+          demarches,
+          today,
+          canSeeAll: mayEver(user.principal, 'accompagnement.read'),
+          ...extra,
+        }),
+      );
+    }
+
+    app.get(
+      '/espace/accompagnements',
+      { schema: { hide: true, querystring: StructureQuery }, preHandler: requireUser },
+      async (request, reply) =>
+        renderCounter(request, reply, request.query.structure, 200, {
+          notice: NOTICES[request.query.message ?? ''] ?? null,
+        }),
+    );
+
+    app.post(
+      '/espace/accompagnements',
+      { schema: { hide: true, querystring: StructureQuery, body: CounterBody }, preHandler: requireUser },
+      async (request, reply) => {
+        const user = userOf(request);
+        const structure = await service.structureFor(
+          user.principal,
+          'accompagnement.record',
+          request.query.structure,
+        );
+        try {
+          await service.recordFromForm(user.principal, structure.id, request.body);
+        } catch (e) {
+          return renderCounter(request, reply, structure.id, 400, {
+            error: fieldError(e),
+            values: request.body,
+          });
+        }
+        return reply.redirect(`/espace/accompagnements?structure=${structure.id}&message=enregistre`, 303);
+      },
+    );
+
+    async function renderCorrection(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      id: string,
+      status: number,
+      extra: { values?: CounterForm; error?: { field: string; message: string } | null } = {},
+    ) {
+      const user = userOf(request);
+      const row = await service.correctable(user.principal, id);
+      const values: CounterForm = extra.values ?? {
+        id: row.id,
+        partenaire: row.partenaire,
+        demarche: row.demarche ?? '',
+        canal: row.canal,
+        duree_min: String(row.duree_min),
+        resultat: row.resultat,
+        heure: localTime(new Date(row.debut), zoneOfStructure(null)),
+        tranche_age: row.tranche_age ?? '',
+        commune_usager: row.commune_usager ?? '',
+        premiere_visite: row.premiere_visite === null ? '' : row.premiere_visite ? 'oui' : 'non',
+        autonomie: row.autonomie ?? '',
+        note: row.note ?? '',
+      };
+      return send(
+        reply,
+        status,
+        correctionPage({
+          user,
+          csrf: csrfField(ctx, request, reply),
+          row,
+          demarches: await service.activeDemarches(),
+          values,
+          error: extra.error,
+        }),
+      );
+    }
+
+    app.get(
+      '/espace/accompagnements/:id/corriger',
+      { schema: { hide: true, params: IdParam }, preHandler: requireUser },
+      async (request, reply) => renderCorrection(request, reply, request.params.id, 200),
+    );
+
+    app.post(
+      '/espace/accompagnements/:id/corriger',
+      { schema: { hide: true, params: IdParam, body: CounterBody }, preHandler: requireUser },
+      async (request, reply) => {
+        const user = userOf(request);
+        try {
+          await service.correctFromForm(user.principal, request.params.id, request.body);
+        } catch (e) {
+          return renderCorrection(request, reply, request.params.id, 400, {
+            values: request.body,
+            error: fieldError(e),
+          });
+        }
+        return reply.redirect('/espace/accompagnements?message=corrige', 303);
+      },
+    );
+
+    app.get(
+      '/espace/accompagnements/structure',
+      { schema: { hide: true, querystring: StructureQuery }, preHandler: requireUser },
+      async (request, reply) => {
+        const user = userOf(request);
+        const structure = await service.structureFor(
+          user.principal,
+          'accompagnement.read',
+          request.query.structure,
+        );
+        const page = await service.page(
+          { kind: 'user', principal: user.principal },
+          { limit: 100, cursor: request.query.avant, structureId: structure.id },
+        );
+        return send(
+          reply,
+          200,
+          structureRecordsPage({
+            user,
+            csrf: csrfField(ctx, request, reply),
+            structure,
+            rows: page.rows,
+            demarches: await service.activeDemarches(),
+            next: page.next
+              ? `/espace/accompagnements/structure?structure=${structure.id}&avant=${encodeURIComponent(page.next)}`
+              : null,
+          }),
+        );
+      },
+    );
+
+    async function renderTokens(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      structureId: string | undefined,
+      status: number,
+      extra: { created?: string | null; error?: string | null } = {},
+    ) {
+      const user = userOf(request);
+      const structure = await service.structureFor(user.principal, 'accompagnement.tokens', structureId);
+      const tokens = await service.tokens(user.principal, structure.id);
+      return send(
+        reply,
+        status,
+        tokensPage({ user, csrf: csrfField(ctx, request, reply), structure, tokens, ...extra }),
+      );
+    }
+
+    app.get(
+      '/espace/accompagnements/jetons',
+      { schema: { hide: true, querystring: StructureQuery }, preHandler: requireUser },
+      async (request, reply) => renderTokens(request, reply, request.query.structure, 200),
+    );
+
+    app.post(
+      '/espace/accompagnements/jetons',
+      {
+        schema: {
+          hide: true,
+          querystring: StructureQuery,
+          body: Type.Object({ _csrf: Text(200), label: Type.String({ maxLength: 200 }) }),
+        },
+        preHandler: requireUser,
+      },
+      async (request, reply) => {
+        const user = userOf(request);
+        const structure = await service.structureFor(
+          user.principal,
+          'accompagnement.tokens',
+          request.query.structure,
+        );
+        try {
+          const created = await service.createToken(user.principal, structure.id, request.body.label);
+          return renderTokens(request, reply, structure.id, 201, { created });
+        } catch (e) {
+          return renderTokens(request, reply, structure.id, 400, { error: fieldError(e).message });
+        }
+      },
+    );
+
+    app.post(
+      '/espace/accompagnements/jetons/:id/revoquer',
+      { schema: { hide: true, params: IdParam, querystring: StructureQuery }, preHandler: requireUser },
+      async (request, reply) => {
+        const user = userOf(request);
+        const structure = await service.structureFor(
+          user.principal,
+          'accompagnement.tokens',
+          request.query.structure,
+        );
+        await service.revokeToken(user.principal, structure.id, request.params.id);
+        return reply.redirect(`/espace/accompagnements/jetons?structure=${structure.id}`, 303);
+      },
+    );
+  };
