@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertStructures } from '../../src/db/repositories/directory.repository.js';

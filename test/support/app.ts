@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AppContext, closeContext, openContext } from '../../src/composition.js';
@@ -8,7 +7,7 @@ import { type App, buildApp } from '../../src/http/app.js';
 import { type Geography, loadGeography } from '../../src/services/geography/load-geography.js';
 import { freshDatabase } from './database.js';
 
-const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const _repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export { REAL_DATA, readRealText, SHARED_DATA } from './real-data.js';
 

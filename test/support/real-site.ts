@@ -5,7 +5,6 @@ import { loadGeography } from '../../src/services/geography/load-geography.js';
 import { buildTestContext, REAL_DATA, readRealText } from './app.js';
 import { serve } from './browser.js';
 
-
 export interface RealSite {
   readonly ctx: AppContext;
   readonly url: string;
@@ -16,9 +15,13 @@ export interface RealSite {
 export async function startRealSite(now = '2026-11-24T09:30:00Z'): Promise<RealSite> {
   const geography = loadGeography(REAL_DATA);
   const ctx = await buildTestContext({ now, geography, config: { refDir: REAL_DATA } });
-  await importStructures({ db: ctx.db, communes: geography.communes }, Buffer.from(readRealText('france-services-2024-08.csv'), 'utf8'), {
-    source: 'france-services-2024-08.csv',
-  });
+  await importStructures(
+    { db: ctx.db, communes: geography.communes },
+    Buffer.from(readRealText('france-services-2024-08.csv'), 'utf8'),
+    {
+      source: 'france-services-2024-08.csv',
+    },
+  );
   const server = await serve(ctx);
   return {
     ctx,

@@ -3,8 +3,8 @@ import type { AccountsTables } from './accounts.js';
 import type { DirectoryTables } from './directory.js';
 import type { LabellingTables } from './labelling.js';
 import type { MobileTables } from './mobile.js';
-import type { SecurityTables } from './security.js';
 import type { OperationsTables } from './operations.js';
+import type { SecurityTables } from './security.js';
 import type { TerritoryTables } from './territory.js';
 
 /**

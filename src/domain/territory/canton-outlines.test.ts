@@ -130,7 +130,10 @@ describe('exact canton coverage', () => {
     // The commune-based bound counts both cantons of which Nice is the bureau centralisateur.
     expect([...boundByBureau(exact)].sort()).toEqual(['0601', '0602']);
     // Without outlines, the bound is what is left.
-    expect([...coveredCantons(new Network(new ReferenceGeography(input), sites))].sort()).toEqual(['0601', '0602']);
+    expect([...coveredCantons(new Network(new ReferenceGeography(input), sites))].sort()).toEqual([
+      '0601',
+      '0602',
+    ]);
   });
 
   it('keeps the COG canton of a commune wholly in one canton, whatever its outline says', () => {

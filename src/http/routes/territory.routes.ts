@@ -9,8 +9,8 @@ import { methodPage } from '../../web/views/territory/method.view.js';
 import { DEFAULT_FORM, type PlanningForm, planningPage } from '../../web/views/territory/planning.view.js';
 import { reportTables, tableCsv } from '../../web/views/territory/tables.js';
 import { requireAdminToken } from '../plugins/admin-token.js';
-import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 import { statusOf } from '../plugins/errors.js';
+import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 import { csrfField } from '../plugins/session.js';
 import { htmlReply } from '../reply.js';
 

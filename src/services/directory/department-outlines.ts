@@ -85,7 +85,10 @@ function simplifiedOutlines(data: {
   return set;
 }
 
-export function outlinesBody(set: OutlineSet, codes: readonly string[] | null): { body: string; etag: string } {
+export function outlinesBody(
+  set: OutlineSet,
+  codes: readonly string[] | null,
+): { body: string; etag: string } {
   const features = codes === null ? [...set.values()] : codes.flatMap((c) => set.get(c) ?? []);
   const body = `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
   return { body, etag: `"${createHash('sha1').update(body).digest('base64url')}"` };

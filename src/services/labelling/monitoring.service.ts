@@ -13,8 +13,8 @@ import {
   precheck,
 } from '../../domain/labelling/index.js';
 import { expandOccurrences } from '../../domain/mobile/index.js';
-import type { CampaignService } from './campaign.service.js';
 import { writeCsv } from '../../domain/shared/csv.js';
+import type { CampaignService } from './campaign.service.js';
 import { deny, isMobile, type LabellingDeps, NO_TOUR, todayOf, view } from './shared.js';
 
 /**

@@ -1,6 +1,5 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCoverage, runRefLoad } from '../../../src/cli/commands/territory.js';
 import { insertStructures } from '../../../src/db/repositories/directory.repository.js';
