@@ -1,13 +1,9 @@
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type AppContext, closeContext, openContext } from '../../src/composition.js';
 import { type Config, loadConfig } from '../../src/config.js';
 import { fixedClock } from '../../src/domain/shared/time.js';
 import { type App, buildApp } from '../../src/http/app.js';
 import { type Geography, loadGeography } from '../../src/services/geography/load-geography.js';
 import { freshDatabase } from './database.js';
-
-const _repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 export { REAL_DATA, readRealText, SHARED_DATA } from './real-data.js';
 
