@@ -15,7 +15,14 @@ import {
   importPreviewPage,
 } from '../../web/views/backoffice/import.views.js';
 import { messagePage } from '../../web/views/layout.js';
-import { actorOf, csrfField, csrfToken, requirePolicy, userOf } from '../plugins/session.js';
+import {
+  actorOf,
+  csrfField,
+  csrfToken,
+  multipartCsrfValid,
+  requirePolicy,
+  userOf,
+} from '../plugins/session.js';
 
 const DraftId = Type.Object({
   id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }),
@@ -53,36 +60,48 @@ export const directoryImportRoutes =
       form(request, reply, 200, null),
     );
 
-    app.post('/espace/import', { schema: { hide: true }, preHandler: guard }, async (request, reply) => {
-      if (!request.isMultipart())
-        return form(request, reply, 415, 'Envoyez le fichier avec le formulaire ci-dessous.');
-      try {
-        const file = await request.file().catch(() => undefined);
-        if (!file) throw new DomainError('invalid', 'Choisissez le fichier CSV à importer.', 'file');
-        let bytes: Buffer;
+    app.post(
+      '/espace/import',
+      // The token is the form's first field (never in the URL), checked here before the file is read.
+      { schema: { hide: true }, preHandler: guard, config: { csrf: 'multipart' } },
+      async (request, reply) => {
+        if (!request.isMultipart())
+          return form(request, reply, 415, 'Envoyez le fichier avec le formulaire ci-dessous.');
         try {
-          bytes = await file.toBuffer();
-        } catch {
-          throw new DomainError('too_large', 'Fichier trop volumineux : 20 Mo au plus.', 'file');
+          const file = await request.file().catch(() => undefined);
+          if (!multipartCsrfValid(request, reply, file?.fields as Record<string, unknown> | undefined))
+            return;
+          if (!file) throw new DomainError('invalid', 'Choisissez le fichier CSV à importer.', 'file');
+          let bytes: Buffer;
+          try {
+            bytes = await file.toBuffer();
+          } catch {
+            throw new DomainError('too_large', 'Fichier trop volumineux : 20 Mo au plus.', 'file');
+          }
+          const { draftId, report, source } = await previewImport(
+            ctx,
+            actorOf(request),
+            bytes,
+            file.filename,
+          );
+          return send(
+            reply,
+            200,
+            importPreviewPage({
+              user: userOf(request),
+              csrf: csrfField(ctx, request, reply),
+              source,
+              draftId,
+              report,
+            }),
+          );
+        } catch (error) {
+          if (error instanceof DomainError && error.code !== 'not_found')
+            return form(request, reply, error.code === 'too_large' ? 413 : 400, error.message);
+          throw error;
         }
-        const { draftId, report, source } = await previewImport(ctx, actorOf(request), bytes, file.filename);
-        return send(
-          reply,
-          200,
-          importPreviewPage({
-            user: userOf(request),
-            csrf: csrfField(ctx, request, reply),
-            source,
-            draftId,
-            report,
-          }),
-        );
-      } catch (error) {
-        if (error instanceof DomainError && error.code !== 'not_found')
-          return form(request, reply, error.code === 'too_large' ? 413 : 400, error.message);
-        throw error;
-      }
-    });
+      },
+    );
 
     app.post(
       '/espace/import/:id/confirmer',

@@ -26,7 +26,8 @@ ${o.error ? alert('error', o.error, 'Le fichier n’a pas pu être lu') : null}
 (CSV, séparateur virgule ou point-virgule, UTF-8 ou Windows-1252). Les structures sont rapprochées par leur
 identifiant <code>id_fs</code> : les nouvelles sont créées, les autres mises à jour ; aucune n’est supprimée.</p>
 <p>L’envoi ne modifie rien : vous verrez d’abord le rapport de vérification, puis vous confirmerez.</p>
-<form method="post" enctype="multipart/form-data" action="/espace/import?_csrf=${o.csrfToken}">
+<form method="post" enctype="multipart/form-data" action="/espace/import">
+  <input type="hidden" name="_csrf" value="${o.csrfToken}">
   <div class="fr-upload-group">
     <label class="fr-label" for="import-file">Fichier CSV
       <span class="fr-hint-text">20 Mo au plus.</span></label>
