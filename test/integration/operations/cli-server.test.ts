@@ -37,6 +37,8 @@ const env = () => ({
   HOST: '127.0.0.1',
   DATABASE_URL: '',
   MAILLAGE_REF_DIR: '',
+  // The test owns what the directory holds: no bundled list loaded at the server's first start.
+  MAILLAGE_SEED: 'none',
 });
 
 function cli(...args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
