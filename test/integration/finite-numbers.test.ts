@@ -39,6 +39,7 @@ const NUMERIC_INPUTS: Array<[string, string]> = [
   ['/api/v1/plan/one-per-canton?territory=dep:02', 'minutes'],
   ['/api/v1/plan/one-per-canton?territory=dep:02', 'radiusKm'],
   ['/api/v1/plan/one-per-canton?territory=dep:02', 'minPopulation'],
+  ['/api/v1/accompagnements?cursor=x', 'limit'],
 ];
 
 describe('finding 7 (issue 9): Infinity, NaN and huge numbers are refused with a 400 in French', () => {

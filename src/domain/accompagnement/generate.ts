@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { TimeRange, Weekday } from '../directory/opening-hours.js';
 import { publicHolidays } from '../mobile/index.js';
+import { METROPOLITAN_ZONE } from '../shared/time-zone.js';
 import type { Demarche } from './catalogue.js';
 import type { Canal, Partenaire, Resultat, TrancheAge } from './codes.js';
 import { EXCHANGE_COLUMNS } from './exchange-csv.js';
@@ -126,7 +127,7 @@ export function* generateRecords(
   const random = seededRandom(options.seed);
   const byPartner = new Map<Partenaire, Demarche[]>();
   for (const d of catalogue) byPartner.set(d.partenaire, [...(byPartner.get(d.partenaire) ?? []), d]);
-  const lastDay = DateTime.fromJSDate(options.notAfter, { zone: 'Europe/Paris' }).toISODate() ?? '';
+  const lastDay = DateTime.fromJSDate(options.notAfter, { zone: METROPOLITAN_ZONE }).toISODate() ?? '';
   const holidays = new Map<string, Set<string>>();
   const holidaySet = (commune: string) => {
     let set = holidays.get(commune.slice(0, 3));

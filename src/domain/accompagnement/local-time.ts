@@ -3,7 +3,7 @@ import { timeZoneOf } from '../shared/time-zone.js';
 
 /**
  * The ONE place that chooses the time zone an accompaniment's local day and month are read in: the
- * zone of the structure's commune (Europe/Paris in metropolitan France, each overseas zone there).
+ * zone of the structure's commune (metropolitan time in metropolitan France, each overseas zone there).
  */
 export function zoneOfStructure(communeInsee: string | null): string {
   return timeZoneOf(communeInsee);

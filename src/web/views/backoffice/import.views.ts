@@ -40,7 +40,7 @@ identifiant <code>id_fs</code> : les nouvelles sont créées, les autres mises �
 
 function issues(caption: string, list: readonly RowIssue[]): SafeHtml | null {
   if (list.length === 0) return null;
-  return html`<div class="fr-table fr-table--no-caption-sm"><table>
+  return html`<div class="fr-table"><table>
   <caption>${caption} (${String(list.length)}${list.length > SHOWN ? `, les ${SHOWN} premiers` : ''})</caption>
   <thead><tr><th scope="col">Ligne</th><th scope="col">Champ</th><th scope="col">Message</th></tr></thead>
   <tbody>${list.slice(0, SHOWN).map((r) => html`<tr><td>${String(r.line)}</td><td><code>${r.field}</code></td><td>${r.message}</td></tr>`)}</tbody>
