@@ -193,10 +193,13 @@ const EFFECTS: Partial<Record<TransitionAction, Effect>> = {
   labelliser: {
     async apply({ trx, id, a, now, today }) {
       const c = a.content;
+      // A new application creates a new structure, with an identifier of its own: the `idFs` the porteur
+      // typed never selects an existing structure (security review, finding 2: an application from one
+      // department could overwrite, rename and move a structure of another).
       const structureId = await upsertLabelledStructure(
         trx,
         {
-          id_fs: c.idFs ?? `FS-${today.slice(0, 4)}-${id.slice(0, 8)}`,
+          id_fs: `FS-${today.slice(0, 4)}-${id.slice(0, 8)}`,
           name: c.structureName,
           format: c.format,
           address: c.address,

@@ -5,12 +5,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPrecheck, runPublishReferentiel } from '../../../src/cli/commands/labelling.js';
 import type { AppContext } from '../../../src/composition.js';
 import { closeContext } from '../../../src/composition.js';
+import { insertStructures } from '../../../src/db/repositories/directory.repository.js';
 import { structuresAuditedBy } from '../../../src/db/repositories/labelling.repository.js';
 import { structureScope } from '../../../src/db/repositories/structure-scope.repository.js';
 import type { Principal } from '../../../src/domain/accounts/index.js';
 import { REFERENTIEL_2025_06 } from '../../../src/domain/labelling/index.js';
 import type { Labelling } from '../../../src/services/labelling/index.js';
 import { buildTestContext } from '../../support/app.js';
+import { aStructure } from '../../support/structures.js';
 import { completeContent, DOCUMENT_CODES, EXE, makeUser, PDF, PNG } from './support.js';
 
 let ctx: AppContext;
@@ -60,7 +62,11 @@ async function filedApplication(content = completeContent()) {
 
 describe('labellisation, from filing to the directory', () => {
   it('walks the whole path: filing, recevable, audit with a non-conformity, contre-visite, proposal, labellisation', async () => {
-    const filed = await filedApplication();
+    // Finding 2 (issue 9): the application names the id_fs of a structure of another department.
+    await insertStructures(ctx.db, [
+      aStructure({ idFs: '2125', name: 'France services Abscon', departement: '59', codeInsee: '59002' }),
+    ]);
+    const filed = await filedApplication(completeContent({ idFs: '2125' }));
     expect(filed.state).toBe('deposee');
     await service.transitions.transition(animateur, filed.id, 'declarer_recevable');
     await expect(
@@ -143,6 +149,14 @@ describe('labellisation, from filing to the directory', () => {
       labelled_on: '2026-11-24',
       status: 'ouverte',
     });
+    // Finding 2: a new structure with its own identifier; Abscon (59) is untouched.
+    expect(s.id_fs).toMatch(/^FS-2026-[0-9a-f]{8}$/);
+    const abscon = await ctx.db
+      .selectFrom('structures')
+      .selectAll()
+      .where('id_fs', '=', '2125')
+      .executeTakeFirstOrThrow();
+    expect(abscon).toMatchObject({ name: 'France services Abscon', departement: '59', labelled_on: '2020-01-01' });
 
     const history = (await service.applications.followUp(porteur, filed.id)).transitions.map((t) => [
       t.action,
