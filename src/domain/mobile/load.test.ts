@@ -261,3 +261,42 @@ describe('parseMobileDocument: structures and distances', () => {
     expect(confirmations).toHaveLength(1);
   });
 });
+
+const hhmm = (m: number) =>
+  `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
+describe('parseMobileDocument: bounded work (finding 5, issue 9)', () => {
+  it('refuses a tour of 700 daily one-minute entries without expanding them', () => {
+    const issues = issuesOf((d) => {
+      const first = d.entries[0] as Record<string, unknown>;
+      d.entries = Array.from({ length: 700 }, (_, k) => ({
+        ...first,
+        id: `e${k}`,
+        rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
+        start: hhmm(6 * 60 + k),
+        end: hhmm(6 * 60 + k + 1),
+      })) as typeof d.entries;
+    });
+    expect(issues).toContainEqual({
+      field: 'entries',
+      message: expect.stringContaining('700 entrées de tournée : 200 au plus'),
+    });
+    // Refused as a whole: no entry was checked or expanded (their messages would name entries[i]).
+    expect(issues.filter((x) => x.field.startsWith('entries['))).toEqual([]);
+  });
+
+  it('refuses more than 10,000 passages for one unit over the document', () => {
+    const issues = issuesOf((d) => {
+      const first = d.entries[0] as Record<string, unknown>;
+      // 150 entries, each every weekday for five years: about 195,000 passages.
+      d.entries = Array.from({ length: 150 }, (_, k) => ({
+        ...first,
+        id: `e${k}`,
+        rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR',
+        from: '2026-01-01',
+        until: '2030-12-31',
+      })) as typeof d.entries;
+    });
+    expect(issues.some((x) => x.message.includes('dépasse 10'))).toBe(true);
+  });
+});

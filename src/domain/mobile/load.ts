@@ -51,6 +51,13 @@ export class ConfirmationRequired extends DomainError {
 export const CONFIRM_DISTANCE_KM = 200;
 /** An entry may cover at most five years: beyond that, load a new document. */
 export const MAX_ENTRY_DAYS = 5 * 366;
+/**
+ * What one bus or itinerant team may plan in one document (security review, finding 5: a tour of 700
+ * daily entries blocked the server for seconds and its calendar weighed 100 MB). A real bus makes a few
+ * passages a day, five days a week: about a thousand a year.
+ */
+export const MAX_ENTRIES_PER_UNIT = 200;
+export const MAX_PASSAGES_PER_UNIT = 10_000;
 
 export interface StructureInfo {
   readonly location: LatLng;
@@ -235,7 +242,19 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
   const entries = new Map<string, TourEntry>();
   const entryIndex = new Map<string, number>();
   const usable = new Set<string>(); // entries whose rule, times and period are valid
+  // Counted before any rule is expanded, so that an oversized tour costs nothing to refuse.
+  const entriesOfUnit = new Map<string, number>();
+  for (const e of doc.entries) entriesOfUnit.set(e.unit, (entriesOfUnit.get(e.unit) ?? 0) + 1);
+  const oversized = new Set<string>();
+  for (const [unit, n] of entriesOfUnit) {
+    if (n > MAX_ENTRIES_PER_UNIT) {
+      oversized.add(unit);
+      fail('entries', `l’unité « ${unit} » a ${n} entrées de tournée : ${MAX_ENTRIES_PER_UNIT} au plus.`);
+    }
+  }
+  const passagesOfUnit = new Map<string, number>();
   doc.entries.forEach((e, i) => {
+    if (oversized.has(e.unit)) return;
     const at = (k: string) => `entries[${i}].${k}`;
     const before = issues.length;
     if (entries.has(e.id)) fail(at('id'), `identifiant « ${e.id} » en double.`);
@@ -282,7 +301,15 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
     }
     if (issues.length === before) {
       const days = ruleDays(entry, stop?.commune);
-      if (days.length === 0)
+      const passages = (passagesOfUnit.get(e.unit) ?? 0) + days.length;
+      passagesOfUnit.set(e.unit, passages);
+      if (passages > MAX_PASSAGES_PER_UNIT) {
+        oversized.add(e.unit);
+        fail(
+          at('rrule'),
+          `l’unité « ${e.unit} » dépasse ${MAX_PASSAGES_PER_UNIT.toLocaleString('fr-FR')} passages sur les périodes du document.`,
+        );
+      } else if (days.length === 0)
         fail(
           at('rrule'),
           `la règle ne produit aucune date entre le ${fmtDate(e.from)} et le ${fmtDate(e.until)}.`,
