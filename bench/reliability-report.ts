@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeMarkedSection } from './report.js';
 
 const FILE = join(dirname(fileURLToPath(import.meta.url)), '..', 'docs', 'RELIABILITY.md');
 
@@ -16,15 +16,5 @@ export const load = () =>
  * explanations and the other proofs' figures alone. Same rule as bench/report.ts for BENCHMARKS.md.
  */
 export function writeReliabilitySection(name: string, markdown: string): void {
-  const start = `<!-- proof:${name} -->`;
-  const end = `<!-- /proof:${name} -->`;
-  let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : '# Reliability\n';
-  const block = `${start}\n${markdown.trim()}\n${end}`;
-  const i = text.indexOf(start);
-  const j = text.indexOf(end);
-  text =
-    i >= 0 && j > i
-      ? text.slice(0, i) + block + text.slice(j + end.length)
-      : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(FILE, text);
+  writeMarkedSection(FILE, `proof:${name}`, markdown, '# Reliability\n');
 }

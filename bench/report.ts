@@ -17,15 +17,13 @@ export const today = () => new Date().toISOString().slice(0, 10);
 export { seededRandom as seeded } from '../src/domain/shared/seeded-random.js';
 
 /**
- * Replace one named section of docs/BENCHMARKS.md (between `<!-- bench:NAME -->` markers),
- * leaving the other benchmarks' sections alone.
+ * Replace one named section of a Markdown file (between `<!-- KIND:NAME -->` markers), leaving the other
+ * sections alone; a missing file starts with `header`.
  */
-export function writeSection(name: string, markdown: string): void {
-  const start = `<!-- bench:${name} -->`;
-  const end = `<!-- /bench:${name} -->`;
-  const header =
-    '# Benchmarks\n\nEach section is written by its benchmark in bench/ (`npm run bench:<name>`), with the date, the machine, and a baseline measured in the same run: these machines are noisy, so compare ratios, not absolute figures.\n';
-  let text = existsSync(FILE) ? readFileSync(FILE, 'utf8') : header;
+export function writeMarkedSection(file: string, marker: string, markdown: string, header: string): void {
+  const start = `<!-- ${marker} -->`;
+  const end = `<!-- /${marker} -->`;
+  let text = existsSync(file) ? readFileSync(file, 'utf8') : header;
   const block = `${start}\n${markdown.trim()}\n${end}`;
   const i = text.indexOf(start);
   const j = text.indexOf(end);
@@ -33,5 +31,15 @@ export function writeSection(name: string, markdown: string): void {
     i >= 0 && j > i
       ? text.slice(0, i) + block + text.slice(j + end.length)
       : `${text.trimEnd()}\n\n${block}\n`;
-  writeFileSync(FILE, text);
+  writeFileSync(file, text);
+}
+
+/** Replace one named section of docs/BENCHMARKS.md, leaving the other benchmarks' sections alone. */
+export function writeSection(name: string, markdown: string): void {
+  writeMarkedSection(
+    FILE,
+    `bench:${name}`,
+    markdown,
+    '# Benchmarks\n\nEach section is written by its benchmark in bench/ (`npm run bench:<name>`), with the date, the machine, and a baseline measured in the same run: these machines are noisy, so compare ratios, not absolute figures.\n',
+  );
 }

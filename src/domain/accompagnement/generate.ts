@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon';
 import type { TimeRange, Weekday } from '../directory/opening-hours.js';
 import { publicHolidays } from '../mobile/index.js';
+import { seededRandom } from '../shared/seeded-random.js';
 import { METROPOLITAN_ZONE } from '../shared/time-zone.js';
 import type { Demarche } from './catalogue.js';
 import type { Canal, Partenaire, Resultat, TrancheAge } from './codes.js';
@@ -77,17 +78,7 @@ const WEEKDAY_NAMES: readonly Weekday[] = [
   'dimanche',
 ];
 
-/** mulberry32: small, fast, seeded. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 function pick<T>(random: () => number, weighted: ReadonlyArray<readonly [T, number]>): T {
   const total = weighted.reduce((s, [, w]) => s + w, 0);
