@@ -32,8 +32,9 @@ const tours = sampleDocument();
 for (const unit of tours.units) unit.structure = bus?.structure.idFs ?? unit.structure;
 await runMobileLoad(site.ctx, documentFile(tours));
 const national = await createUser(site.ctx, { role: 'national', name: 'Équipe ANCT' });
+const agent = await createUser(site.ctx, { role: 'agent', structureIds: [structureId], name: 'Agent Guise' });
 
-const pages: Array<[name: string, path: string, signedIn?: boolean]> = [
+const pages: Array<[name: string, path: string, signedIn?: boolean | 'agent']> = [
   ['accueil', '/'],
   ['recherche-guise', '/?q=Guise'],
   ['recherche-homonymes', '/?q=Saint-Martin'],
@@ -65,11 +66,13 @@ const pages: Array<[name: string, path: string, signedIn?: boolean]> = [
   ['espace-courriels', '/espace/courriels', true],
   ['espace-labellisation', '/espace/labellisation', true],
   ['territoires-planification-connecte', '/territoires/planification', true],
+  ['espace-import', '/espace/import', true],
+  ['espace-accompagnements', '/espace/accompagnements', 'agent'],
 ];
 
-async function signIn(page: Page) {
+async function signIn(page: Page, email = national.email) {
   await page.goto(`${site.url}/espace/connexion`);
-  await page.locator('#email').fill(national.email);
+  await page.locator('#email').fill(email);
   await page.locator('#password').fill(PASSWORD);
   await Promise.all([
     page.waitForURL(`${site.url}/espace`),
@@ -89,9 +92,13 @@ try {
       await browser.newContext({ locale: 'fr-FR', viewport: { width, height: width < 600 ? 844 : 900 } })
     ).newPage();
     await signIn(signed);
+    const asAgent = await (
+      await browser.newContext({ locale: 'fr-FR', viewport: { width, height: width < 600 ? 844 : 900 } })
+    ).newPage();
+    await signIn(asAgent, agent.email);
     for (const [name, path, signedIn] of pages) {
       if (filter && !name.includes(filter)) continue;
-      const page = signedIn ? signed : anonymous;
+      const page = signedIn === 'agent' ? asAgent : signedIn ? signed : anonymous;
       // National figures on the real data take a while on a busy machine: wait, and go on if one page fails.
       try {
         const response = await page.goto(site.url + path, { waitUntil: 'networkidle', timeout: 180_000 });
