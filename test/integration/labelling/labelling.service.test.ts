@@ -156,7 +156,11 @@ describe('labellisation, from filing to the directory', () => {
       .selectAll()
       .where('id_fs', '=', '2125')
       .executeTakeFirstOrThrow();
-    expect(abscon).toMatchObject({ name: 'France services Abscon', departement: '59', labelled_on: '2020-01-01' });
+    expect(abscon).toMatchObject({
+      name: 'France services Abscon',
+      departement: '59',
+      labelled_on: '2020-01-01',
+    });
 
     const history = (await service.applications.followUp(porteur, filed.id)).transitions.map((t) => [
       t.action,
