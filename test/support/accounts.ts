@@ -15,6 +15,8 @@ export async function insertStructure(
   o: Partial<{
     name: string;
     departement: string;
+    /** The commune (INSEE code); Saint-Quentin (02691) by default. */
+    codeInsee: string;
     email: string | null;
     telephone: string | null;
     createdAt: Date;
@@ -33,7 +35,7 @@ export async function insertStructure(
       group_name: null,
       address: '1 place de la Mairie',
       address_complement: null,
-      code_insee: '02691',
+      code_insee: o.codeInsee ?? '02691',
       postal_code: '02100',
       commune_name: 'Saint-Quentin',
       departement: o.departement ?? '02',

@@ -1,11 +1,11 @@
 import { DateTime } from 'luxon';
-import { timeZoneOf } from '../shared/time-zone.js';
+import { type TimeZone, timeZoneOf } from '../shared/time-zone.js';
 
 /**
  * The ONE place that chooses the time zone an accompaniment's local day and month are read in: the
  * zone of the structure's commune (metropolitan time in metropolitan France, each overseas zone there).
  */
-export function zoneOfStructure(communeInsee: string | null): string {
+export function zoneOfStructure(communeInsee: string | null): TimeZone {
   return timeZoneOf(communeInsee);
 }
 

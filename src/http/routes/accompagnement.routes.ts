@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import { localTime, zoneOfStructure } from '../../domain/accompagnement/index.js';
 import { mayEver } from '../../domain/accounts/policy.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { CounterForm } from '../../services/accompagnement/accompagnement.service.js';
@@ -13,6 +12,7 @@ import {
   tokensPage,
 } from '../../web/views/accompagnement/counter.views.js';
 import { csrfField, requireUser, userOf } from '../plugins/session.js';
+import { htmlReply } from '../reply.js';
 
 const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 /** The counter form: every field a bounded text, checked by the record's constructor. */
@@ -44,8 +44,6 @@ const NOTICES: Record<string, string> = {
   corrige: 'Correction enregistrée.',
 };
 
-const send = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 const fieldError = (e: unknown) => {
   if (e instanceof DomainError && e.code !== 'not_found')
     return {
@@ -79,7 +77,7 @@ export const accompagnementRoutes =
         service.activeDemarches(),
         service.todayOf(user.principal, structure.id),
       ]);
-      return send(
+      return htmlReply(
         reply,
         status,
         counterPage({
@@ -136,22 +134,10 @@ export const accompagnementRoutes =
       extra: { values?: CounterForm; error?: { field: string; message: string } | null } = {},
     ) {
       const user = userOf(request);
-      const row = await service.correctable(user.principal, id);
-      const values: CounterForm = extra.values ?? {
-        id: row.id,
-        partenaire: row.partenaire,
-        demarche: row.demarche ?? '',
-        canal: row.canal,
-        duree_min: String(row.duree_min),
-        resultat: row.resultat,
-        heure: localTime(new Date(row.debut), zoneOfStructure(null)),
-        tranche_age: row.tranche_age ?? '',
-        commune_usager: row.commune_usager ?? '',
-        premiere_visite: row.premiere_visite === null ? '' : row.premiere_visite ? 'oui' : 'non',
-        autonomie: row.autonomie ?? '',
-        note: row.note ?? '',
-      };
-      return send(
+      const form = await service.correctionForm(user.principal, id);
+      const row = form.row;
+      const values: CounterForm = extra.values ?? form.values;
+      return htmlReply(
         reply,
         status,
         correctionPage({
@@ -202,7 +188,7 @@ export const accompagnementRoutes =
           { kind: 'user', principal: user.principal },
           { limit: 100, cursor: request.query.avant, structureId: structure.id },
         );
-        return send(
+        return htmlReply(
           reply,
           200,
           structureRecordsPage({
@@ -229,7 +215,7 @@ export const accompagnementRoutes =
       const user = userOf(request);
       const structure = await service.structureFor(user.principal, 'accompagnement.tokens', structureId);
       const tokens = await service.tokens(user.principal, structure.id);
-      return send(
+      return htmlReply(
         reply,
         status,
         tokensPage({ user, csrf: csrfField(ctx, request, reply), structure, tokens, ...extra }),

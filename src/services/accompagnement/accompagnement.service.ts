@@ -28,6 +28,7 @@ import { can } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/shared/time.js';
+import type { TimeZone } from '../../domain/shared/time-zone.js';
 import { randomToken, sha256 } from '../accounts/tokens.js';
 import type { Geography } from '../geography/load-geography.js';
 
@@ -521,12 +522,18 @@ export class AccompagnementService {
     principal: Principal,
     action: 'accompagnement.record' | 'accompagnement.read' | 'accompagnement.tokens',
     structureId?: string,
-  ): Promise<{ id: string; idFs: string; name: string; departement: string }> {
+  ): Promise<{ id: string; idFs: string; name: string; departement: string; zone: TimeZone }> {
     const id = structureId ?? principal.structureIds[0];
     const s = id && /^[0-9a-f-]{36}$/i.test(id) ? await findStructureById(this.db, id) : null;
     if (!s || !can(principal, action, { structureId: s.id, departement: s.departement }))
       throw notFound('Cette structure ne fait pas partie de votre périmètre.');
-    return { id: s.id, idFs: s.idFs, name: s.name, departement: s.departement };
+    return {
+      id: s.id,
+      idFs: s.idFs,
+      name: s.name,
+      departement: s.departement,
+      zone: zoneOfStructure(s.codeInsee),
+    };
   }
 
   /** The agent's recent (partner, démarche) choices, most recent first: offered first on the form. */
@@ -547,21 +554,50 @@ export class AccompagnementService {
   /** Records one accompaniment from the counter form (idempotent by the form's own id). */
   async recordFromForm(principal: Principal, structureId: string, form: CounterForm): Promise<BatchOutcome> {
     const s = await this.structureFor(principal, 'accompagnement.record', structureId);
-    return this.writeBatch({ kind: 'user', principal }, [formToInput(form, s.idFs, this.clock.now())], {
-      mode: 'api',
-      source: 'formulaire',
-      agentId: principal.id,
-    });
+    return this.writeBatch(
+      { kind: 'user', principal },
+      [formToInput(form, s.idFs, this.clock.now(), s.zone)],
+      {
+        mode: 'api',
+        source: 'formulaire',
+        agentId: principal.id,
+      },
+    );
   }
 
-  /** Corrects from the form. */
+  /** A record the user may correct, as the correction form shows it (its time on the structure's clock). */
+  async correctionForm(principal: Principal, id: string): Promise<{ row: RecordRow; values: CounterForm }> {
+    const row = await this.correctable(principal, id);
+    const zone = zoneOfStructure((await findStructureById(this.db, row.structure_id))?.codeInsee ?? null);
+    return {
+      row,
+      values: {
+        id: row.id,
+        partenaire: row.partenaire,
+        demarche: row.demarche ?? '',
+        canal: row.canal,
+        duree_min: String(row.duree_min),
+        resultat: row.resultat,
+        heure: localTime(new Date(row.debut), zone),
+        tranche_age: row.tranche_age ?? '',
+        commune_usager: row.commune_usager ?? '',
+        premiere_visite: row.premiere_visite === null ? '' : row.premiere_visite ? 'oui' : 'non',
+        autonomie: row.autonomie ?? '',
+        note: row.note ?? '',
+      },
+    };
+  }
+
+  /** Corrects from the form; the time typed is on the structure's clock. */
   async correctFromForm(principal: Principal, id: string, form: CounterForm): Promise<void> {
     const row = await this.correctable(principal, id);
     const s = await findStructureById(this.db, row.structure_id);
+    const zone = zoneOfStructure(s?.codeInsee ?? null);
     const input = formToInput(
-      { ...form, heure: form.heure || localTime(new Date(row.debut), zoneOfStructure(s?.codeInsee ?? null)) },
+      { ...form, heure: form.heure || localTime(new Date(row.debut), zone) },
       s?.idFs ?? '',
       new Date(row.debut),
+      zone,
     );
     await this.correct(principal, id, input);
   }
@@ -595,12 +631,11 @@ export interface CounterForm {
 
 /**
  * Form → record input. A recent choice (`partenaire|demarche`) fills both fields; the start is today
- * at the given local time (HH:MM), or now.
+ * at the given local time (HH:MM) on the structure's clock (`zone`), or now.
  */
-export function formToInput(form: CounterForm, idFs: string, now: Date): AccompagnementInput {
+export function formToInput(form: CounterForm, idFs: string, now: Date, zone: TimeZone): AccompagnementInput {
   const [choicePartner, choiceDemarche] = (form.choix ?? '').split('|');
   const fromChoice = !!form.choix && form.choix !== 'autre';
-  const zone = zoneOfStructure(null);
   let debut = DateTime.fromJSDate(now, { zone });
   const hm = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(form.heure ?? '');
   if (hm) debut = debut.set({ hour: Number(hm[1]), minute: Number(hm[2]), second: 0, millisecond: 0 });

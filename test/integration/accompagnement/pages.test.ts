@@ -9,11 +9,13 @@ let agent: Client;
 let manager: Client;
 let animateur: Client;
 
+/** Records of structure A (the overseas test records elsewhere). */
 const count = async () =>
   (
     await t.ctx.db
       .selectFrom('accompagnements')
       .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('structure_id', '=', fsA.id)
       .executeTakeFirstOrThrow()
   ).n;
 const formId = (body: string) => /name="id" value="([^"]+)"/.exec(body)?.[1] ?? '';
@@ -121,6 +123,35 @@ describe('the counter form (/espace/accompagnements)', () => {
     expect([row.partenaire, row.duree_min, row.resultat]).toEqual(['ants', 30, 'rendez_vous']);
     expect(new Date(row.debut).toISOString()).toBe('2026-11-24T09:15:00.000Z');
     expect((await manager.get(link)).status).toBe(404);
+  });
+
+  it('reads the time typed on the structure’s own clock, overseas too (La Réunion, UTC+4)', async () => {
+    const reunion = await insertStructure(t.ctx, { departement: '974', codeInsee: '97411' });
+    const u = await createUser(t.ctx, { role: 'agent', structureIds: [reunion.id] });
+    const c = new Client(t.app, '192.0.2.40');
+    await c.login(u.email);
+    const page = await c.get(`/espace/accompagnements?structure=${reunion.id}`);
+    const id = formId(page.body);
+    const done = await c.post(`/espace/accompagnements?structure=${reunion.id}`, {
+      id,
+      partenaire: 'caf',
+      canal: 'guichet',
+      resultat: 'resolu',
+      duree_min: '10',
+      heure: '12:30',
+    });
+    expect(done.status).toBe(303);
+    const row = await t.ctx.db
+      .selectFrom('accompagnements')
+      .select(['debut', 'jour_local'])
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(new Date(row.debut).toISOString()).toBe('2026-11-24T08:30:00.000Z');
+    const list = await c.get(`/espace/accompagnements?structure=${reunion.id}`);
+    expect(list.body).toContain('12:30');
+    expect(list.body).toContain('(heure locale)');
+    const correction = await c.get(`/espace/accompagnements/${id}/corriger`);
+    expect(correction.body).toContain('value="12:30"');
   });
 
   it('keeps everyone to their own structure', async () => {

@@ -13,6 +13,7 @@ import {
   TRANCHE_AGE_LABELS,
   TRANCHES_AGE,
 } from '../../../domain/accompagnement/index.js';
+import type { TimeZone } from '../../../domain/shared/time-zone.js';
 import type { CounterForm } from '../../../services/accompagnement/accompagnement.service.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
 import { html, type SafeHtml } from '../../html.js';
@@ -21,6 +22,8 @@ import { backOfficePage, frDateTime } from '../backoffice/chrome.js';
 interface StructureRef {
   readonly id: string;
   readonly name: string;
+  /** The structure's own clock: records are shown in its local time. */
+  readonly zone: TimeZone;
 }
 export interface RecentChoice {
   readonly partenaire: string;
@@ -161,13 +164,14 @@ function recordsTable(
   rows: readonly RecordRow[],
   demarches: readonly Demarche[],
   correctable: boolean,
+  zone: TimeZone,
 ): SafeHtml {
   if (rows.length === 0) return html`<p>Aucun accompagnement.</p>`;
   return html`<div class="fr-table"><table>
 <thead><tr><th scope="col">Début</th><th scope="col">Partenaire</th><th scope="col">Démarche</th><th scope="col">Canal</th><th scope="col">Durée</th><th scope="col">Résultat</th>${correctable ? html`<th scope="col">Action</th>` : null}</tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr><td>${frDateTime(r.debut)}</td><td>${partnerLabel(r.partenaire)}</td><td>${labelOf(demarches, r.demarche)}</td><td>${CANAL_LABELS[r.canal as keyof typeof CANAL_LABELS] ?? r.canal}</td><td>${r.duree_min} min</td><td>${RESULTAT_LABELS[r.resultat as keyof typeof RESULTAT_LABELS] ?? r.resultat}</td>${
+      html`<tr><td>${frDateTime(r.debut, zone)}</td><td>${partnerLabel(r.partenaire)}</td><td>${labelOf(demarches, r.demarche)}</td><td>${CANAL_LABELS[r.canal as keyof typeof CANAL_LABELS] ?? r.canal}</td><td>${r.duree_min} min</td><td>${RESULTAT_LABELS[r.resultat as keyof typeof RESULTAT_LABELS] ?? r.resultat}</td>${
         correctable ? html`<td><a href="/espace/accompagnements/${r.id}/corriger">Corriger</a></td>` : null
       }</tr>`,
   )}</tbody></table></div>`;
@@ -205,7 +209,7 @@ ${counterForm({
   submitLabel: 'Enregistrer',
 })}
 <h2 class="fr-mt-5w">Mes accompagnements du jour</h2>
-${recordsTable(o.today, o.demarches, true)}`,
+${recordsTable(o.today, o.demarches, true, o.structure.zone)}`,
   });
 }
 
@@ -250,7 +254,7 @@ export function structureRecordsPage(o: {
     csrf: o.csrf,
     crumbs: [{ label: 'Accompagnements', href: `/espace/accompagnements?structure=${o.structure.id}` }],
     body: html`<h1>Accompagnements — ${o.structure.name}</h1>
-${recordsTable(o.rows, o.demarches, false)}
+${recordsTable(o.rows, o.demarches, false, o.structure.zone)}
 ${o.next ? html`<p><a class="fr-link" href="${o.next}">Plus anciens</a></p>` : null}`,
   });
 }
