@@ -5,6 +5,7 @@ import type { Geocoder } from './domain/geocoding/geocoder.js';
 import { LocalGeocoder } from './domain/geocoding/geocoder.js';
 import { type Clock, systemClock } from './domain/shared/time.js';
 import { AccompagnementService } from './services/accompagnement/accompagnement.service.js';
+import { RappelService } from './services/accompagnement/rappel.service.js';
 import { DirectoryService } from './services/directory/directory.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
@@ -37,6 +38,8 @@ export interface AppContext {
   readonly directory: DirectoryService;
   /** Accompaniments: records, catalogue, statistics (issue 12). */
   readonly accompagnement: AccompagnementService;
+  /** Remote reception: call-back requests and the structures' inboxes (issue 12, §3). */
+  readonly rappels: RappelService;
 }
 
 export interface ContextOverrides {
@@ -57,6 +60,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
   const geocoder =
     config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
   const mobile = new MobileService(database.db, clock);
+  const accompagnement = new AccompagnementService(database.db, clock, geography, logger);
   return {
     config,
     database,
@@ -70,7 +74,8 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     labelling: createLabelling({ db: database.db, clock, config }),
     mobile,
     directory: new DirectoryService(database.db),
-    accompagnement: new AccompagnementService(database.db, clock, geography, logger),
+    accompagnement,
+    rappels: new RappelService(database.db, clock, accompagnement, logger),
   };
 }
 

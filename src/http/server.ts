@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { closeContext, openContext } from '../composition.js';
 import { loadConfig } from '../config.js';
+import { scheduleRetention } from '../services/operations/retention.js';
 import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
 import { seedOnFirstStart } from '../services/snapshots/first-start.js';
 import { buildApp } from './app.js';
@@ -17,6 +18,7 @@ const app = await buildApp(ctx);
 // The embedded database is this process's alone: `maillage` commands hand their writes to it (issue 16).
 const channelToken = ctx.database.kind === 'pglite' ? newChannelToken() : null;
 if (channelToken) await app.register(cliChannelRoutes(ctx, channelToken));
+const stopRetention = scheduleRetention(ctx);
 
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -25,6 +27,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     closing = true;
     ctx.logger.info({ signal }, 'arrêt en cours');
     if (channelToken) removeServerFile(config.dataDir);
+    stopRetention();
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await app.close();

@@ -6,6 +6,7 @@ import type { AppContext } from '../../composition.js';
 import type { StatsReport } from '../../domain/accompagnement/index.js';
 import { generateActivityFile } from '../../services/accompagnement/generate.service.js';
 import { type ActivityImportReport, importActivity } from '../../services/accompagnement/import.service.js';
+import { runRetention } from '../../services/operations/retention.js';
 import { CliError, withContext } from '../context.js';
 
 /** `maillage activity …`: accompaniments (issue 12). Tests call the run* functions directly. */
@@ -128,10 +129,13 @@ export function registerActivityCommands(program: Command): void {
     });
   activity
     .command('purge')
-    .description('Effacer les notes privées de plus de 6 mois')
+    .description(
+      'Effacer les notes privées de plus de 6 mois et les coordonnées des demandes de rappel closes depuis plus de 30 jours',
+    )
     .action(async () => {
-      const n = await withContext((ctx) => ctx.accompagnement.purgeNotes());
-      process.stdout.write(`${n} note(s) privée(s) effacée(s).\n`);
+      const [notes, contacts] = await withContext((ctx) => runRetention(ctx));
+      process.stdout.write(`${notes} note(s) privée(s) effacée(s).\n`);
+      process.stdout.write(`${contacts} demande(s) de rappel anonymisée(s).\n`);
     });
   const demarche = activity.command('demarche').description('Catalogue des démarches (équipe nationale)');
   demarche

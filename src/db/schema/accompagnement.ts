@@ -58,9 +58,42 @@ export interface AccompagnementApiTokensTable {
   last_used_at: Date | null;
 }
 
+/** A call-back request left on a structure's public page (remote reception). */
+export interface RappelDemandesTable {
+  id: Generated<string>;
+  structure_id: string;
+  recu_le: Timestamp;
+  due_at: Timestamp;
+  /** Contact details and description: null once erased, 30 days after closing. */
+  nom: string | null;
+  telephone: string | null;
+  email: string | null;
+  partenaire: string;
+  description: string | null;
+  creneau: string;
+  statut: ColumnType<string, string | undefined, string>;
+  agent_id: string | null;
+  pris_le: Date | null;
+  clos_le: Date | null;
+  clos_par: string | null;
+  accompagnement_id: string | null;
+  contact_efface_le: Date | null;
+  version: ColumnType<number, number | undefined, number>;
+}
+
+/** Each structure's own delay to call back, in business days (2 when absent). */
+export interface RappelReglagesTable {
+  structure_id: string;
+  delai_jours: number;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
 export interface AccompagnementTables {
   accompagnements: AccompagnementsTable;
   accompagnement_ids: AccompagnementIdsTable;
   accompagnement_demarches: AccompagnementDemarchesTable;
   accompagnement_api_tokens: AccompagnementApiTokensTable;
+  rappel_demandes: RappelDemandesTable;
+  rappel_reglages: RappelReglagesTable;
 }

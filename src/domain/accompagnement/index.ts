@@ -11,5 +11,6 @@ export {
   seededRandom,
 } from './generate.js';
 export * from './local-time.js';
+export * from './rappel.js';
 export * from './record.js';
 export * from './stats.js';

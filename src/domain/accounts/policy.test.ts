@@ -34,6 +34,8 @@ const EXPECTED: Record<Action, string> = {
   'accompagnement.stats': '- S D * - -',
   'accompagnement.tokens': '- S - - - -',
   'accompagnement.catalogue': '- - - * - -',
+  'rappel.handle': 'S S - - - -',
+  'rappel.settings': '- S - - - -',
 };
 
 const users: Record<Role, Principal> = {

@@ -37,6 +37,9 @@ export const ACTIONS = [
   'accompagnement.stats',
   'accompagnement.tokens',
   'accompagnement.catalogue',
+  // Remote reception (issue 12, §3): the structure's call-back inbox, and its delay to answer
+  'rappel.handle',
+  'rappel.settings',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -62,6 +65,7 @@ export const POLICY: Matrix = {
     'structure.set_status': 'own',
     'structure.history': 'own',
     'accompagnement.record': 'own',
+    'rappel.handle': 'own',
   },
   responsable: {
     'structure.read_private': 'own',
@@ -76,6 +80,8 @@ export const POLICY: Matrix = {
     'accompagnement.read': 'own',
     'accompagnement.stats': 'own',
     'accompagnement.tokens': 'own',
+    'rappel.handle': 'own',
+    'rappel.settings': 'own',
   },
   animateur_departemental: {
     'structure.read_private': 'department',

@@ -26,6 +26,8 @@ export const RATE_BUDGETS = Object.freeze({
   geojson: { max: 60, timeWindow: 60_000 },
   /** Nearest-structure search: the locator's own page calls it once per search. */
   nearest: { max: 120, timeWindow: 60_000 },
+  /** "Être rappelé(e)": a person sends one or two; a shared counter computer a few more in an hour. */
+  callback: { max: 6, timeWindow: 3_600_000 },
 });
 
 export class RateLimited extends Error {

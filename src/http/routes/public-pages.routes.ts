@@ -11,6 +11,7 @@ import {
   outlinesBody,
   parseDepartementList,
 } from '../../services/directory/department-outlines.js';
+import { rappelBlock } from '../../web/views/accompagnement/rappel.views.js';
 import type { MapData } from '../../web/views/directory/components.js';
 import { departementPage, departementsPage } from '../../web/views/directory/departements.view.js';
 import { accessibilityPage, dataPage } from '../../web/views/directory/info.view.js';
@@ -23,6 +24,7 @@ import {
 } from '../../web/views/directory/search.view.js';
 import { structurePage } from '../../web/views/directory/structure.view.js';
 import { RATE_BUDGETS } from '../plugins/rate-limit.js';
+import { csrfField } from '../plugins/session.js';
 
 /** Only the shape here (strings, bounded); the meaning is checked below, so errors show in the form. */
 const SearchQuery = Type.Object({
@@ -194,6 +196,7 @@ export const publicPagesRoutes =
             'Aucune France Services ne porte cet identifiant. Elle a peut-être été retirée de la liste.',
           );
         const at = ctx.clock.now();
+        const callback = await ctx.rappels.publicStructure(s.id);
         return html(reply).send(
           structurePage({
             structure: s,
@@ -201,6 +204,13 @@ export const publicPagesRoutes =
             at,
             departementName: ctx.geography.departements.get(s.departement)?.name ?? null,
             map: mapConfig,
+            rappel: callback
+              ? rappelBlock({
+                  structure: callback,
+                  csrf: csrfField(ctx, request, reply),
+                  delaiJours: await ctx.rappels.delaiOf(callback.id),
+                })
+              : null,
           }),
         );
       },

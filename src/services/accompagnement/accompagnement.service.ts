@@ -551,15 +551,23 @@ export class AccompagnementService {
     return choices;
   }
 
-  /** Records one accompaniment from the counter form (idempotent by the form's own id). */
-  async recordFromForm(principal: Principal, structureId: string, form: CounterForm): Promise<BatchOutcome> {
+  /**
+   * Records one accompaniment from the counter form (idempotent by the form's own id). `source` says
+   * where it came from: the counter form, or the handling of a call-back request (`rappel`).
+   */
+  async recordFromForm(
+    principal: Principal,
+    structureId: string,
+    form: CounterForm,
+    source: 'formulaire' | 'rappel' = 'formulaire',
+  ): Promise<BatchOutcome> {
     const s = await this.structureFor(principal, 'accompagnement.record', structureId);
     return this.writeBatch(
       { kind: 'user', principal },
       [formToInput(form, s.idFs, this.clock.now(), s.zone)],
       {
         mode: 'api',
-        source: 'formulaire',
+        source,
         agentId: principal.id,
       },
     );

@@ -100,6 +100,8 @@ export interface StructurePageInput {
   readonly at: Date;
   readonly departementName: string | null;
   readonly map: Omit<MapData, 'points' | 'center'>;
+  /** The "Être rappelé(e)" form, when the structure takes call-back requests: first when it is remote only. */
+  readonly rappel?: SafeHtml | null;
 }
 
 export function structurePage(input: StructurePageInput): string {
@@ -132,7 +134,7 @@ export function structurePage(input: StructurePageInput): string {
 ${formatBadges(s)}
 <p class="fr-text--lead fr-mb-2w">${FORMAT_LABELS[s.format]}${s.type === 'antenne' ? ' (antenne)' : ''} · ${s.communeName}</p>
 ${statusBlock(s)}
-${remote ? null : openingBadge(line)}
+${remote ? (input.rappel ?? null) : openingBadge(line)}
 <div class="fr-grid-row fr-grid-row--gutters">
   <div class="fr-col-12 fr-col-md-7">
     ${remote ? null : contactSection}
@@ -150,6 +152,7 @@ ${remote ? null : openingBadge(line)}
       ${s.description ? html`<p>${s.description}</p>` : null}
       ${s.comment ? html`<h3 class="fr-h6">À savoir</h3><p>${s.comment}</p>` : null}
     </section>
+    ${remote ? null : (input.rappel ?? null)}
   </div>
   <div class="fr-col-12 fr-col-md-5">
     <section aria-labelledby="adresse" class="fr-mb-4w">
