@@ -31,8 +31,12 @@ describe('demandeRappel (the public form)', () => {
 
   it('asks for a way to answer, on the phone field, in French', () => {
     expect(refusal(() => demandeRappel({ ...ok, telephone: '  ' }))).toMatchObject({ field: 'telephone' });
-    expect(refusal(() => demandeRappel({ ...ok, telephone: '12' })).message).toContain('Numéro de téléphone invalide');
-    expect(refusal(() => demandeRappel({ ...ok, telephone: '', email: 'pas-une-adresse' })).field).toBe('email');
+    expect(refusal(() => demandeRappel({ ...ok, telephone: '12' })).message).toContain(
+      'Numéro de téléphone invalide',
+    );
+    expect(refusal(() => demandeRappel({ ...ok, telephone: '', email: 'pas-une-adresse' })).field).toBe(
+      'email',
+    );
   });
 
   it('refuses wrong types, unknown codes and oversized text, naming the field', () => {
@@ -44,7 +48,9 @@ describe('demandeRappel (the public form)', () => {
     expect(big).toEqual({ field: 'nom', message: 'Nom : 80 caractères au plus (10000 saisis).' });
     expect(refusal(() => demandeRappel({ ...ok, description: 'a'.repeat(601) })).field).toBe('description');
     expect(refusal(() => demandeRappel({ ...ok, description: ' ' })).field).toBe('description');
-    expect(refusal(() => demandeRappel({ ...ok, telephone: Number.POSITIVE_INFINITY })).field).toBe('telephone');
+    expect(refusal(() => demandeRappel({ ...ok, telephone: Number.POSITIVE_INFINITY })).field).toBe(
+      'telephone',
+    );
   });
 
   it('keeps HTML as plain text and drops control characters', () => {
@@ -65,7 +71,9 @@ describe('delaiRappel (the structure’s delay)', () => {
 
 describe('rappelDueAt (business days of the commune)', () => {
   it('skips the week-end: Friday 10:00 + 2 days is Tuesday 10:00 (Paris)', () => {
-    expect(rappelDueAt(new Date('2026-11-27T09:00:00Z'), 2, '02691').toISOString()).toBe('2026-12-01T09:00:00.000Z');
+    expect(rappelDueAt(new Date('2026-11-27T09:00:00Z'), 2, '02691').toISOString()).toBe(
+      '2026-12-01T09:00:00.000Z',
+    );
   });
   it('skips public holidays: Good Friday counts in Moselle, not in the Aisne', () => {
     // Thursday 2 April 2026, 10:00; Good Friday is 3 April, Easter Monday 6 April.
@@ -74,7 +82,9 @@ describe('rappelDueAt (business days of the commune)', () => {
     expect(rappelDueAt(thursday, 2, '57463').toISOString()).toBe('2026-04-08T08:00:00.000Z');
   });
   it('counts on the overseas clock: a Saturday request in La Réunion runs from Monday 00:00 local, so it is due at the end of Tuesday', () => {
-    expect(rappelDueAt(new Date('2026-11-28T08:00:00Z'), 2, '97411').toISOString()).toBe('2026-12-01T20:00:00.000Z');
+    expect(rappelDueAt(new Date('2026-11-28T08:00:00Z'), 2, '97411').toISOString()).toBe(
+      '2026-12-01T20:00:00.000Z',
+    );
   });
   it('flags open requests past their due time only', () => {
     const now = new Date('2026-12-01T10:00:00Z');

@@ -1,10 +1,11 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import type { InboxTab } from '../../db/repositories/rappel.repository.js';
+
 import { rappelDueAt } from '../../domain/accompagnement/index.js';
 import { DomainError, notFound } from '../../domain/shared/errors.js';
 import type { CounterForm } from '../../services/accompagnement/accompagnement.service.js';
+import type { InboxTab } from '../../services/accompagnement/rappel.service.js';
 import {
   handlePage,
   inboxPage,

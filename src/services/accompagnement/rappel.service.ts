@@ -2,6 +2,9 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
 import { findStructureById } from '../../db/repositories/directory.repository.js';
 import type { InboxTab, RappelRow } from '../../db/repositories/rappel.repository.js';
+
+export type { InboxTab };
+
 import * as repo from '../../db/repositories/rappel.repository.js';
 import {
   contactErasureCutoff,

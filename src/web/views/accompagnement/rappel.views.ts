@@ -12,7 +12,7 @@ import {
   RAPPEL_STATUT_LABELS,
   type RappelStatut,
 } from '../../../domain/accompagnement/index.js';
-import { isOverseasZone, type TimeZone } from '../../../domain/shared/time-zone.js';
+import { isOverseasZone, type TimeZone, wallClock } from '../../../domain/shared/time-zone.js';
 import type { CounterForm } from '../../../services/accompagnement/accompagnement.service.js';
 import type { Inbox, RappelStructure } from '../../../services/accompagnement/rappel.service.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
@@ -34,8 +34,11 @@ export interface RappelValues {
 }
 
 const FIELDS = ['nom', 'telephone', 'email', 'partenaire', 'description', 'creneau'];
+/** `jeudi 26 novembre 2026 à 10:30` on the structure's clock (and "(heure locale)" overseas). */
 const local = (d: Date | string, zone: TimeZone) =>
-  `${frenchDateTime(new Date(d), zone)}${isOverseasZone(zone) ? ' (heure locale)' : ''}`;
+  `${wallClock(new Date(d), zone).setLocale('fr').toFormat('cccc')} ${frenchDateTime(new Date(d), zone)}${
+    isOverseasZone(zone) ? ' (heure locale)' : ''
+  }`;
 const publicPartnerLabel = (p: Partenaire) =>
   p === 'autre' ? 'Autre, ou je ne sais pas' : PARTENAIRE_LABELS[p];
 
