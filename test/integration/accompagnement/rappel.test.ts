@@ -160,6 +160,15 @@ describe('the public form', () => {
 });
 
 describe('the inbox', () => {
+  it('is reached from the home of /espace, with the counter form', async () => {
+    const home = await agent.get('/espace');
+    expect(home.body).toContain(`href="/espace/rappels?structure=${fsA.id}"`);
+    expect(home.body).toContain(`href="/espace/accompagnements?structure=${fsA.id}"`);
+    expect(home.body).not.toContain('/espace/accompagnements/structure?');
+    const managerHome = await manager.get('/espace');
+    expect(managerHome.body).toContain(`href="/espace/accompagnements/structure?structure=${fsA.id}"`);
+  });
+
   it('lists new requests by urgency; one agent takes a request, the other is told', async () => {
     const inbox = await agent.get(`/espace/rappels?structure=${fsA.id}`);
     expect(inbox.status).toBe(200);

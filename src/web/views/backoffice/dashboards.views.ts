@@ -11,6 +11,22 @@ import { html, type SafeHtml } from '../../html.js';
 import { alert, type FormError, field, submit, topError } from '../accounts/forms.js';
 import { backOfficePage, frDateTime, frDay } from './chrome.js';
 
+/** The daily tools of one of the user's structures, each shown only if the policy allows it. */
+function structureTools(u: SessionUser['principal'], structureId: string): SafeHtml | null {
+  const links = [
+    mayEver(u, 'accompagnement.record')
+      ? html`<a class="fr-link fr-link--sm" href="/espace/accompagnements?structure=${structureId}">Enregistrer un accompagnement</a>`
+      : null,
+    mayEver(u, 'rappel.handle')
+      ? html`<a class="fr-link fr-link--sm" href="/espace/rappels?structure=${structureId}">Demandes de rappel</a>`
+      : null,
+    mayEver(u, 'accompagnement.read')
+      ? html`<a class="fr-link fr-link--sm" href="/espace/accompagnements/structure?structure=${structureId}">Tous les accompagnements</a>`
+      : null,
+  ].filter((l) => l !== null);
+  return links.length ? html`<br>${links.map((l, i) => html`${i ? ' · ' : ''}${l}`)}` : null;
+}
+
 export function homePage(o: {
   user: SessionUser;
   csrf: SafeHtml;
@@ -68,7 +84,7 @@ ${
   o.structures.length
     ? html`<h2>Mes structures</h2><ul>${o.structures.map(
         (s) =>
-          html`<li><a href="/espace/structures/${s.id}">${s.name}</a> — ${s.commune_name} · <span class="fr-badge fr-badge--sm${s.status === 'ouverte' ? ' fr-badge--success' : s.status === 'accueil_a_distance' ? ' fr-badge--info' : ' fr-badge--warning'}">${STATUS_LABELS[s.status]}</span></li>`,
+          html`<li><a href="/espace/structures/${s.id}">${s.name}</a> — ${s.commune_name} · <span class="fr-badge fr-badge--sm${s.status === 'ouverte' ? ' fr-badge--success' : s.status === 'accueil_a_distance' ? ' fr-badge--info' : ' fr-badge--warning'}">${STATUS_LABELS[s.status]}</span>${structureTools(u, s.id)}</li>`,
       )}</ul>`
     : u.role === 'agent' || u.role === 'responsable'
       ? html`<p>Aucune structure n’est rattachée à votre compte. Demandez à votre responsable ou à votre préfecture de vous y rattacher.</p>`
