@@ -153,7 +153,7 @@ export function builtAssets(): ReadonlyMap<string, BuiltAsset> {
     hashed('nojs.css', readFileSync(join(OWN_ASSETS, 'nojs.css'))),
     hashed('dsfr.js', Buffer.from(dsfrScript())),
     hashed('leaflet.js', readFileSync(join(LEAFLET_DIST, 'leaflet.js'))),
-    ...['map.js', 'geolocate.js', 'labelling-grid.js', 'territory-chart.js'].map((f) =>
+    ...['map.js', 'geolocate.js', 'labelling-grid.js', 'territory-chart.js', 'counter-offline.js'].map((f) =>
       hashed(f, readFileSync(join(OWN_ASSETS, f))),
     ),
   ];

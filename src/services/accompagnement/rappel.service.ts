@@ -11,6 +11,8 @@ import {
   type DemandeRappel,
   delaiRappel,
   demandeRappel,
+  PARTENAIRES,
+  type Partenaire,
   RAPPEL_LIMITS,
   type RappelStatut,
   rappelDueAt,
@@ -32,6 +34,8 @@ export interface RappelStructure {
   readonly departement: string;
   readonly zone: TimeZone;
   readonly status: Structure['status'];
+  /** The partners the person may choose: the structure's own (all nine if the list says none), and `autre`. */
+  readonly partenaires: readonly Partenaire[];
 }
 
 export interface Inbox {
@@ -59,6 +63,7 @@ const refOf = (s: Structure): RappelStructure => ({
   departement: s.departement,
   zone: zoneOfStructure(s.codeInsee),
   status: s.status,
+  partenaires: s.partners.length > 0 ? [...s.partners, 'autre'] : PARTENAIRES,
 });
 
 /**
@@ -97,6 +102,11 @@ export class RappelService {
     if (!s || !TAKES_REQUESTS.has(s.status))
       throw notFound('Cette France Services ne prend pas de demande de rappel en ce moment.');
     const demande = demandeRappel(form);
+    if (!refOf(s).partenaires.includes(demande.partenaire))
+      throw invalid(
+        'partenaire',
+        'Cette France Services n’accompagne pas les démarches de cet organisme : choisissez « Autre, ou je ne sais pas ».',
+      );
     const now = this.clock.now();
     const dueAt = rappelDueAt(now, await this.delaiOf(s.id), s.codeInsee);
     const row = await repo.insertDemande(this.db, {

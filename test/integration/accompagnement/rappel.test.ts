@@ -111,6 +111,9 @@ describe('the public form', () => {
     const partner = await ask({ ...valid, partenaire: '<b>caf</b>' }, '198.51.100.9');
     expect(partner.status).toBe(400);
     expect(partner.body).not.toContain('<b>caf</b>');
+    const notHere = await ask({ ...valid, partenaire: 'dgfip' }, '198.51.100.9');
+    expect(notHere.status).toBe(400);
+    expect(notHere.body).toContain('n’accompagne pas les démarches de cet organisme');
     const twice = await ask({ ...valid, partenaire: ['caf', 'msa'] } as never, '198.51.100.9');
     expect(twice.status).toBe(400);
     const noCsrf = await new Client(t.app, '198.51.100.9').post(`/structures/${fsA.id}/rappel`, valid);

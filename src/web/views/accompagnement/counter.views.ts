@@ -21,6 +21,7 @@ import { backOfficePage, frDateTime } from '../backoffice/chrome.js';
 
 interface StructureRef {
   readonly id: string;
+  readonly idFs: string;
   readonly name: string;
   /** The structure's own clock: records are shown in its local time. */
   readonly zone: TimeZone;
@@ -63,10 +64,12 @@ export function counterForm(o: {
   demarches: readonly Demarche[];
   values?: CounterForm;
   submitLabel: string;
+  /** The structure's official id, for the offline island (the counter page only). */
+  offlineIdFs?: string;
 }): SafeHtml {
   const v = o.values ?? {};
   const hasRecent = o.recent.length > 0 && !o.values;
-  return html`<form method="post" action="${o.action}" id="form-accompagnement" novalidate>
+  return html`<form method="post" action="${o.action}" id="form-accompagnement" novalidate${o.offlineIdFs ? html` data-id-fs="${o.offlineIdFs}"` : null}>
 ${o.csrf}
 <input type="hidden" name="id" value="${o.formId}">
 ${
@@ -194,6 +197,7 @@ export function counterPage(o: {
     title: 'Enregistrer un accompagnement',
     user: o.user,
     csrf: o.csrf,
+    scripts: ['counter-offline.js'],
     body: html`<h1>Enregistrer un accompagnement</h1>
 <p>${o.structure.name}${o.canSeeAll ? html` — <a href="/espace/accompagnements/structure?structure=${o.structure.id}">tous les accompagnements de la structure</a> — <a href="/espace/accompagnements/jetons?structure=${o.structure.id}">jetons d’API</a>` : null}</p>
 ${o.notice ? html`<div class="fr-alert fr-alert--success fr-mb-3w" role="status"><p>${o.notice}</p></div>` : null}
@@ -207,6 +211,7 @@ ${counterForm({
   demarches: o.demarches,
   values: o.values,
   submitLabel: 'Enregistrer',
+  offlineIdFs: o.structure.idFs,
 })}
 <h2 class="fr-mt-5w">Mes accompagnements du jour</h2>
 ${recordsTable(o.today, o.demarches, true, o.structure.zone)}`,

@@ -6,7 +6,6 @@ import {
   type Demarche,
   isOverdue,
   PARTENAIRE_LABELS,
-  PARTENAIRES,
   type Partenaire,
   RAPPEL_LIMITS,
   RAPPEL_STATUT_LABELS,
@@ -74,7 +73,7 @@ export function rappelForm(o: {
       <label class="fr-label" for="partenaire">Organisme concerné (obligatoire)</label>
       <select class="fr-select" id="partenaire" name="partenaire" required${partnerError ? html` aria-describedby="partenaire-error" aria-invalid="true"` : null}>
         <option value="" ${v.partenaire ? null : html`selected`} disabled>Choisir un organisme</option>
-        ${PARTENAIRES.map((p) => html`<option value="${p}" ${v.partenaire === p ? html`selected` : null}>${publicPartnerLabel(p)}</option>`)}
+        ${o.structure.partenaires.map((p) => html`<option value="${p}" ${v.partenaire === p ? html`selected` : null}>${publicPartnerLabel(p)}</option>`)}
       </select>
       ${partnerError ? html`<p id="partenaire-error" class="fr-error-text">${partnerError}</p>` : null}
     </div>

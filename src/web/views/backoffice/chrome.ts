@@ -11,10 +11,13 @@ export function backOfficePage(o: {
   csrf: SafeHtml;
   body: SafeHtml;
   crumbs?: readonly Crumb[];
+  /** Islands (module scripts); the page works without them. */
+  scripts?: readonly string[];
 }): string {
   return page({
     title: o.title,
     nav: 'espace',
+    scripts: o.scripts,
     breadcrumb: [
       { label: 'Accueil', href: '/' },
       { label: 'Mon espace', href: '/espace' },
