@@ -76,6 +76,7 @@ describe.skipIf(!hasChromium)('structure back office in Chromium', () => {
       '/espace/courriels',
       '/espace/import',
       '/espace/mot-de-passe-oublie',
+      '/espace/accompagnements/demarches',
     ]) {
       await page.goto(`${server.url}${url}`);
       await expectAccessible(page, url);

@@ -6,6 +6,7 @@ import { mayEver } from '../../domain/accounts/policy.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import type { CounterForm } from '../../services/accompagnement/accompagnement.service.js';
 import {
+  cataloguePage,
   correctionPage,
   counterPage,
   structureRecordsPage,
@@ -42,7 +43,16 @@ const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const NOTICES: Record<string, string> = {
   enregistre: 'Accompagnement enregistré.',
   corrige: 'Correction enregistrée.',
+  ajoutee: 'Démarche ajoutée au catalogue.',
+  retiree: 'Démarche retirée : elle n’est plus proposée ; les accompagnements enregistrés la gardent.',
 };
+const DemarcheBody = Type.Object({
+  _csrf: Text(200),
+  code: Text(200),
+  partenaire: Text(200),
+  label: Text(1000),
+  fiche: Text(200),
+});
 
 const fieldError = (e: unknown) => {
   if (e instanceof DomainError && e.code !== 'not_found')
@@ -266,6 +276,65 @@ export const accompagnementRoutes =
         );
         await service.revokeToken(user.principal, structure.id, request.params.id);
         return reply.redirect(`/espace/accompagnements/jetons?structure=${structure.id}`, 303);
+      },
+    );
+
+    async function renderCatalogue(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      status: number,
+      extra: Pick<Parameters<typeof cataloguePage>[0], 'values' | 'error' | 'notice'> = {},
+    ) {
+      const user = userOf(request);
+      const rows = await service.catalogueFor(user.principal);
+      return htmlReply(
+        reply,
+        status,
+        cataloguePage({ user, csrf: csrfField(ctx, request, reply), rows, ...extra }),
+      );
+    }
+
+    app.get(
+      '/espace/accompagnements/demarches',
+      { schema: { hide: true, querystring: StructureQuery }, preHandler: requireUser },
+      async (request, reply) =>
+        renderCatalogue(request, reply, 200, { notice: NOTICES[request.query.message ?? ''] ?? null }),
+    );
+
+    app.post(
+      '/espace/accompagnements/demarches',
+      { schema: { hide: true, body: DemarcheBody }, preHandler: requireUser },
+      async (request, reply) => {
+        const user = userOf(request);
+        const { _csrf, fiche, ...rest } = request.body;
+        try {
+          await service.addDemarcheAs(user.principal, { ...rest, ficheId: fiche });
+        } catch (e) {
+          const error = fieldError(e);
+          return renderCatalogue(
+            request,
+            reply,
+            e instanceof DomainError && e.code === 'conflict' ? 409 : 400,
+            {
+              values: { ...rest, fiche },
+              error,
+            },
+          );
+        }
+        return reply.redirect('/espace/accompagnements/demarches?message=ajoutee', 303);
+      },
+    );
+
+    app.post(
+      '/espace/accompagnements/demarches/retirer',
+      {
+        schema: { hide: true, body: Type.Object({ _csrf: Text(200), code: Type.String({ maxLength: 64 }) }) },
+        preHandler: requireUser,
+      },
+      async (request, reply) => {
+        const user = userOf(request);
+        await service.retireDemarcheAs(user.principal, request.body.code);
+        return reply.redirect('/espace/accompagnements/demarches?message=retiree', 303);
       },
     );
   };

@@ -145,6 +145,33 @@ export class AccompagnementService {
     this.#catalogue = null;
   }
 
+  // The national team's catalogue page: the same operations as the CLI, behind the policy.
+
+  #mayManageCatalogue(principal: Principal): void {
+    if (!can(principal, 'accompagnement.catalogue', {})) throw notFound();
+  }
+
+  /** Every démarche, retired ones included (with their date), by partner then label. */
+  async catalogueFor(principal: Principal): Promise<repo.DemarcheRow[]> {
+    this.#mayManageCatalogue(principal);
+    return [...(await this.catalogue()).values()].sort(
+      (a, b) => a.partenaire.localeCompare(b.partenaire) || a.label.localeCompare(b.label, 'fr'),
+    );
+  }
+
+  async addDemarcheAs(
+    principal: Principal,
+    input: { code?: unknown; partenaire?: unknown; label?: unknown; ficheId?: unknown },
+  ): Promise<Demarche> {
+    this.#mayManageCatalogue(principal);
+    return this.addDemarche(input);
+  }
+
+  async retireDemarcheAs(principal: Principal, code: string): Promise<void> {
+    this.#mayManageCatalogue(principal);
+    await this.retireDemarche(code);
+  }
+
   async rules(): Promise<RecordRules> {
     const catalogue = await this.catalogue();
     return {

@@ -200,3 +200,59 @@ describe('the manager', () => {
     );
   });
 });
+
+describe('the national team’s démarche catalogue', () => {
+  it('adds and retires démarches from /espace; bad input gets French messages; others get 404', async () => {
+    const n = await createUser(t.ctx, { role: 'national' });
+    const national = new Client(t.app, '192.0.2.50');
+    await national.login(n.email);
+    expect((await national.get('/espace')).body).toContain('href="/espace/accompagnements/demarches"');
+    const page = await national.get('/espace/accompagnements/demarches');
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('Catalogue des démarches');
+    const bad = await national.post('/espace/accompagnements/demarches', {
+      code: 'CAF BOURSE',
+      partenaire: 'caf',
+      label: 'x',
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toContain('Code invalide');
+    const html = await national.post('/espace/accompagnements/demarches', {
+      code: 'caf.bourse_test',
+      partenaire: 'caf',
+      label: '<img src=x onerror=alert(1)> Bourse',
+      fiche: 'F1234',
+    });
+    expect(html.status).toBe(303);
+    const listed = await national.get('/espace/accompagnements/demarches');
+    expect(listed.body).toContain('&lt;img src=x onerror=alert(1)&gt; Bourse');
+    expect(listed.body).not.toContain('<img src=x');
+    const again = await national.post('/espace/accompagnements/demarches', {
+      code: 'caf.bourse_test',
+      partenaire: 'caf',
+      label: 'Bourse',
+    });
+    expect(again.status).toBe(409);
+    expect(again.body).toContain('existe déjà');
+    expect((await agent.get('/espace/accompagnements')).body).toContain('caf.bourse_test');
+    const retired = await national.post('/espace/accompagnements/demarches/retirer', {
+      code: 'caf.bourse_test',
+    });
+    expect(retired.status).toBe(303);
+    expect((await agent.get('/espace/accompagnements')).body).not.toContain('value="caf.bourse_test"');
+    expect((await national.get('/espace/accompagnements/demarches')).body).toContain('retirée le');
+    expect(
+      (await national.post('/espace/accompagnements/demarches/retirer', { code: 'caf.bourse_test' })).status,
+    ).toBe(404);
+    expect((await manager.get('/espace/accompagnements/demarches')).status).toBe(404);
+    expect(
+      (
+        await manager.post('/espace/accompagnements/demarches', {
+          code: 'caf.x',
+          partenaire: 'caf',
+          label: 'X',
+        })
+      ).status,
+    ).toBe(404);
+  });
+});

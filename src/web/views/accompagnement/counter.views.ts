@@ -1,4 +1,4 @@
-import type { RecordRow } from '../../../db/repositories/accompagnement.repository.js';
+import type { DemarcheRow, RecordRow } from '../../../db/repositories/accompagnement.repository.js';
 import {
   AUTONOMIE_LABELS,
   AUTONOMIES,
@@ -17,6 +17,7 @@ import type { TimeZone } from '../../../domain/shared/time-zone.js';
 import type { CounterForm } from '../../../services/accompagnement/accompagnement.service.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
 import { html, type SafeHtml } from '../../html.js';
+import { field } from '../accounts/forms.js';
 import { backOfficePage, frDateTime } from '../backoffice/chrome.js';
 
 interface StructureRef {
@@ -297,6 +298,58 @@ ${o.error ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert"><p>
           t.revoked_at
             ? html`révoqué le ${frDateTime(t.revoked_at)}`
             : html`<form method="post" action="/espace/accompagnements/jetons/${t.id}/revoquer?structure=${o.structure.id}">${o.csrf}<button class="fr-btn fr-btn--secondary fr-btn--sm" type="submit">Révoquer</button></form>`
+        }</td></tr>`,
+    )}</tbody></table></div>`,
+  });
+}
+
+/** The national team's démarche catalogue: add one, retire one (old records keep theirs). */
+export function cataloguePage(o: {
+  user: SessionUser;
+  csrf: SafeHtml;
+  rows: readonly DemarcheRow[];
+  values?: { code?: string; partenaire?: string; label?: string; fiche?: string };
+  error?: { field: string; message: string } | null;
+  notice?: string | null;
+}): string {
+  const v = o.values ?? {};
+  const e = o.error ?? null;
+  const active = o.rows.filter((r) => r.retired_at === null).length;
+  return backOfficePage({
+    title: 'Catalogue des démarches',
+    user: o.user,
+    csrf: o.csrf,
+    body: html`<h1>Catalogue des démarches</h1>
+<p>${String(active)} démarches actives, ${String(o.rows.length - active)} retirées. Les démarches viennent des fiches « Vos droits et démarches » de service-public.fr ; une démarche retirée n’est plus proposée, et les accompagnements déjà enregistrés la gardent.</p>
+${o.notice ? html`<div class="fr-alert fr-alert--success fr-alert--sm fr-mb-3w" role="status"><p>${o.notice}</p></div>` : null}
+${e && !['code', 'partenaire', 'label', 'fiche'].includes(e.field) ? html`<div class="fr-alert fr-alert--error fr-alert--sm fr-mb-3w" role="alert"><p>${e.message}</p></div>` : null}
+<h2 class="fr-h4">Ajouter une démarche</h2>
+<form method="post" action="/espace/accompagnements/demarches" novalidate>${o.csrf}
+${field({ name: 'code', label: 'Code', hint: 'Minuscules, le partenaire puis un point : caf.bourse', value: v.code, error: e?.field === 'code' ? e.message : null, maxlength: 64 })}
+${select(
+  'partenaire',
+  'Partenaire',
+  PARTENAIRES.map((p) => [p, PARTENAIRE_LABELS[p]] as const),
+  v.partenaire ?? 'caf',
+)}
+${e?.field === 'partenaire' ? html`<p class="fr-error-text">${e.message}</p>` : null}
+${field({ name: 'label', label: 'Libellé', value: v.label, error: e?.field === 'label' ? e.message : null, maxlength: 120 })}
+${field({ name: 'fiche', label: 'Fiche service-public.fr (facultatif)', hint: 'Exemple : F1234', value: v.fiche, error: e?.field === 'fiche' ? e.message : null, maxlength: 10 })}
+<button class="fr-btn" type="submit">Ajouter</button>
+</form>
+<h2 class="fr-h4 fr-mt-5w">Toutes les démarches</h2>
+<div class="fr-table"><table><caption>Démarches par partenaire</caption>
+<thead><tr><th scope="col">Partenaire</th><th scope="col">Démarche</th><th scope="col">Code</th><th scope="col">Fiche</th><th scope="col">État</th></tr></thead>
+<tbody>${o.rows.map(
+      (r) =>
+        html`<tr><td>${partnerLabel(r.partenaire)}</td><td>${r.label}</td><td><code>${r.code}</code></td><td>${
+          r.fiche_id
+            ? html`<a href="https://www.service-public.fr/particuliers/vosdroits/${r.fiche_id}" target="_blank" rel="noopener" title="Fiche ${r.fiche_id} sur service-public.fr — nouvelle fenêtre">${r.fiche_id}</a>`
+            : '—'
+        }</td><td>${
+          r.retired_at
+            ? html`retirée le ${frDateTime(r.retired_at)}`
+            : html`<form method="post" action="/espace/accompagnements/demarches/retirer">${o.csrf}<input type="hidden" name="code" value="${r.code}"><button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit" title="Retirer ${r.label}">Retirer</button></form>`
         }</td></tr>`,
     )}</tbody></table></div>`,
   });

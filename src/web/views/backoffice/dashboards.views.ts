@@ -70,6 +70,9 @@ export function homePage(o: {
     u.role === 'agent' || u.role === 'responsable'
       ? html`<li><a class="fr-link" href="/espace/rattachements">Invitations à rejoindre une structure</a></li>`
       : null,
+    mayEver(u, 'accompagnement.catalogue')
+      ? html`<li><a class="fr-link" href="/espace/accompagnements/demarches">Catalogue des démarches (accompagnements)</a></li>`
+      : null,
     mayEver(u, 'outbox.read')
       ? html`<li><a class="fr-link" href="/espace/courriels">Courriels en attente (boîte d’envoi)</a></li>`
       : null,
