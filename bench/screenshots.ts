@@ -17,7 +17,8 @@ import { launchBrowser } from '../test/support/browser.js';
 import { startRealSite } from '../test/support/real-site.js';
 
 const OUT = join(import.meta.dirname, '..', 'artefacts', 'screenshots', 'all');
-const WIDTHS = [390, 1280];
+const WIDTHS = (process.env.SCREEN_WIDTHS ?? '390,1280').split(',').map(Number);
+const overflowing: string[] = [];
 const filter = process.argv[2] ?? '';
 
 mkdirSync(OUT, { recursive: true });
@@ -68,6 +69,9 @@ const pages: Array<[name: string, path: string, signedIn?: boolean | 'agent']> =
   ['territoires-planification-connecte', '/territoires/planification', true],
   ['espace-import', '/espace/import', true],
   ['espace-accompagnements', '/espace/accompagnements', 'agent'],
+  ['espace-rappels', '/espace/rappels', 'agent'],
+  ['espace-demarches', '/espace/accompagnements/demarches', true],
+  ['structure-rappel', `/structures/${structureId}/rappel`],
 ];
 
 async function signIn(page: Page, email = national.email) {
@@ -104,6 +108,9 @@ try {
         const response = await page.goto(site.url + path, { waitUntil: 'networkidle', timeout: 180_000 });
         const file = join(OUT, `${name}-${width}.png`);
         await page.screenshot({ path: file, fullPage: true });
+        // A page wider than the screen scrolls sideways: the one layout fault a screenshot hides.
+        const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+        if (scrollWidth > width) overflowing.push(`${name} at ${width}px: ${scrollWidth}px wide`);
         console.log(`${response?.status()} ${width}px ${path} → ${file}`);
       } catch (error) {
         console.log(`ÉCHEC ${width}px ${path} : ${(error as Error).message.split('\n')[0]}`);
@@ -114,3 +121,6 @@ try {
   await browser.close();
   await site.close();
 }
+console.log(
+  overflowing.length ? `Pages plus larges que l’écran :\n${overflowing.join('\n')}` : 'Aucune page plus large que l’écran.',
+);

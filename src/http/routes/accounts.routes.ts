@@ -1,7 +1,6 @@
-import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
+import { type FastifyPluginAsyncTypebox, type Static, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import { findUserById } from '../../db/repositories/accounts.repository.js';
 import type { TokenPurpose } from '../../db/schema/accounts.js';
 import { resetThrottleMessage } from '../../domain/accounts/lockout.js';
 import { DomainError } from '../../domain/shared/errors.js';
@@ -11,6 +10,7 @@ import {
   checkToken,
   closeSession,
   completeSetup,
+  invitedAccount,
   login,
   requestPasswordReset,
   resetPassword,
@@ -38,6 +38,7 @@ import {
   safeReturn,
   setSessionCookie,
 } from '../plugins/session.js';
+import { htmlReply } from '../reply.js';
 
 const OIDC_COOKIE = 'maillage_oidc';
 const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
@@ -49,9 +50,6 @@ const PasswordBody = Type.Object({
   displayName: text(1000),
   email: text(1000),
 });
-
-const htmlReply = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 /** A form posted with values of the wrong shape (too long, repeated): a French page, not JSON. */
 function badForm(request: FastifyRequest, reply: FastifyReply): boolean {
@@ -100,15 +98,6 @@ export const accountsRoutes =
 
     const tokenProblem = (reply: FastifyReply, e: TokenError) =>
       htmlReply(reply, tokenStatus(e.reason), tokenProblemPage({ message: e.message, purpose: e.purpose }));
-
-    async function guardToken(reply: FastifyReply, token: unknown, purpose: TokenPurpose) {
-      const check = await checkToken(ctx, token, purpose);
-      if (!check.ok) {
-        tokenProblem(reply, new TokenError(check.reason, purpose));
-        return null;
-      }
-      return check;
-    }
 
     app.get(
       '/espace/connexion',
@@ -201,151 +190,132 @@ export const accountsRoutes =
       },
     );
 
-    app.get(
-      '/espace/reinitialiser',
-      { schema: { hide: true, querystring: Token }, attachValidation: true },
-      async (request, reply) => {
-        if (!(await guardToken(reply, request.query.jeton, 'reset'))) return;
-        return htmlReply(
-          reply,
-          200,
-          resetPage({ csrf: csrfField(ctx, request, reply), token: request.query.jeton ?? '' }),
-        );
+    /**
+     * The three pages reached from a one-time link (reset, invitation, first administrator): each shows
+     * its form if the link is valid, and on POST uses the link once, opens a session and goes on.
+     * One definition each; the routes are the same.
+     */
+    type TokenForm = Static<typeof PasswordBody>;
+    interface TokenPage {
+      readonly path: string;
+      readonly purpose: TokenPurpose;
+      /** Who the link is for, as the page shows it (the invitation names the account); null: invalid link. */
+      readonly subject: (token: unknown) => Promise<{ email: string | null; name: string | null } | null>;
+      readonly render: (o: {
+        csrf: ReturnType<typeof csrfField>;
+        token: string;
+        subject: { email: string | null; name: string | null };
+        form?: TokenForm;
+        error?: FormError;
+      }) => string;
+      readonly use: (form: TokenForm, ip: string) => Promise<string>;
+      readonly done: string;
+    }
+    const validLink = async (token: unknown, purpose: TokenPurpose) =>
+      (await checkToken(ctx, token, purpose)).ok ? { email: null, name: null } : null;
+    const TOKEN_PAGES: readonly TokenPage[] = [
+      {
+        path: '/espace/reinitialiser',
+        purpose: 'reset',
+        subject: (token) => validLink(token, 'reset'),
+        render: (o) => resetPage({ csrf: o.csrf, token: o.token, error: o.error }),
+        use: (b, ip) =>
+          resetPassword(ctx, { token: b.jeton, password: b.password, confirmation: b.confirmation, ip }),
+        done: '/espace?message=mot-de-passe',
       },
-    );
-
-    app.post(
-      '/espace/reinitialiser',
-      { schema: { hide: true, body: PasswordBody }, attachValidation: true },
-      async (request, reply) => {
-        if (badForm(request, reply)) return;
-        const b = request.body;
-        try {
-          const session = await resetPassword(ctx, {
-            token: b.jeton,
-            password: b.password,
-            confirmation: b.confirmation,
-            ip: request.ip,
-          });
-          setSessionCookie(ctx, reply, session);
-          return reply.redirect('/espace?message=mot-de-passe', 303);
-        } catch (error) {
-          if (error instanceof TokenError) return tokenProblem(reply, error);
-          return htmlReply(
-            reply,
-            400,
-            resetPage({
-              csrf: csrfField(ctx, request, reply),
-              token: b.jeton ?? '',
-              error: asFormError(error),
-            }),
-          );
-        }
-      },
-    );
-
-    app.get(
-      '/espace/invitation',
-      { schema: { hide: true, querystring: Token }, attachValidation: true },
-      async (request, reply) => {
-        const check = await guardToken(reply, request.query.jeton, 'invitation');
-        if (!check) return;
-        const user = check.userId ? await findUserById(ctx.db, check.userId) : undefined;
-        if (!user) return tokenProblem(reply, new TokenError('unknown', 'invitation'));
-        return htmlReply(
-          reply,
-          200,
+      {
+        path: '/espace/invitation',
+        purpose: 'invitation',
+        subject: async (token) => {
+          const invited = await invitedAccount(ctx, token);
+          return invited ? { email: invited.email, name: invited.displayName } : null;
+        },
+        render: (o) =>
           invitationPage({
-            csrf: csrfField(ctx, request, reply),
-            token: request.query.jeton ?? '',
-            email: user.email,
-            name: user.display_name,
+            csrf: o.csrf,
+            token: o.token,
+            email: o.subject.email ?? '',
+            name: o.form ? o.form.displayName : (o.subject.name ?? undefined),
+            error: o.error,
           }),
-        );
-      },
-    );
-
-    app.post(
-      '/espace/invitation',
-      { schema: { hide: true, body: PasswordBody }, attachValidation: true },
-      async (request, reply) => {
-        if (badForm(request, reply)) return;
-        const b = request.body;
-        try {
-          const session = await acceptInvitation(ctx, {
+        use: (b, ip) =>
+          acceptInvitation(ctx, {
             token: b.jeton,
             displayName: b.displayName,
             password: b.password,
             confirmation: b.confirmation,
-            ip: request.ip,
-          });
-          setSessionCookie(ctx, reply, session);
-          return reply.redirect('/espace?message=bienvenue', 303);
-        } catch (error) {
-          if (error instanceof TokenError) return tokenProblem(reply, error);
-          const check = await checkToken(ctx, b.jeton, 'invitation');
-          const user = check.ok && check.userId ? await findUserById(ctx.db, check.userId) : undefined;
-          return htmlReply(
-            reply,
-            400,
-            invitationPage({
-              csrf: csrfField(ctx, request, reply),
-              token: b.jeton ?? '',
-              email: user?.email ?? '',
-              name: b.displayName,
-              error: asFormError(error),
-            }),
-          );
-        }
+            ip,
+          }),
+        done: '/espace?message=bienvenue',
       },
-    );
-
-    app.get(
-      '/espace/installation',
-      { schema: { hide: true, querystring: Token }, attachValidation: true },
-      async (request, reply) => {
-        if (!(await guardToken(reply, request.query.jeton, 'setup'))) return;
-        return htmlReply(
-          reply,
-          200,
-          setupPage({ csrf: csrfField(ctx, request, reply), token: request.query.jeton ?? '' }),
-        );
-      },
-    );
-
-    app.post(
-      '/espace/installation',
-      { schema: { hide: true, body: PasswordBody }, attachValidation: true },
-      async (request, reply) => {
-        if (badForm(request, reply)) return;
-        const b = request.body;
-        try {
-          const session = await completeSetup(ctx, {
+      {
+        path: '/espace/installation',
+        purpose: 'setup',
+        subject: (token) => validLink(token, 'setup'),
+        render: (o) =>
+          setupPage({
+            csrf: o.csrf,
+            token: o.token,
+            email: o.form?.email,
+            name: o.form?.displayName,
+            error: o.error,
+          }),
+        use: (b, ip) =>
+          completeSetup(ctx, {
             token: b.jeton,
             email: b.email,
             displayName: b.displayName,
             password: b.password,
             confirmation: b.confirmation,
-            ip: request.ip,
-          });
-          setSessionCookie(ctx, reply, session);
-          return reply.redirect('/espace?message=bienvenue', 303);
-        } catch (error) {
-          if (error instanceof TokenError) return tokenProblem(reply, error);
-          return htmlReply(
-            reply,
-            400,
-            setupPage({
-              csrf: csrfField(ctx, request, reply),
-              token: b.jeton ?? '',
-              email: b.email,
-              name: b.displayName,
-              error: asFormError(error),
-            }),
-          );
-        }
+            ip,
+          }),
+        done: '/espace?message=bienvenue',
       },
-    );
+    ];
+
+    for (const spec of TOKEN_PAGES) {
+      app.get(
+        spec.path,
+        { schema: { hide: true, querystring: Token }, attachValidation: true },
+        async (request, reply) => {
+          const subject = await spec.subject(request.query.jeton);
+          if (!subject) {
+            const check = await checkToken(ctx, request.query.jeton, spec.purpose);
+            return tokenProblem(reply, new TokenError(check.ok ? 'unknown' : check.reason, spec.purpose));
+          }
+          const token = request.query.jeton ?? '';
+          return htmlReply(reply, 200, spec.render({ csrf: csrfField(ctx, request, reply), token, subject }));
+        },
+      );
+
+      app.post(
+        spec.path,
+        { schema: { hide: true, body: PasswordBody }, attachValidation: true },
+        async (request, reply) => {
+          if (badForm(request, reply)) return;
+          const form = request.body;
+          try {
+            setSessionCookie(ctx, reply, await spec.use(form, request.ip));
+            return reply.redirect(spec.done, 303);
+          } catch (error) {
+            if (error instanceof TokenError) return tokenProblem(reply, error);
+            const formError = asFormError(error);
+            const subject = (await spec.subject(form.jeton)) ?? { email: null, name: null };
+            return htmlReply(
+              reply,
+              400,
+              spec.render({
+                csrf: csrfField(ctx, request, reply),
+                token: form.jeton ?? '',
+                subject,
+                form,
+                error: formError,
+              }),
+            );
+          }
+        },
+      );
+    }
 
     app.post('/espace/proconnect', { schema: { hide: true } }, async (_request, reply) => {
       const { url, cookie } = await startProconnect(ctx);

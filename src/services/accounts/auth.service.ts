@@ -215,6 +215,16 @@ export async function checkToken(
   return { ok: true, id: row.id, userId: row.user_id, payload: row.payload ?? {} };
 }
 
+/** The account an invitation link is for (the invitation page names it), or null if the link is not valid. */
+export async function invitedAccount(
+  ctx: AppContext,
+  token: unknown,
+): Promise<{ email: string; displayName: string | null } | null> {
+  const check = await checkToken(ctx, token, 'invitation');
+  const user = check.ok && check.userId ? await accounts.findUserById(ctx.db, check.userId) : undefined;
+  return user ? { email: user.email, displayName: user.display_name } : null;
+}
+
 /** Check and consume in one step; throws a clear error the pages turn into "ask for a new one". */
 export async function useToken(ctx: AppContext, token: unknown, purpose: TokenPurpose) {
   const check = await checkToken(ctx, token, purpose);
