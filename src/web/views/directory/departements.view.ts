@@ -22,7 +22,7 @@ export interface DepartementRow {
 export function departementsPage(rows: readonly DepartementRow[], total: number): string {
   const body = html`<h1>Les France Services par département</h1>
 <p class="fr-text--lead">${total === 0 ? 'Aucune France Services n’est encore chargée.' : `${total.toLocaleString('fr-FR')} France Services au total.`} Choisissez un département pour voir la liste complète, avec les horaires.</p>
-<div class="fr-table fr-table--no-scroll"><div class="fr-table__wrapper"><div class="fr-table__container"><div class="fr-table__content">
+<div class="fr-table"><div class="fr-table__wrapper"><div class="fr-table__container"><div class="fr-table__content">
 <table>
   <caption>Nombre de France Services par département</caption>
   <thead><tr><th scope="col">Code</th><th scope="col">Département</th><th scope="col">Région</th><th scope="col">France Services</th></tr></thead>
