@@ -8,15 +8,6 @@ import { describe, expect, it } from 'vitest';
  */
 const HTTP = [join(import.meta.dirname, 'http', 'routes'), join(import.meta.dirname, 'http', 'plugins')];
 
-/**
- * Files still in violation, owned by the `sec` branch (issue 9) while it edits them; the lead
- * empties this list once that branch is merged and the queries moved into their services.
- */
-const ALLOWED_FOR_NOW = new Set([
-  'http/routes/backoffice.routes.ts',
-  'http/plugins/session.ts',
-]);
-
 const FORBIDDEN: readonly [string, RegExp][] = [
   ['imports kysely', /from\s+['"]kysely['"]/],
   ['imports a repository', /from\s+['"][^'"]*\/repositories\/[^'"]+['"]/],
@@ -51,18 +42,8 @@ describe('layering: routes and plugins run no SQL', () => {
     expect(files.some((f) => f.endsWith('labelling.routes.ts'))).toBe(true);
   });
 
-  it('no route or plugin file imports kysely or a repository, or builds a query (except the allow-list)', () => {
-    const broken = violations(files, import.meta.dirname).filter(
-      (v) => !ALLOWED_FOR_NOW.has(v.slice(0, v.indexOf(':'))),
-    );
-    expect(broken).toEqual([]);
-  });
-
-  it('the allow-list holds only files that still break the rule, so it shrinks as they are fixed', () => {
-    const stillBroken = new Set(
-      violations(files, import.meta.dirname).map((v) => v.slice(0, v.indexOf(':'))),
-    );
-    for (const allowed of ALLOWED_FOR_NOW) expect(stillBroken.has(allowed), allowed).toBe(true);
+  it('no route or plugin file imports kysely or a repository, or builds a query (no exception left)', () => {
+    expect(violations(files, import.meta.dirname)).toEqual([]);
   });
 
   it('the check catches each kind of violation (it would fail if a rule matched nothing)', () => {

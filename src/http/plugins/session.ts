@@ -188,11 +188,7 @@ export const structureTarget =
   async (request: FastifyRequest): Promise<Target | null> => {
     const id = (request.params as { id?: string }).id ?? '';
     if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
-    const s = await ctx.db
-      .selectFrom('structures')
-      .select(['id', 'departement'])
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const s = await ctx.directory.structure(id);
     return s ? { structureId: s.id, departement: s.departement } : null;
   };
 

@@ -2,12 +2,6 @@ import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DateTime } from 'luxon';
 import type { AppContext } from '../../composition.js';
-import { listOutbox, membersOf } from '../../db/repositories/accounts.repository.js';
-import {
-  departmentOverview,
-  listScopedStructures,
-  statusCountsAt,
-} from '../../db/repositories/structure-edits.repository.js';
 import type { Action } from '../../domain/accounts/policy.js';
 import { WEEKDAYS, type Weekday } from '../../domain/directory/opening-hours.js';
 import { DomainError } from '../../domain/shared/errors.js';
@@ -22,9 +16,14 @@ import {
 } from '../../services/accounts/users.service.js';
 import {
   changeStatus,
+  departmentStructures,
   editStructure,
   loadScopedStructure,
+  outboxMails,
+  scopedStructures,
+  statusCounts,
   structureHistory,
+  structureMembers,
   VersionConflict,
 } from '../../services/backoffice/structure-admin.service.js';
 import type { FormError } from '../../web/views/accounts/forms.js';
@@ -141,7 +140,7 @@ export const backofficeRoutes =
           user.principal.role === 'agent' ||
           user.principal.role === 'responsable' ||
           user.principal.role === 'auditeur'
-            ? await listScopedStructures(ctx.db, user.principal, 'structure.read_private', 200)
+            ? await scopedStructures(ctx, user.principal, 'structure.read_private', 200)
             : [];
         return send(
           reply,
@@ -338,7 +337,7 @@ export const backofficeRoutes =
     ) => {
       const id = (request.params as { id: string }).id;
       const structure = await loadScopedStructure(ctx, actorOf(request), 'agents.manage', id);
-      const members = await membersOf(ctx.db, structure.id);
+      const members = await structureMembers(ctx, structure.id);
       return send(
         reply,
         status,
@@ -409,7 +408,7 @@ export const backofficeRoutes =
           'agents.manage',
           request.params.id,
         );
-        const members = await membersOf(ctx.db, structure.id);
+        const members = await structureMembers(ctx, structure.id);
         if (!members.some((m) => m.id === request.params.userId))
           throw new DomainError('not_found', 'Personne introuvable dans cette structure.');
         const op = request.params.op;
@@ -518,7 +517,7 @@ export const backofficeRoutes =
         const now = ctx.clock.now();
         const zone = timeZoneOf(code);
         const staleBefore = inZone(now, zone).minus({ months: 6 }).toJSDate();
-        const rows = (await departmentOverview(ctx.db, userOf(request).principal, code)).map((r) => {
+        const rows = (await departmentStructures(ctx, userOf(request).principal, code)).map((r) => {
           const reviewed = r.last_reviewed_at ? new Date(r.last_reviewed_at) : new Date(r.updated_at);
           return {
             ...r,
@@ -555,7 +554,7 @@ export const backofficeRoutes =
         const valid = /^\d{4}-\d{2}-\d{2}$/.test(raw) && day.isValid && raw <= today && raw >= '2000-01-01';
         const date = valid ? raw : today;
         const endOfDay = valid && raw < today ? day.endOf('day').toJSDate() : ctx.clock.now();
-        const counts = await statusCountsAt(ctx.db, endOfDay);
+        const counts = await statusCounts(ctx, endOfDay);
         return send(
           reply,
           valid ? 200 : 400,
@@ -631,7 +630,7 @@ export const backofficeRoutes =
             user: userOf(request),
             csrf: csrfField(ctx, request, reply),
             smtp: ctx.config.smtpUrl !== null,
-            mails: await listOutbox(ctx.db),
+            mails: await outboxMails(ctx),
           }),
         ),
     );

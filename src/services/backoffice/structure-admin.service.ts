@@ -1,9 +1,13 @@
 import type { Selectable } from 'kysely';
 import type { AppContext } from '../../composition.js';
+import { listOutbox, membersOf } from '../../db/repositories/accounts.repository.js';
 import { appendAudit, listAudit } from '../../db/repositories/audit.repository.js';
 import {
+  departmentOverview,
   findScopedStructure,
+  listScopedStructures,
   recordStatusChange,
+  statusCountsAt,
   updateStructureIfVersion,
 } from '../../db/repositories/structure-edits.repository.js';
 import type { StructuresTable } from '../../db/schema/directory.js';
@@ -216,3 +220,23 @@ export async function structureHistory(ctx: AppContext, actor: Actor, id: string
   const structure = await loadScopedStructure(ctx, actor, 'structure.history', id);
   return { structure, entries: await listAudit(ctx.db, 'structure', structure.id) };
 }
+
+// The back office's other reads, so that its routes hold no query (issue 11). Each route checks the policy
+// first; the structure lists are scoped in SQL by the same policy.
+
+/** The structures a user may see for an action, at most `limit`. */
+export const scopedStructures = (ctx: AppContext, principal: Principal, action: Action, limit: number) =>
+  listScopedStructures(ctx.db, principal, action, limit);
+
+/** A department's structures with their last status change, in the user's scope. */
+export const departmentStructures = (ctx: AppContext, principal: Principal, code: string) =>
+  departmentOverview(ctx.db, principal, code);
+
+/** Structures by status at an instant (national view). */
+export const statusCounts = (ctx: AppContext, at: Date) => statusCountsAt(ctx.db, at);
+
+/** The agents and managers of a structure. */
+export const structureMembers = (ctx: AppContext, structureId: string) => membersOf(ctx.db, structureId);
+
+/** Mails waiting in the outbox (no SMTP configured). */
+export const outboxMails = (ctx: AppContext) => listOutbox(ctx.db);
