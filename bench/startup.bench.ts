@@ -6,7 +6,7 @@
  * Run: `npm run build && npm run bench:startup`.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -49,6 +49,19 @@ async function freePort(): Promise<number> {
   return port;
 }
 
+/** Whether a live process still holds the data folder (a dead holder's lock file is stale). */
+function lockHolderAlive(): boolean {
+  const file = join(dataDir, 'maillage.lock');
+  if (!existsSync(file)) return false;
+  try {
+    const { pid } = JSON.parse(readFileSync(file, 'utf8')) as { pid: number };
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Milliseconds from spawning the server to its first 200 on /health. */
 async function timeServer(args: string[]): Promise<number> {
   const port = await freePort();
@@ -74,7 +87,8 @@ async function timeServer(args: string[]): Promise<number> {
       await exited;
     }
     // tsx runs the server in a child process of its own: wait until the real holder has let the folder go.
-    while (existsSync(join(dataDir, 'maillage.lock'))) await new Promise((r) => setTimeout(r, 50));
+    // A holder killed without its clean-up leaves a stale lock, which the next start replaces: don't wait on it.
+    while (lockHolderAlive()) await new Promise((r) => setTimeout(r, 50));
   }
 }
 
