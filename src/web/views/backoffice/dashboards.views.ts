@@ -214,7 +214,9 @@ export function invitePage(o: {
   error?: FormError | null;
   message?: string | null;
 }): string {
-  const roles = invitableRoles(o.user.principal.role).filter((r) => r !== 'agent' && r !== 'responsable');
+  const roles = invitableRoles(o.user.principal.role).filter(
+    (r) => r !== 'agent' && r !== 'responsable' && r !== 'referent_partenaire',
+  );
   return backOfficePage({
     title: 'Inviter une personne',
     user: o.user,
