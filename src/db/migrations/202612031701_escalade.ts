@@ -45,6 +45,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       created_by uuid,
       accompagnement_id uuid,
       filed_at timestamptz not null,
+      reminder_due timestamptz not null,
       first_answer_due timestamptz not null,
       resolution_due timestamptz not null,
       first_answer_at timestamptz,

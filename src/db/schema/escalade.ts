@@ -18,6 +18,8 @@ export interface DossiersTable {
   created_by: string | null;
   accompagnement_id: string | null;
   filed_at: Timestamp;
+  /** 48 business hours after filing: the référent's reminder, if not answered by then. */
+  reminder_due: Timestamp;
   first_answer_due: Timestamp;
   resolution_due: Timestamp;
   first_answer_at: Timestamp | null;
