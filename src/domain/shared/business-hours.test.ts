@@ -108,6 +108,8 @@ describe('businessHoursBetween, the inverse of addBusinessHours', () => {
   });
 
   it('refuses invalid dates with a French message', () => {
-    expect(() => businessHoursBetween(new Date('x'), at('2026-01-01T00:00:00Z'), '75056')).toThrow(/Date invalide/);
+    expect(() => businessHoursBetween(new Date('x'), at('2026-01-01T00:00:00Z'), '75056')).toThrow(
+      /Date invalide/,
+    );
   });
 });
