@@ -7,6 +7,7 @@ import { type Clock, systemClock } from './domain/shared/time.js';
 import { AccompagnementService } from './services/accompagnement/accompagnement.service.js';
 import { DirectoryService } from './services/directory/directory.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
+import { EscaladeService } from './services/escalade/escalade.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
 import { createLabelling, type Labelling } from './services/labelling/index.js';
@@ -37,6 +38,8 @@ export interface AppContext {
   readonly directory: DirectoryService;
   /** Accompaniments: records, catalogue, statistics (issue 12). */
   readonly accompagnement: AccompagnementService;
+  /** Escalation to partner référents: cases, threads, deadlines, figures (issue 13). */
+  readonly escalade: EscaladeService;
 }
 
 export interface ContextOverrides {
@@ -71,6 +74,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     mobile,
     directory: new DirectoryService(database.db),
     accompagnement: new AccompagnementService(database.db, clock, geography, logger),
+    escalade: new EscaladeService(database.db, clock, config, logger),
   };
 }
 
