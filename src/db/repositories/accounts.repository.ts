@@ -433,3 +433,11 @@ export async function coveredDepartments(
     where not s.coordinateur ${departement ? sql`and d.departement = ${departement}` : sql``}`.execute(db);
   return rows.rows;
 }
+
+export const listReferentById = (db: Executor, userId: string) =>
+  db
+    .selectFrom('user_partner_scopes as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(referentColumns)
+    .where('u.id', '=', userId)
+    .executeTakeFirst();

@@ -180,3 +180,19 @@ export async function missingReferents(
 
 export const mayInviteReferents = (p: Principal) =>
   invitableRoles(p.role).includes('referent_partenaire') && mayEver(p, 'users.invite');
+
+/** A référent's reminder choice: single mails (false) or one daily digest (true). */
+export async function setPartnerDigest(
+  ctx: AppContext,
+  principal: Principal,
+  digest: boolean,
+): Promise<void> {
+  if (principal.role !== 'referent_partenaire')
+    throw new DomainError('not_found', 'Cette page n’existe pas, ou ne fait pas partie de votre périmètre.');
+  await accounts.setPartnerDigest(ctx.db, principal.id, digest);
+}
+
+export async function digestOf(ctx: AppContext, userId: string): Promise<boolean | null> {
+  const r = await accounts.listReferentById(ctx.db, userId);
+  return r ? r.digest : null;
+}

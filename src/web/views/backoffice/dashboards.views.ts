@@ -57,6 +57,19 @@ export function homePage(o: {
     mayEver(u, 'outbox.read')
       ? html`<li><a class="fr-link" href="/espace/courriels">Courriels en attente (boîte d’envoi)</a></li>`
       : null,
+    // Escalation to partner référents (issue 13)
+    mayEver(u, 'dossier.read')
+      ? html`<li><a class="fr-link" href="/espace/escalade">Dossiers transmis aux partenaires (escalade)</a></li>`
+      : null,
+    mayEver(u, 'dossier.counts')
+      ? html`<li><a class="fr-link" href="/espace/escalade/suivi${u.role === 'animateur_departemental' && u.departement ? `?departement=${u.departement}` : ''}">Escalade : dossiers en cours et départements sans référent</a></li>`
+      : null,
+    mayEver(u, 'dossier.figures')
+      ? html`<li><a class="fr-link" href="/espace/escalade/chiffres">Escalade : délais de réponse des partenaires</a></li>`
+      : null,
+    mayEver(u, 'referents.read')
+      ? html`<li><a class="fr-link" href="/espace/escalade/referents">Référents des partenaires</a></li>`
+      : null,
   ].filter(Boolean);
   return backOfficePage({
     title: 'Mon espace',
@@ -222,7 +235,7 @@ export function invitePage(o: {
     user: o.user,
     csrf: o.csrf,
     body: html`<h1>Inviter une personne</h1>
-<p>Pour un agent ou un responsable, passez par la page « Agents » de sa structure.</p>
+<p>Pour un agent ou un responsable, passez par la page « Agents » de sa structure ; pour le référent d’un partenaire, par la page <a href="/espace/escalade/referents">Référents des partenaires</a>.</p>
 ${o.message ? alert('success', o.message) : null}
 ${topError(o.error, [])}
 <form method="post" action="/espace/inviter" novalidate>
