@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { dueFrom } from '../../domain/escalade/due.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { CliError } from '../context.js';
+import { CliError, withContext } from '../context.js';
 
 /** `maillage cases …`: escalations to partner référents (issue 13). Tests go through `main()`. */
 
@@ -29,5 +29,36 @@ export function registerCasesCommands(program: Command): void {
     .action((opts: { from?: string; businessHours?: string; commune?: string; json?: boolean }) => {
       const r = runDue(opts);
       process.stdout.write(opts.json ? `${JSON.stringify(r)}\n` : `Échéance : ${r.due}\n`);
+    });
+  cases
+    .command('remind')
+    .description(
+      'Envoie les rappels dus : au référent après 48 h ouvrées sans réponse, au coordinateur en cas de retard, les récapitulatifs quotidiens (chaque rappel une seule fois)',
+    )
+    .option('--json', 'rapport en JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { runReminders } = await import('../../services/escalade/jobs.js');
+      const r = await withContext((ctx) => runReminders(ctx));
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(r)}\n`
+          : `${r.reminders} rappel(s) à 48 h, ${r.lateReports} signalement(s) de retard, ${r.digests} récapitulatif(s) ; ${r.mails} courriel(s).\n`,
+      );
+    });
+  cases
+    .command('purge')
+    .description(
+      'Efface l’identité, les messages, les notes et les pièces des dossiers clos depuis plus de six mois (les chiffres restent)',
+    )
+    .option('--json', 'rapport en JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const { purgeClosedCases } = await import('../../services/escalade/jobs.js');
+      const r = await withContext((ctx) => purgeClosedCases(ctx));
+      const out = { erased: r.erased, files: r.files, cutoff: r.cutoff.toISOString() };
+      process.stdout.write(
+        opts.json
+          ? `${JSON.stringify(out)}\n`
+          : `${r.erased} dossier(s) clos avant le ${out.cutoff.slice(0, 10)} effacé(s), ${r.files} pièce(s) supprimée(s).\n`,
+      );
     });
 }
