@@ -210,6 +210,7 @@ export const escaladeRoutes =
         const from = day(q.du, yearAgo);
         const to = day(q.au, today);
         const bad =
+          !!request.validationError ||
           (q.du !== undefined && q.du !== '' && from !== q.du) ||
           (q.au !== undefined && q.au !== '' && to !== q.au);
         const partenaire = q.partenaire ? q.partenaire : null;

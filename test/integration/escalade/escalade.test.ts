@@ -416,3 +416,32 @@ describe('référents: who they are, who names them', () => {
     expect((await c('national').get('/espace')).body).toContain('/espace/escalade/chiffres');
   });
 });
+
+describe('figures per partner × department (national team and partner coordinators)', () => {
+  it('the national team sees every partner; counts, shares and medians, no names', async () => {
+    const r = await c('national').get('/espace/escalade/chiffres?du=2026-11-01&au=2026-11-30');
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('Finances publiques');
+    expect(r.body).toContain('Répondus sous 72 h ouvrées');
+    expect(r.body).not.toContain('Martin');
+  });
+
+  it('a coordinator sees their own partner only, whatever they ask; other référents and agents get 404', async () => {
+    const r = await c('cafNational').get('/espace/escalade/chiffres?partenaire=dgfip');
+    expect(r.status).toBe(200);
+    expect(r.body).not.toContain('<td>Finances publiques');
+    for (const k of ['caf02', 'agentA', 'animateur02', 'auditeur'])
+      expect((await c(k).get('/espace/escalade/chiffres')).status, k).toBe(404);
+  });
+
+  it('hostile dates and periods answer a French message, never a 500', async () => {
+    for (const q of ['du=Infinity', 'du=2026-13-45', 'au=%3Cscript%3E', `du=${'9'.repeat(30)}`]) {
+      const r = await c('national').get(`/espace/escalade/chiffres?${q}`);
+      expect(r.status, q).toBe(400);
+      expect(r.body).not.toContain('<script>');
+    }
+    const long = await c('national').get('/espace/escalade/chiffres?du=2020-01-01&au=2026-11-30');
+    expect(long.status).toBe(400);
+    expect(long.body).toContain('un an au plus');
+  });
+});
