@@ -118,6 +118,7 @@ export function departmentPage(o: {
     csrf: o.csrf,
     body: html`<h1>Structures du département ${o.departement}</h1>
 <p>${o.rows.length} structure(s). <strong>${stale}</strong> n’ont pas été mises à jour depuis plus de 6 mois (avant le ${frDay(o.staleSince)}) : relancez-les.</p>
+<p><a class="fr-link" href="/espace/escalade/suivi?departement=${o.departement}">Escalade : dossiers en cours et partenaires sans référent dans le département</a></p>
 <div class="fr-table"><table>
   <caption>Structures, état et dernière mise à jour</caption>
   <thead><tr><th scope="col">Structure</th><th scope="col">Commune</th><th scope="col">Statut</th><th scope="col">Dernière mise à jour</th><th scope="col">Par</th><th scope="col">À relancer</th></tr></thead>
@@ -149,6 +150,7 @@ export function nationalPage(o: {
     csrf: o.csrf,
     body: html`<h1>Vue nationale des statuts</h1>
 ${o.error ? alert('error', o.error) : null}
+<p><a class="fr-link" href="/espace/escalade/suivi">Escalade : dossiers en cours et départements sans référent</a></p>
 <form method="get" action="/espace/national" class="fr-grid-row fr-grid-row--bottom">
   <div class="fr-col-auto">${field({ name: 'date', label: 'À la date du', type: 'date', value: o.date })}</div>
   <div class="fr-col-auto fr-ml-1w fr-mb-3w"><button class="fr-btn fr-btn--secondary" type="submit">Afficher</button></div>
