@@ -80,7 +80,7 @@ export const escaladeRoutes =
       limits: { fileSize: ctx.config.uploadMaxBytes, files: 1, fields: 2, fieldSize: 1000, parts: 3 },
     });
 
-    const refused = (request: FastifyRequest, reply: FastifyReply, e: unknown) => {
+    const refused = (_request: FastifyRequest, reply: FastifyReply, e: unknown) => {
       if (!(e instanceof DomainError)) throw e;
       return htmlReply(
         reply,

@@ -527,11 +527,7 @@ export class AccompagnementService {
   ): Promise<{ id: string; structureId: string; partenaire: string } | null> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
     const row = (await repo.findRecords(this.db, [id.toLowerCase()])).get(id.toLowerCase());
-    if (
-      !row ||
-      row.resultat !== 'escalade' ||
-      !can(principal, 'dossier.create', { structureId: row.structure_id })
-    )
+    if (row?.resultat !== 'escalade' || !can(principal, 'dossier.create', { structureId: row.structure_id }))
       return null;
     return { id: row.id, structureId: row.structure_id, partenaire: row.partenaire };
   }

@@ -78,7 +78,7 @@ export class EscaladeService {
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly config: Config,
-    private readonly logger?: Logger,
+    readonly logger?: Logger,
   ) {
     this.files = new FileStore(`${config.dataDir}/escalade/pieces`);
   }

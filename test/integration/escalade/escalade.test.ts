@@ -414,7 +414,9 @@ describe('référents: who they are, who names them', () => {
     expect((await c('caf02').get('/espace')).body).toContain('/espace/escalade"');
     expect((await c('animateur02').get('/espace')).body).toContain('/espace/escalade/suivi?departement=02');
     expect((await c('national').get('/espace')).body).toContain('/espace/escalade/chiffres');
-    expect((await c('animateur02').get('/espace/departements/02')).body).toContain('/espace/escalade/suivi?departement=02');
+    expect((await c('animateur02').get('/espace/departements/02')).body).toContain(
+      '/espace/escalade/suivi?departement=02',
+    );
     expect((await c('national').get('/espace/national')).body).toContain('href="/espace/escalade/suivi"');
   });
 });

@@ -28,7 +28,7 @@ export function select(o: {
   const err = o.error ? `${o.name}-error` : null;
   return html`<div class="fr-select-group${o.error ? ' fr-select-group--error' : ''}">
   <label class="fr-label" for="${o.name}">${o.label}${o.hint ? html`<span class="fr-hint-text">${o.hint}</span>` : null}</label>
-  <select class="fr-select${o.error ? ' fr-select--error' : ''}" id="${o.name}" name="${o.name}"${err ? html` aria-describedby="${err}" aria-invalid="true"` : null}>
+  <select class="fr-select" id="${o.name}" name="${o.name}"${err ? html` aria-describedby="${err}" aria-invalid="true"` : null}>
     ${o.placeholder ? html`<option value="">${o.placeholder}</option>` : null}
     ${o.options.map(([v, l]) => html`<option value="${v}"${v === o.value ? html` selected` : null}>${l}</option>`)}
   </select>

@@ -214,7 +214,7 @@ ${
         (
           m,
         ) => html`<li class="fr-mb-3w"><p class="fr-mb-1v"><strong>${m.side === 'agent' ? 'France Services' : 'Référent'}</strong> — ${m.author_label}, le ${at(m.at, d.commune)}</p>
-<p class="maillage-thread fr-p-2w fr-background-alt--grey">${m.body}</p></li>`,
+<p class="maillage-thread fr-p-2w">${m.body}</p></li>`,
       )}</ol>`
 }
 ${
