@@ -8,6 +8,7 @@ import { AccompagnementService } from './services/accompagnement/accompagnement.
 import { RappelService } from './services/accompagnement/rappel.service.js';
 import { DirectoryService } from './services/directory/directory.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
+import { EscaladeService } from './services/escalade/escalade.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
 import { createLabelling, type Labelling } from './services/labelling/index.js';
@@ -40,6 +41,8 @@ export interface AppContext {
   readonly accompagnement: AccompagnementService;
   /** Remote reception: call-back requests and the structures' inboxes (issue 12, §3). */
   readonly rappels: RappelService;
+  /** Escalation to partner référents: cases, threads, deadlines, figures (issue 13). */
+  readonly escalade: EscaladeService;
 }
 
 export interface ContextOverrides {
@@ -76,6 +79,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     directory: new DirectoryService(database.db),
     accompagnement,
     rappels: new RappelService(database.db, clock, accompagnement, logger),
+    escalade: new EscaladeService(database.db, clock, config, logger),
   };
 }
 

@@ -49,6 +49,10 @@ export const COMMAND_MODULES: ReadonlyArray<{
     commands: { activity: 'Accompagnements : import, données de démonstration, statistiques' },
     load: async () => (await import('./commands/activity.js')).registerActivityCommands,
   },
+  {
+    commands: { cases: 'Escalade vers les référents des partenaires : échéances, relances, effacement' },
+    load: async () => (await import('./commands/cases.js')).registerCasesCommands,
+  },
 ];
 
 function emptyProgram(): Command {

@@ -17,6 +17,7 @@ import { accompagnementApiRoutes } from './routes/accompagnement-api.routes.js';
 import { accountsRoutes } from './routes/accounts.routes.js';
 import { backofficeRoutes } from './routes/backoffice.routes.js';
 import { directoryImportRoutes } from './routes/directory-import.routes.js';
+import { escaladeRoutes } from './routes/escalade.routes.js';
 import { healthRoutes } from './routes/health.routes.js';
 import { labellingRoutes } from './routes/labelling.routes.js';
 import { mobileRoutes } from './routes/mobile.routes.js';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(accompagnementApiRoutes(ctx));
   await app.register(accompagnementRoutes(ctx));
   await app.register(rappelRoutes(ctx));
+  await app.register(escaladeRoutes(ctx));
 
   return app;
 }

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { closeContext, openContext } from '../composition.js';
 import { loadConfig } from '../config.js';
 import { scheduleRetention } from '../services/operations/retention.js';
+import { runEscaladeJobs } from '../services/escalade/jobs.js';
 import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
 import { seedOnFirstStart } from '../services/snapshots/first-start.js';
 import { buildApp } from './app.js';
@@ -20,6 +21,11 @@ const channelToken = ctx.database.kind === 'pglite' ? newChannelToken() : null;
 if (channelToken) await app.register(cliChannelRoutes(ctx, channelToken));
 const stopRetention = scheduleRetention(ctx);
 
+// Escalade (issue 13): reminders and the six-month erasure, every 15 minutes (each claimed once in the database,
+// so several instances may run it).
+const escaladeTimer = setInterval(() => void runEscaladeJobs(ctx), 15 * 60_000);
+escaladeTimer.unref();
+
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
@@ -28,6 +34,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     ctx.logger.info({ signal }, 'arrêt en cours');
     if (channelToken) removeServerFile(config.dataDir);
     stopRetention();
+    clearInterval(escaladeTimer);
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await app.close();

@@ -1,6 +1,6 @@
 import { type AppContext, closeContext, openContext } from '../../src/composition.js';
 import { type Config, loadConfig } from '../../src/config.js';
-import { fixedClock } from '../../src/domain/shared/time.js';
+import { type Clock, fixedClock } from '../../src/domain/shared/time.js';
 import { type App, buildApp } from '../../src/http/app.js';
 import { type Geography, loadGeography } from '../../src/services/geography/load-geography.js';
 import { freshDatabase } from './database.js';
@@ -18,6 +18,8 @@ export interface TestContextOptions {
   readonly config?: Partial<Config>;
   /** ISO instant the clock is frozen at; defaults to a Tuesday morning in Paris. */
   readonly now?: string;
+  /** A clock the test moves itself (reminders, retention); overrides `now`. */
+  readonly clock?: Clock;
   /** Reference geography; defaults to the communes package without centroids. */
   readonly geography?: Geography;
 }
@@ -34,7 +36,7 @@ export async function buildTestContext(options: TestContextOptions = {}): Promis
   const database = await freshDatabase();
   return openContext(testConfig(options.config), {
     database,
-    clock: fixedClock(options.now ?? '2026-11-24T09:30:00Z'),
+    clock: options.clock ?? fixedClock(options.now ?? '2026-11-24T09:30:00Z'),
     geography: options.geography ?? packageGeography(),
   });
 }

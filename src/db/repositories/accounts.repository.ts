@@ -1,5 +1,5 @@
-import type { Insertable, Kysely, Selectable } from 'kysely';
-import type { Principal } from '../../domain/accounts/roles.js';
+import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { PartnerScope, Principal } from '../../domain/accounts/roles.js';
 import type { TokenPurpose, UsersTable } from '../schema/accounts.js';
 import type { DB } from '../schema/index.js';
 
@@ -55,13 +55,15 @@ export async function structureIdsOf(db: Executor, userId: string): Promise<stri
 }
 
 export async function principalOf(db: Executor, user: UserRow): Promise<Principal> {
-  return {
+  const principal: Principal = {
     id: user.id,
     role: user.role,
     departement: user.departement,
     structureIds:
       user.role === 'agent' || user.role === 'responsable' ? await structureIdsOf(db, user.id) : [],
   };
+  if (user.role !== 'referent_partenaire') return principal;
+  return { ...principal, partner: (await partnerScopeOf(db, user.id)) ?? null };
 }
 
 export async function addMembership(db: Executor, userId: string, structureId: string): Promise<void> {
@@ -328,3 +330,114 @@ export async function removeMembership(db: Executor, userId: string, structureId
     .executeTakeFirst();
   return Number(r.numDeletedRows) === 1;
 }
+
+// --- partner référents (issue 13) ----------------------------------------------------------------
+
+export async function partnerScopeOf(db: Executor, userId: string): Promise<PartnerScope | undefined> {
+  const r = await db
+    .selectFrom('user_partner_scopes')
+    .select(['partenaire', 'departements', 'coordinateur'])
+    .where('user_id', '=', userId)
+    .executeTakeFirst();
+  return r
+    ? { partenaire: r.partenaire, departements: r.departements, coordinateur: r.coordinateur }
+    : undefined;
+}
+
+export async function insertPartnerScope(db: Executor, userId: string, scope: PartnerScope): Promise<void> {
+  await db
+    .insertInto('user_partner_scopes')
+    .values({
+      user_id: userId,
+      partenaire: scope.partenaire,
+      departements: [...scope.departements],
+      coordinateur: scope.coordinateur,
+    })
+    .execute();
+}
+
+/** A référent's choice: one mail per case reminder (false) or one daily digest (true). */
+export async function setPartnerDigest(db: Executor, userId: string, digest: boolean): Promise<void> {
+  await db.updateTable('user_partner_scopes').set({ digest }).where('user_id', '=', userId).execute();
+}
+
+export interface ReferentRow {
+  readonly id: string;
+  readonly email: string;
+  readonly display_name: string;
+  readonly partenaire: string;
+  readonly departements: string[];
+  readonly coordinateur: boolean;
+  readonly digest: boolean;
+}
+
+const referentColumns = [
+  'u.id',
+  'u.email',
+  'u.display_name',
+  's.partenaire',
+  's.departements',
+  's.coordinateur',
+  's.digest',
+] as const;
+
+/**
+ * Active référents. `departement`: those of that department (coordinators excluded);
+ * `coordinators`: the partner's national coordinators; bounded.
+ */
+export async function listReferents(
+  db: Executor,
+  filter: { partenaire?: string; departement?: string; coordinators?: boolean; limit?: number },
+): Promise<ReferentRow[]> {
+  let q = db
+    .selectFrom('user_partner_scopes as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(referentColumns)
+    .where('u.active', '=', true)
+    .where('u.role', '=', 'referent_partenaire');
+  if (filter.partenaire) q = q.where('s.partenaire', '=', filter.partenaire);
+  if (filter.departement)
+    q = q
+      .where('s.coordinateur', '=', false)
+      .where(sql<boolean>`${filter.departement} = any(s.departements)`);
+  if (filter.coordinators) q = q.where('s.coordinateur', '=', true);
+  return q
+    .orderBy('s.partenaire')
+    .orderBy('u.email')
+    .limit(filter.limit ?? 500)
+    .execute();
+}
+
+/** Every active référent with daily digest on (the reminder job). */
+export const digestReferents = (db: Executor, limit = 10_000) =>
+  db
+    .selectFrom('user_partner_scopes as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(referentColumns)
+    .where('u.active', '=', true)
+    .where('s.digest', '=', true)
+    .orderBy('u.id')
+    .limit(limit)
+    .execute();
+
+/** Pairs (department, partner) that have at least one active departmental référent. */
+export async function coveredDepartments(
+  db: Executor,
+  departement: string | null,
+): Promise<{ departement: string; partenaire: string }[]> {
+  const rows = await sql<{ departement: string; partenaire: string }>`
+    select distinct d.departement, s.partenaire
+    from user_partner_scopes s
+    join users u on u.id = s.user_id and u.active and u.role = 'referent_partenaire'
+    cross join lateral unnest(s.departements) as d(departement)
+    where not s.coordinateur ${departement ? sql`and d.departement = ${departement}` : sql``}`.execute(db);
+  return rows.rows;
+}
+
+export const listReferentById = (db: Executor, userId: string) =>
+  db
+    .selectFrom('user_partner_scopes as s')
+    .innerJoin('users as u', 'u.id', 's.user_id')
+    .select(referentColumns)
+    .where('u.id', '=', userId)
+    .executeTakeFirst();

@@ -88,6 +88,16 @@ export interface StatusHistoryTable {
   until: string | null;
 }
 
+/** A partner's référent (issue 13): partner, departments, coordinator flag, daily digest instead of single mails. */
+export interface UserPartnerScopesTable {
+  user_id: string;
+  partenaire: string;
+  departements: ColumnType<string[], string[] | undefined, string[]>;
+  coordinateur: Generated<boolean>;
+  digest: Generated<boolean>;
+  created_at: Timestamp;
+}
+
 export interface AccountsTables {
   users: UsersTable;
   user_structures: UserStructuresTable;
@@ -97,4 +107,5 @@ export interface AccountsTables {
   outbox: OutboxTable;
   audit_log: AuditLogTable;
   status_history: StatusHistoryTable;
+  user_partner_scopes: UserPartnerScopesTable;
 }

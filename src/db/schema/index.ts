@@ -1,6 +1,7 @@
 import type { AccompagnementTables } from './accompagnement.js';
 import type { AccountsTables } from './accounts.js';
 import type { DirectoryTables } from './directory.js';
+import type { EscaladeTables } from './escalade.js';
 import type { LabellingTables } from './labelling.js';
 import type { MobileTables } from './mobile.js';
 import type { OperationsTables } from './operations.js';
@@ -19,4 +20,5 @@ export interface DB
     MobileTables,
     OperationsTables,
     SecurityTables,
-    AccompagnementTables {}
+    AccompagnementTables,
+    EscaladeTables {}

@@ -36,7 +36,60 @@ const EXPECTED: Record<Action, string> = {
   'accompagnement.catalogue': '- - - * - -',
   'rappel.handle': 'S S - - - -',
   'rappel.settings': '- S - - - -',
+  'dossier.create': 'S S - - - -',
+  'dossier.read': 'S S - - - -',
+  'dossier.answer': 'S S - - - -',
+  'dossier.status': 'S S - - - -',
+  'dossier.reassign': '- - - - - -',
+  'dossier.counts': '- - D * - -',
+  'dossier.figures': '- - - * - -',
+  'referents.read': 'S S D * - -',
 };
+
+/**
+ * The seventh column, referent_partenaire (issue 13), kept apart so that branches adding actions to the
+ * table above merge cleanly: 'P' their partner in their departments, 'C' their partner as its national
+ * coordinator (the matrix user below is the CAF's coordinator; departmental référents are tested after).
+ */
+const REFERENT: Record<Action, '-' | 'P' | 'C'> = {
+  'structure.read_private': '-',
+  'structure.edit': '-',
+  'structure.set_status': '-',
+  'structure.close_permanently': '-',
+  'structure.history': '-',
+  'agents.manage': '-',
+  'users.invite': '-',
+  'department.dashboard': '-',
+  'national.dashboard': '-',
+  'outbox.read': '-',
+  'audit.read': '-',
+  'audit.fill': '-',
+  'audit.assign': '-',
+  'application.file': '-',
+  'application.review': '-',
+  'application.propose': '-',
+  'application.label': '-',
+  'referentiel.publish': '-',
+  'campaign.manage': '-',
+  'directory.import': '-',
+  'users.set_active': '-',
+  'accompagnement.record': '-',
+  'accompagnement.read': '-',
+  'accompagnement.stats': '-',
+  'accompagnement.tokens': '-',
+  'accompagnement.catalogue': '-',
+  'dossier.create': '-',
+  'dossier.read': 'P',
+  'dossier.answer': 'P',
+  'dossier.status': 'P',
+  'dossier.reassign': 'P',
+  'dossier.counts': '-',
+  'dossier.figures': 'C',
+  'referents.read': '-',
+  'rappel.handle': '-',
+  'rappel.settings': '-',
+};
+const rowOf = (action: Action) => `${EXPECTED[action]} ${REFERENT[action]}`;
 
 const users: Record<Role, Principal> = {
   agent: { id: 'u-agent', role: 'agent', structureIds: ['s-mine'], departement: null },
@@ -50,6 +103,13 @@ const users: Record<Role, Principal> = {
   national: { id: 'u-nat', role: 'national', structureIds: [], departement: null },
   auditeur: { id: 'u-aud', role: 'auditeur', structureIds: [], departement: null },
   admin_technique: { id: 'u-admin', role: 'admin_technique', structureIds: [], departement: null },
+  referent_partenaire: {
+    id: 'u-ref',
+    role: 'referent_partenaire',
+    structureIds: [],
+    departement: null,
+    partner: { partenaire: 'caf', departements: [], coordinateur: true },
+  },
 };
 
 /** In scope for every user: their structure, in their department, assigned to them. */
@@ -57,9 +117,15 @@ const inScopeTarget = (u: Principal): Target => ({
   structureId: 's-mine',
   departement: '02',
   assignedTo: [u.id],
+  partenaire: 'caf',
 });
 /** Out of scope for everyone but the national level: another structure, department and auditor. */
-const outOfScope: Target = { structureId: 's-other', departement: '75', assignedTo: ['u-someone-else'] };
+const outOfScope: Target = {
+  structureId: 's-other',
+  departement: '75',
+  assignedTo: ['u-someone-else'],
+  partenaire: 'dgfip',
+};
 /** Same department, another structure: in scope for the department only. */
 const sameDepartment: Target = { structureId: 's-neighbour', departement: '02', assignedTo: [] };
 
@@ -67,12 +133,13 @@ describe('authorisation matrix', () => {
   it('lists every action once, and the expected table covers them all', () => {
     expect(new Set(ACTIONS).size).toBe(ACTIONS.length);
     expect(Object.keys(EXPECTED).sort()).toEqual([...ACTIONS].sort());
-    for (const row of Object.values(EXPECTED)) expect(row.split(' ')).toHaveLength(ROLES.length);
+    expect(Object.keys(REFERENT).sort()).toEqual([...ACTIONS].sort());
+    for (const action of ACTIONS) expect(rowOf(action).split(' ')).toHaveLength(ROLES.length);
   });
 
   for (const action of ACTIONS) {
     ROLES.forEach((role, column) => {
-      const cell = (EXPECTED[action] ?? '').split(' ')[column];
+      const cell = rowOf(action).split(' ')[column];
       const user = users[role];
       it(`${role} × ${action}: in scope ${cell === '-' ? 'denied' : 'allowed'}`, () => {
         expect(can(user, action, inScopeTarget(user))).toBe(cell !== '-');
@@ -99,5 +166,43 @@ describe('authorisation matrix', () => {
     const u: Principal = { ...users.animateur_departemental, departement: null };
     expect(can(u, 'department.dashboard', { departement: '02' })).toBe(false);
     expect(can(u, 'structure.read_private', { departement: null })).toBe(false);
+  });
+});
+
+describe('référents of a partner (issue 13)', () => {
+  const departmental: Principal = {
+    id: 'u-ref-02',
+    role: 'referent_partenaire',
+    structureIds: [],
+    departement: null,
+    partner: { partenaire: 'caf', departements: ['02', '80'], coordinateur: false },
+  };
+
+  it('a departmental référent reads and answers their partner’s cases in their departments only', () => {
+    for (const action of ['dossier.read', 'dossier.answer', 'dossier.status', 'dossier.reassign'] as const) {
+      expect(can(departmental, action, { partenaire: 'caf', departement: '02' })).toBe(true);
+      expect(can(departmental, action, { partenaire: 'caf', departement: '80' })).toBe(true);
+      expect(can(departmental, action, { partenaire: 'caf', departement: '59' })).toBe(false);
+      expect(can(departmental, action, { partenaire: 'dgfip', departement: '02' })).toBe(false);
+      expect(can(departmental, action, { departement: '02' })).toBe(false);
+    }
+  });
+
+  it('only the coordinator sees the figures, and only for their own partner', () => {
+    expect(can(departmental, 'dossier.figures', { partenaire: 'caf', departement: '02' })).toBe(false);
+    expect(can(users.referent_partenaire, 'dossier.figures', { partenaire: 'caf' })).toBe(true);
+    expect(can(users.referent_partenaire, 'dossier.figures', { partenaire: 'msa' })).toBe(false);
+  });
+
+  it('a référent without a partner scope sees nothing', () => {
+    const u: Principal = { ...departmental, partner: null };
+    expect(can(u, 'dossier.read', { partenaire: 'caf', departement: '02' })).toBe(false);
+    expect(can(u, 'dossier.figures', { partenaire: 'caf' })).toBe(false);
+  });
+
+  it('a structure’s agent never reads another structure’s case, even in the same department', () => {
+    expect(
+      can(users.agent, 'dossier.read', { structureId: 's-other', departement: '02', partenaire: 'caf' }),
+    ).toBe(false);
   });
 });

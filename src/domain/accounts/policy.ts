@@ -40,6 +40,15 @@ export const ACTIONS = [
   // Remote reception (issue 12, §3): the structure's call-back inbox, and its delay to answer
   'rappel.handle',
   'rappel.settings',
+  // Escalation to partner référents (issue 13)
+  'dossier.create',
+  'dossier.read',
+  'dossier.answer',
+  'dossier.status',
+  'dossier.reassign',
+  'dossier.counts',
+  'dossier.figures',
+  'referents.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -50,11 +59,13 @@ export const isAction = (value: unknown): value is Action =>
  * - `own`: the target's structure is one of the user's structures (or the user filed it: `ownerId`);
  * - `department`: the target lies in the user's department;
  * - `assigned`: the target (an audit, or a structure under audit) is assigned to the user;
- * - `all`: anywhere.
+ * - `all`: anywhere;
+ * - `partner`: the target's partner is the référent's, in one of their departments (all for a coordinator);
+ * - `coordination`: the target's partner is that of the user, its national coordinator.
  * A missing entry means deny.
  */
-export type Scope = 'own' | 'department' | 'assigned' | 'all';
-export const SCOPES: readonly Scope[] = ['own', 'department', 'assigned', 'all'];
+export type Scope = 'own' | 'department' | 'assigned' | 'all' | 'partner' | 'coordination';
+export const SCOPES: readonly Scope[] = ['own', 'department', 'assigned', 'all', 'partner', 'coordination'];
 
 type Matrix = Readonly<Record<Role, Readonly<Partial<Record<Action, Scope>>>>>;
 
@@ -66,6 +77,11 @@ export const POLICY: Matrix = {
     'structure.history': 'own',
     'accompagnement.record': 'own',
     'rappel.handle': 'own',
+    'dossier.create': 'own',
+    'dossier.read': 'own',
+    'dossier.answer': 'own',
+    'dossier.status': 'own',
+    'referents.read': 'own',
   },
   responsable: {
     'structure.read_private': 'own',
@@ -82,6 +98,11 @@ export const POLICY: Matrix = {
     'accompagnement.tokens': 'own',
     'rappel.handle': 'own',
     'rappel.settings': 'own',
+    'dossier.create': 'own',
+    'dossier.read': 'own',
+    'dossier.answer': 'own',
+    'dossier.status': 'own',
+    'referents.read': 'own',
   },
   animateur_departemental: {
     'structure.read_private': 'department',
@@ -94,6 +115,8 @@ export const POLICY: Matrix = {
     'application.review': 'department',
     'application.propose': 'department',
     'accompagnement.stats': 'department',
+    'dossier.counts': 'department',
+    'referents.read': 'department',
   },
   national: {
     'structure.read_private': 'all',
@@ -117,6 +140,9 @@ export const POLICY: Matrix = {
     'users.set_active': 'all',
     'accompagnement.stats': 'all',
     'accompagnement.catalogue': 'all',
+    'dossier.counts': 'all',
+    'dossier.figures': 'all',
+    'referents.read': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',
@@ -129,6 +155,13 @@ export const POLICY: Matrix = {
     'users.invite': 'all',
     'outbox.read': 'all',
     'users.set_active': 'all',
+  },
+  referent_partenaire: {
+    'dossier.read': 'partner',
+    'dossier.answer': 'partner',
+    'dossier.status': 'partner',
+    'dossier.reassign': 'partner',
+    'dossier.figures': 'coordination',
   },
 };
 
@@ -143,6 +176,8 @@ export interface Target {
   readonly assignedTo?: readonly string[];
   /** The user who filed the target (an application): counts as `own`. */
   readonly ownerId?: string | null;
+  /** The partner a case is addressed to (issue 13). */
+  readonly partenaire?: string | null;
 }
 
 export const scopeOf = (role: Role, action: Action): Scope | null => POLICY[role][action] ?? null;
@@ -162,6 +197,17 @@ export function inScope(user: Principal, scope: Scope, target: Target): boolean 
       );
     case 'assigned':
       return target.assignedTo?.includes(user.id) ?? false;
+    case 'partner': {
+      const p = user.partner;
+      if (!p || target.partenaire == null || target.partenaire !== p.partenaire) return false;
+      return p.coordinateur || (target.departement != null && p.departements.includes(target.departement));
+    }
+    case 'coordination':
+      return (
+        !!user.partner?.coordinateur &&
+        target.partenaire != null &&
+        target.partenaire === user.partner.partenaire
+      );
   }
 }
 

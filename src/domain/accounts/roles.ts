@@ -1,5 +1,5 @@
 /**
- * The six roles of the back office and what each one's scope is made of.
+ * The roles of the back office and what each one's scope is made of.
  * A user has one role; agents and responsables belong to one or more structures (memberships),
  * an animateur départemental to one department, an auditeur to the audits assigned to them.
  */
@@ -10,6 +10,7 @@ export const ROLES = [
   'national',
   'auditeur',
   'admin_technique',
+  'referent_partenaire',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -20,6 +21,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   national: 'Équipe nationale (ANCT)',
   auditeur: 'Auditeur (certificateur)',
   admin_technique: 'Administrateur technique',
+  referent_partenaire: 'Référent d’un partenaire (escalade)',
 };
 
 export const isRole = (value: unknown): value is Role =>
@@ -33,6 +35,19 @@ export interface Principal {
   readonly structureIds: readonly string[];
   /** The department of an animateur départemental (INSEE code, e.g. `02`, `2A`, `971`); null otherwise. */
   readonly departement: string | null;
+  /** A partner's référent (issue 13): their partner and departments; absent or null for other roles. */
+  readonly partner?: PartnerScope | null;
+}
+
+/**
+ * The scope of a `referent_partenaire`: one partner (a code of src/domain/accompagnement/codes.ts) and one
+ * or more departments, or every department for the partner's national coordinator.
+ */
+export interface PartnerScope {
+  readonly partenaire: string;
+  readonly departements: readonly string[];
+  /** The partner's national coordinator: all departments, the figures, and the late-case reminders. */
+  readonly coordinateur: boolean;
 }
 
 /** Roles with a nationwide scope: only the national team grants them. */
@@ -50,12 +65,14 @@ export function invitableRoles(role: Role): readonly Role[] {
     case 'responsable':
       return ['agent', 'responsable'];
     case 'animateur_departemental':
-      return ['agent', 'responsable', 'animateur_departemental'];
+      // Référents of their own department's partners too (issue 13).
+      return ['agent', 'responsable', 'animateur_departemental', 'referent_partenaire'];
     case 'national':
       return ROLES;
     case 'admin_technique':
       // National roles are granted by the national team only (finding 3), never by a technical admin.
-      return ROLES.filter((r) => !NATIONAL_ROLES.includes(r));
+      // Référents are named by the national team or the animateur of their department (issue 13).
+      return ROLES.filter((r) => !NATIONAL_ROLES.includes(r) && r !== 'referent_partenaire');
     default:
       return [];
   }

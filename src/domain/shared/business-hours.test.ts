@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessHours } from './business-hours.js';
+import { addBusinessHours, businessHoursBetween } from './business-hours.js';
 
 /** Expected instants are written by hand from the calendars of 2025–2026, not computed by the code. */
 const at = (iso: string) => new Date(iso);
@@ -59,5 +59,57 @@ describe('addBusinessHours', () => {
     const end = addBusinessHours(at('2026-01-05T00:00:00Z'), 24 * 260 * 10, '97414');
     expect(end.getUTCFullYear()).toBeGreaterThanOrEqual(2035);
     expect(end.getUTCFullYear()).toBeLessThanOrEqual(2037);
+  });
+});
+
+describe('businessHoursBetween, the inverse of addBusinessHours', () => {
+  const between = (a: string, b: string, commune: string) => businessHoursBetween(at(a), at(b), commune);
+
+  it('counts by hand-checked calendars: Moselle’s Good Friday, Réunion’s weekend, a DST night', () => {
+    // Thursday 2 April 2026 12:00 CEST → Tuesday 7 April 12:00 CEST in Strasbourg: 12 + 12 = 24 hours.
+    expect(between('2026-04-02T10:00:00Z', '2026-04-07T10:00:00Z', '67482')).toBe(24);
+    // The same span in Guise counts Good Friday: 12 + 24 + 12 = 48 hours (Easter Monday pauses).
+    expect(between('2026-04-02T10:00:00Z', '2026-04-07T10:00:00Z', '02361')).toBe(48);
+    // Friday 27 March 2026 23:00 Réunion → Monday 30 March 01:00 Réunion: 1 + 1 hours.
+    expect(between('2026-03-27T19:00:00Z', '2026-03-29T21:00:00Z', '97414')).toBe(2);
+    // Monday 26 October 2026 00:00 CET → Tuesday 00:00: 24 hours; the Sunday of the clock change is closed.
+    expect(between('2026-10-25T23:00:00Z', '2026-10-26T23:00:00Z', '75056')).toBe(24);
+    // Martinique’s abolition day (Friday 22 May 2026) and Whit Monday pause.
+    expect(between('2026-05-21T14:00:00Z', '2026-05-26T14:00:00Z', '97209')).toBe(24);
+  });
+
+  it('is zero when the end is not after the start, or lies in the same closed days', () => {
+    expect(between('2026-03-31T10:00:00Z', '2026-03-31T09:00:00Z', '75056')).toBe(0);
+    expect(between('2026-03-28T08:00:00Z', '2026-03-29T20:00:00Z', '75056')).toBe(0);
+  });
+
+  it('undoes addBusinessHours for hours, communes and starts across DST, holidays and overseas', () => {
+    const starts = [
+      '2026-03-27T21:30:00Z', // Friday night before the spring clock change
+      '2026-04-02T10:00:00Z', // before Good Friday
+      '2025-12-23T23:00:00Z', // Christmas week
+      '2026-10-24T12:00:00Z', // Saturday before the autumn clock change
+      '2026-05-21T14:00:00Z', // before Martinique's abolition day
+    ];
+    for (const commune of ['75056', '57463', '67482', '97209', '97414', '97302', '976', '2A004']) {
+      for (const s of starts) {
+        for (const hours of [0.25, 1, 23, 48, 72, 360]) {
+          const due = addBusinessHours(at(s), hours, commune);
+          expect(businessHoursBetween(at(s), due, commune), `${commune} ${s} ${hours}`).toBeCloseTo(hours, 9);
+          // And the other way: adding the hours counted up to an instant never goes past it (0 hours from a
+          // closed day means the next business day's midnight, which may be after it: skipped).
+          const end = new Date(at(s).getTime() + hours * 7_200_000);
+          const counted = businessHoursBetween(at(s), end, commune);
+          if (counted > 0)
+            expect(addBusinessHours(at(s), counted, commune).getTime()).toBeLessThanOrEqual(end.getTime());
+        }
+      }
+    }
+  });
+
+  it('refuses invalid dates with a French message', () => {
+    expect(() => businessHoursBetween(new Date('x'), at('2026-01-01T00:00:00Z'), '75056')).toThrow(
+      /Date invalide/,
+    );
   });
 });

@@ -52,3 +52,31 @@ export function addBusinessHours(start: Date, hours: number, commune: string): D
   /* c8 ignore next */
   throw invalid('heures', 'Échéance trop lointaine.');
 }
+
+/**
+ * The business hours between two instants at `commune`, by the same definition as `addBusinessHours` (its
+ * inverse: `businessHoursBetween(s, addBusinessHours(s, h, c), c) === h`). 0 when `end` is not after `start`.
+ * Used for the figures: time to first answer, time to close.
+ */
+export function businessHoursBetween(start: Date, end: Date, commune: string): number {
+  for (const [d, field] of [
+    [start, 'debut'],
+    [end, 'fin'],
+  ] as const)
+    if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw invalid(field, 'Date invalide.');
+  const endMs = end.getTime();
+  if (endMs <= start.getTime()) return 0;
+  const zone = timeZoneOf(commune);
+  const holidays = holidayZone(commune);
+  let total = 0;
+  let cursor = inZone(start, zone);
+  for (let i = 0; i <= MAX_CALENDAR_DAYS; i += 1) {
+    const dayStart = cursor.startOf('day');
+    const nextDay = dayStart.plus({ days: 1 });
+    if (isBusinessDay(dayStart.year, dayStart.month, dayStart.day, holidays))
+      total += Math.min(nextDay.toMillis(), endMs) - cursor.toMillis();
+    if (nextDay.toMillis() >= endMs) return total / 3_600_000;
+    cursor = nextDay;
+  }
+  throw invalid('fin', 'Période trop longue (plus de douze ans).');
+}

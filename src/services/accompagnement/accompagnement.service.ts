@@ -545,6 +545,21 @@ export class AccompagnementService {
   // ------------------------------------------------------------------- the counter form
 
   /** The structure a user works for (first membership by default), checked against an action. */
+  /**
+   * An accompaniment handed to a partner's référent (result `escalade`), for the case created from it
+   * (issue 13): only a record of one of the principal's structures; null otherwise.
+   */
+  async escaladeSource(
+    principal: Principal,
+    id: string,
+  ): Promise<{ id: string; structureId: string; partenaire: string } | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const row = (await repo.findRecords(this.db, [id.toLowerCase()])).get(id.toLowerCase());
+    if (row?.resultat !== 'escalade' || !can(principal, 'dossier.create', { structureId: row.structure_id }))
+      return null;
+    return { id: row.id, structureId: row.structure_id, partenaire: row.partenaire };
+  }
+
   async structureFor(
     principal: Principal,
     action: 'accompagnement.record' | 'accompagnement.read' | 'accompagnement.tokens',

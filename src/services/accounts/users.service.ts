@@ -46,6 +46,8 @@ export async function inviteUser(ctx: AppContext, actor: Actor, input: InviteInp
   if (!isRole(input.role) || !invitableRoles(actor.principal.role).includes(input.role))
     throw invalid('role', 'Vous ne pouvez pas attribuer ce rôle.');
   const role: Role = input.role;
+  if (role === 'referent_partenaire')
+    throw invalid('role', 'Un référent de partenaire s’invite depuis la page « Référents des partenaires ».');
   let structureId: string | null = null;
   let departement: string | null = null;
   if (role === 'agent' || role === 'responsable') {

@@ -175,7 +175,11 @@ function recordsTable(
 <thead><tr><th scope="col">Début</th><th scope="col">Partenaire</th><th scope="col">Démarche</th><th scope="col">Canal</th><th scope="col">Durée</th><th scope="col">Résultat</th>${correctable ? html`<th scope="col">Action</th>` : null}</tr></thead>
 <tbody>${rows.map(
     (r) =>
-      html`<tr><td>${frDateTime(r.debut, zone)}</td><td>${partnerLabel(r.partenaire)}</td><td>${labelOf(demarches, r.demarche)}</td><td>${CANAL_LABELS[r.canal as keyof typeof CANAL_LABELS] ?? r.canal}</td><td>${r.duree_min} min</td><td>${RESULTAT_LABELS[r.resultat as keyof typeof RESULTAT_LABELS] ?? r.resultat}</td>${
+      html`<tr><td>${frDateTime(r.debut, zone)}</td><td>${partnerLabel(r.partenaire)}</td><td>${labelOf(demarches, r.demarche)}</td><td>${CANAL_LABELS[r.canal as keyof typeof CANAL_LABELS] ?? r.canal}</td><td>${r.duree_min} min</td><td>${RESULTAT_LABELS[r.resultat as keyof typeof RESULTAT_LABELS] ?? r.resultat}${
+        r.resultat === 'escalade'
+          ? html`<br><a class="fr-link fr-text--sm" href="/espace/escalade/nouveau?accompagnement=${r.id}">Transmettre le dossier au référent</a>`
+          : null
+      }</td>${
         correctable ? html`<td><a href="/espace/accompagnements/${r.id}/corriger">Corriger</a></td>` : null
       }</tr>`,
   )}</tbody></table></div>`;
@@ -200,7 +204,7 @@ export function counterPage(o: {
     csrf: o.csrf,
     scripts: ['counter-offline.js'],
     body: html`<h1>Enregistrer un accompagnement</h1>
-<p>${o.structure.name}${o.canSeeAll ? html` — <a href="/espace/accompagnements/structure?structure=${o.structure.id}">tous les accompagnements de la structure</a> — <a href="/espace/accompagnements/jetons?structure=${o.structure.id}">jetons d’API</a>` : null}</p>
+<p>${o.structure.name} — <a href="/espace/escalade">dossiers transmis aux partenaires</a>${o.canSeeAll ? html` — <a href="/espace/accompagnements/structure?structure=${o.structure.id}">tous les accompagnements de la structure</a> — <a href="/espace/accompagnements/jetons?structure=${o.structure.id}">jetons d’API</a>` : null}</p>
 ${o.notice ? html`<div class="fr-alert fr-alert--success fr-mb-3w" role="status"><p>${o.notice}</p></div>` : null}
 ${o.error ? html`<div class="fr-alert fr-alert--error fr-mb-3w" role="alert"><p>Rien n’a été enregistré : ${o.error.message} (champ ${o.error.field})</p></div>` : null}
 <p id="file-attente" class="fr-text--sm" aria-live="polite" hidden></p>

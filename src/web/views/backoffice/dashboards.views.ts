@@ -76,6 +76,19 @@ export function homePage(o: {
     mayEver(u, 'outbox.read')
       ? html`<li><a class="fr-link" href="/espace/courriels">Courriels en attente (boîte d’envoi)</a></li>`
       : null,
+    // Escalation to partner référents (issue 13)
+    mayEver(u, 'dossier.read')
+      ? html`<li><a class="fr-link" href="/espace/escalade">Dossiers transmis aux partenaires (escalade)</a></li>`
+      : null,
+    mayEver(u, 'dossier.counts')
+      ? html`<li><a class="fr-link" href="/espace/escalade/suivi${u.role === 'animateur_departemental' && u.departement ? `?departement=${u.departement}` : ''}">Escalade : dossiers en cours et départements sans référent</a></li>`
+      : null,
+    mayEver(u, 'dossier.figures')
+      ? html`<li><a class="fr-link" href="/espace/escalade/chiffres">Escalade : délais de réponse des partenaires</a></li>`
+      : null,
+    mayEver(u, 'referents.read')
+      ? html`<li><a class="fr-link" href="/espace/escalade/referents">Référents des partenaires</a></li>`
+      : null,
   ].filter(Boolean);
   return backOfficePage({
     title: 'Mon espace',
@@ -124,6 +137,7 @@ export function departmentPage(o: {
     csrf: o.csrf,
     body: html`<h1>Structures du département ${o.departement}</h1>
 <p>${o.rows.length} structure(s). <strong>${stale}</strong> n’ont pas été mises à jour depuis plus de 6 mois (avant le ${frDay(o.staleSince)}) : relancez-les.</p>
+<p><a class="fr-link" href="/espace/escalade/suivi?departement=${o.departement}">Escalade : dossiers en cours et partenaires sans référent dans le département</a></p>
 <div class="fr-table"><table>
   <caption>Structures, état et dernière mise à jour</caption>
   <thead><tr><th scope="col">Structure</th><th scope="col">Commune</th><th scope="col">Statut</th><th scope="col">Dernière mise à jour</th><th scope="col">Par</th><th scope="col">À relancer</th></tr></thead>
@@ -155,6 +169,7 @@ export function nationalPage(o: {
     csrf: o.csrf,
     body: html`<h1>Vue nationale des statuts</h1>
 ${o.error ? alert('error', o.error) : null}
+<p><a class="fr-link" href="/espace/escalade/suivi">Escalade : dossiers en cours et départements sans référent</a></p>
 <form method="get" action="/espace/national" class="fr-grid-row fr-grid-row--bottom">
   <div class="fr-col-auto">${field({ name: 'date', label: 'À la date du', type: 'date', value: o.date })}</div>
   <div class="fr-col-auto fr-ml-1w fr-mb-3w"><button class="fr-btn fr-btn--secondary" type="submit">Afficher</button></div>
@@ -233,13 +248,15 @@ export function invitePage(o: {
   error?: FormError | null;
   message?: string | null;
 }): string {
-  const roles = invitableRoles(o.user.principal.role).filter((r) => r !== 'agent' && r !== 'responsable');
+  const roles = invitableRoles(o.user.principal.role).filter(
+    (r) => r !== 'agent' && r !== 'responsable' && r !== 'referent_partenaire',
+  );
   return backOfficePage({
     title: 'Inviter une personne',
     user: o.user,
     csrf: o.csrf,
     body: html`<h1>Inviter une personne</h1>
-<p>Pour un agent ou un responsable, passez par la page « Agents » de sa structure.</p>
+<p>Pour un agent ou un responsable, passez par la page « Agents » de sa structure ; pour le référent d’un partenaire, par la page <a href="/espace/escalade/referents">Référents des partenaires</a>.</p>
 ${o.message ? alert('success', o.message) : null}
 ${topError(o.error, [])}
 <form method="post" action="/espace/inviter" novalidate>
