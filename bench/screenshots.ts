@@ -122,5 +122,7 @@ try {
   await site.close();
 }
 console.log(
-  overflowing.length ? `Pages plus larges que l’écran :\n${overflowing.join('\n')}` : 'Aucune page plus large que l’écran.',
+  overflowing.length
+    ? `Pages plus larges que l’écran :\n${overflowing.join('\n')}`
+    : 'Aucune page plus large que l’écran.',
 );

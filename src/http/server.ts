@@ -1,8 +1,8 @@
 import type { AddressInfo } from 'node:net';
 import { closeContext, openContext } from '../composition.js';
 import { loadConfig } from '../config.js';
-import { scheduleRetention } from '../services/operations/retention.js';
 import { runEscaladeJobs } from '../services/escalade/jobs.js';
+import { scheduleRetention } from '../services/operations/retention.js';
 import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
 import { seedOnFirstStart } from '../services/snapshots/first-start.js';
 import { buildApp } from './app.js';
