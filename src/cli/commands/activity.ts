@@ -7,6 +7,7 @@ import type { StatsReport } from '../../domain/accompagnement/index.js';
 import { generateActivityFile } from '../../services/accompagnement/generate.service.js';
 import { type ActivityImportReport, importActivity } from '../../services/accompagnement/import.service.js';
 import { CliError, withContext } from '../context.js';
+import { registerPilotageActivityCommands } from './pilotage.js';
 
 /** `maillage activity …`: accompaniments (issue 12). Tests call the run* functions directly. */
 
@@ -133,6 +134,7 @@ export function registerActivityCommands(program: Command): void {
       const n = await withContext((ctx) => ctx.accompagnement.purgeNotes());
       process.stdout.write(`${n} note(s) privée(s) effacée(s).\n`);
     });
+  registerPilotageActivityCommands(activity);
   const demarche = activity.command('demarche').description('Catalogue des démarches (équipe nationale)');
   demarche
     .command('add')

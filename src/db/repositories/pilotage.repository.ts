@@ -1,0 +1,216 @@
+import { sql } from 'kysely';
+import type { DimensionRow, RollupDeltas, RollupDimension, WeekRow } from '../../domain/pilotage/rollup.js';
+import type { Db } from '../database.js';
+
+/**
+ * The one owner of the pilotage tables (issue 14): the rollups `pilotage_dep_jour`,
+ * `pilotage_dep_mois`, `pilotage_structure_semaine`. Queries only. The raw records are read through
+ * the accompaniment repository, never here.
+ */
+
+/** Writers hold it shared, a rebuild exclusive: a rebuild never misses a concurrent write. */
+const ROLLUP_LOCK = sql`4214, 1`;
+export const lockRollupsShared = (trx: Db) =>
+  sql`select pg_advisory_xact_lock_shared(${ROLLUP_LOCK})`.execute(trx);
+export const lockRollupsExclusive = (trx: Db) =>
+  sql`select pg_advisory_xact_lock(${ROLLUP_LOCK})`.execute(trx);
+
+const CHUNK = 1000;
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
+}
+
+/**
+ * Adds changes to the rollups (inside the caller's transaction): one upsert per table and chunk,
+ * in key order; rows whose count falls to zero are deleted.
+ */
+export async function applyRollupDeltas(trx: Db, d: RollupDeltas): Promise<void> {
+  for (const part of chunks(d.depJour)) {
+    const zero = await trx
+      .insertInto('pilotage_dep_jour')
+      .values(
+        part.map((r) => ({
+          dimension: r.dimension,
+          departement: r.departement,
+          jour: r.periode,
+          valeur: r.valeur,
+          n: r.n,
+          minutes: r.minutes,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['dimension', 'departement', 'jour', 'valeur']).doUpdateSet({
+          n: sql`pilotage_dep_jour.n + excluded.n`,
+          minutes: sql`pilotage_dep_jour.minutes + excluded.minutes`,
+        }),
+      )
+      .returning(['dimension', 'departement', 'jour', 'valeur', 'n'])
+      .execute();
+    for (const z of zero.filter((x) => x.n === 0))
+      await trx
+        .deleteFrom('pilotage_dep_jour')
+        .where('dimension', '=', z.dimension)
+        .where('departement', '=', z.departement)
+        .where('jour', '=', z.jour)
+        .where('valeur', '=', z.valeur)
+        .execute();
+  }
+  for (const part of chunks(d.depMois)) {
+    const zero = await trx
+      .insertInto('pilotage_dep_mois')
+      .values(
+        part.map((r) => ({
+          dimension: r.dimension,
+          departement: r.departement,
+          mois: r.periode,
+          valeur: r.valeur,
+          n: r.n,
+          minutes: r.minutes,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['dimension', 'departement', 'mois', 'valeur']).doUpdateSet({
+          n: sql`pilotage_dep_mois.n + excluded.n`,
+          minutes: sql`pilotage_dep_mois.minutes + excluded.minutes`,
+        }),
+      )
+      .returning(['dimension', 'departement', 'mois', 'valeur', 'n'])
+      .execute();
+    for (const z of zero.filter((x) => x.n === 0))
+      await trx
+        .deleteFrom('pilotage_dep_mois')
+        .where('dimension', '=', z.dimension)
+        .where('departement', '=', z.departement)
+        .where('mois', '=', z.mois)
+        .where('valeur', '=', z.valeur)
+        .execute();
+  }
+  await addWeeks(trx, d.semaines, true);
+}
+
+async function addWeeks(trx: Db, rows: readonly WeekRow[], dropZero: boolean): Promise<void> {
+  for (const part of chunks(rows)) {
+    const back = await trx
+      .insertInto('pilotage_structure_semaine')
+      .values(
+        part.map((r) => ({
+          semaine: r.semaine,
+          structure_id: r.structureId,
+          departement: r.departement,
+          n: r.n,
+          n_distance: r.nDistance,
+          minutes: r.minutes,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['semaine', 'structure_id']).doUpdateSet({
+          n: sql`pilotage_structure_semaine.n + excluded.n`,
+          n_distance: sql`pilotage_structure_semaine.n_distance + excluded.n_distance`,
+          minutes: sql`pilotage_structure_semaine.minutes + excluded.minutes`,
+          departement: sql`excluded.departement`,
+        }),
+      )
+      .returning(['semaine', 'structure_id', 'n'])
+      .execute();
+    if (dropZero)
+      for (const z of back.filter((x) => x.n === 0))
+        await trx
+          .deleteFrom('pilotage_structure_semaine')
+          .where('semaine', '=', z.semaine)
+          .where('structure_id', '=', z.structure_id)
+          .execute();
+  }
+}
+
+/** Empties the rollups (a rebuild, under the exclusive lock). */
+export async function clearRollups(trx: Db): Promise<void> {
+  await trx.deleteFrom('pilotage_dep_jour').execute();
+  await trx.deleteFrom('pilotage_dep_mois').execute();
+  await trx.deleteFrom('pilotage_structure_semaine').execute();
+}
+
+/** Inserts rebuilt rows (weeks are added: a week spans two months). */
+export async function insertRebuilt(
+  trx: Db,
+  rows: { depJour: readonly DimensionRow[]; depMois: readonly DimensionRow[]; semaines: readonly WeekRow[] },
+): Promise<void> {
+  for (const part of chunks(rows.depJour))
+    await trx
+      .insertInto('pilotage_dep_jour')
+      .values(
+        part.map((r) => ({
+          dimension: r.dimension,
+          departement: r.departement,
+          jour: r.periode,
+          valeur: r.valeur,
+          n: r.n,
+          minutes: r.minutes,
+        })),
+      )
+      .execute();
+  for (const part of chunks(rows.depMois))
+    await trx
+      .insertInto('pilotage_dep_mois')
+      .values(
+        part.map((r) => ({
+          dimension: r.dimension,
+          departement: r.departement,
+          mois: r.periode,
+          valeur: r.valeur,
+          n: r.n,
+          minutes: r.minutes,
+        })),
+      )
+      .execute();
+  await addWeeks(trx, rows.semaines, false);
+}
+
+/** The rollup rows of a range of days (day table) and of the months starting in it (month table). */
+export async function rollupRowsBetween(
+  db: Db,
+  fromDay: string,
+  toDay: string,
+): Promise<{ depJour: DimensionRow[]; depMois: DimensionRow[] }> {
+  const jour = await sql<{
+    dimension: RollupDimension;
+    departement: string;
+    periode: string;
+    valeur: string;
+    n: number;
+    minutes: number;
+  }>`
+    select dimension, departement, to_char(jour, 'YYYY-MM-DD') as periode, valeur, n, minutes::bigint as minutes
+    from pilotage_dep_jour where jour between ${fromDay}::date and ${toDay}::date`.execute(db);
+  const mois = await sql<{
+    dimension: RollupDimension;
+    departement: string;
+    periode: string;
+    valeur: string;
+    n: number;
+    minutes: number;
+  }>`
+    select dimension, departement, to_char(mois, 'YYYY-MM-DD') as periode, valeur, n, minutes::bigint as minutes
+    from pilotage_dep_mois where mois between ${fromDay}::date and ${toDay}::date`.execute(db);
+  const num = (r: DimensionRow) => ({ ...r, minutes: Number(r.minutes) });
+  return { depJour: jour.rows.map(num), depMois: mois.rows.map(num) };
+}
+
+export async function allWeekRows(db: Db): Promise<WeekRow[]> {
+  const r = await sql<WeekRow>`
+    select to_char(semaine, 'YYYY-MM-DD') as semaine, structure_id as "structureId", departement, n,
+           n_distance as "nDistance", minutes::bigint as minutes
+    from pilotage_structure_semaine`.execute(db);
+  return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
+}
+
+/** The first and last days the rollups cover (null when empty). */
+export async function rollupDayBounds(db: Db): Promise<{ first: string; last: string } | null> {
+  const r = await sql<{ first: string | null; last: string | null }>`
+    select to_char(least(min(j.d), min(m.d)), 'YYYY-MM-DD') as first, to_char(greatest(max(j.d), max(m.d)), 'YYYY-MM-DD') as last
+    from (select min(jour) as d from pilotage_dep_jour union all select max(jour) from pilotage_dep_jour) j,
+         (select min(mois) as d from pilotage_dep_mois union all select max(mois) from pilotage_dep_mois) m`.execute(
+    db,
+  );
+  const row = r.rows[0];
+  return row?.first && row.last ? { first: row.first, last: row.last } : null;
+}
