@@ -12,6 +12,7 @@ import { type Geography, loadGeography } from './services/geography/load-geograp
 import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
 import { MobileService } from './services/mobile/mobile.service.js';
+import { PilotageService } from './services/pilotage/pilotage.service.js';
 import { PilotageRollups } from './services/pilotage/rollups.service.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
@@ -39,7 +40,7 @@ export interface AppContext {
   /** Accompaniments: records, catalogue, statistics (issue 12). */
   readonly accompagnement: AccompagnementService;
   /** Pilotage: rollups kept in each accompaniment write, indicators, open data (issue 14). */
-  readonly pilotage: { readonly rollups: PilotageRollups };
+  readonly pilotage: PilotageService;
 }
 
 export interface ContextOverrides {
@@ -61,6 +62,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
   const mobile = new MobileService(database.db, clock);
   const rollups = new PilotageRollups(database.db, logger);
+  const accompagnement = new AccompagnementService(database.db, clock, geography, logger, rollups.listener);
   return {
     config,
     database,
@@ -74,8 +76,8 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     labelling: createLabelling({ db: database.db, clock, config }),
     mobile,
     directory: new DirectoryService(database.db),
-    accompagnement: new AccompagnementService(database.db, clock, geography, logger, rollups.listener),
-    pilotage: { rollups },
+    accompagnement,
+    pilotage: new PilotageService(database.db, geography, rollups, accompagnement),
   };
 }
 

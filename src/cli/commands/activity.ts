@@ -69,7 +69,7 @@ export async function runActivityGenerate(
 export const runActivityStats = (
   ctx: AppContext,
   args: { territory?: string; from?: string; to?: string; by?: string },
-): Promise<StatsReport> => ctx.accompagnement.stats(args, 'operator');
+): Promise<StatsReport> => ctx.pilotage.activityStats(args);
 
 export function formatStats(r: StatsReport): string {
   const lines = [

@@ -214,3 +214,47 @@ export async function rollupDayBounds(db: Db): Promise<{ first: string; last: st
   const row = r.rows[0];
   return row?.first && row.last ? { first: row.first, last: row.last } : null;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Indicator reads (scoped to departments in SQL)
+// ---------------------------------------------------------------------------------------------
+
+export interface RollupRead {
+  readonly dimension: RollupDimension;
+  /** The departments of the territory (always given: FR is its list of departments). */
+  readonly departements: readonly string[];
+  /** Whole months (first days, inclusive), read from the month rows. */
+  readonly months: { readonly from: string; readonly to: string } | null;
+  /** Edge days, read from the day rows. */
+  readonly days: ReadonlyArray<{ readonly from: string; readonly to: string }>;
+  /** Group by month (`YYYY-MM`) instead of by value; by department too when asked. */
+  readonly byMonth?: boolean;
+  readonly byDepartement?: boolean;
+}
+
+/** Counts and minutes per value (or month) of a dimension over departments and a range of days. */
+export async function sumDimension(
+  db: Db,
+  q: RollupRead,
+): Promise<Array<{ key: string; departement: string | null; count: number; minutes: number }>> {
+  if (q.departements.length === 0 || (q.months === null && q.days.length === 0)) return [];
+  const deps = sql.join(q.departements);
+  const parts = [];
+  if (q.months)
+    parts.push(sql`select departement, valeur, mois as periode, n, minutes from pilotage_dep_mois
+      where dimension = ${q.dimension} and departement in (${deps})
+        and mois between ${q.months.from}::date and ${q.months.to}::date`);
+  if (q.days.length > 0)
+    parts.push(sql`select departement, valeur, jour as periode, n, minutes from pilotage_dep_jour
+      where dimension = ${q.dimension} and departement in (${deps})
+        and (${sql.join(
+          q.days.map((d) => sql`jour between ${d.from}::date and ${d.to}::date`),
+          sql` or `,
+        )})`);
+  const key = q.byMonth ? sql`to_char(periode, 'YYYY-MM')` : sql`valeur`;
+  const dep = q.byDepartement ? sql`departement` : sql`null::text`;
+  const r = await sql<{ key: string; departement: string | null; count: number; minutes: number }>`
+    select ${key} as key, ${dep} as departement, sum(n)::int as count, sum(minutes)::bigint as minutes
+    from (${sql.join(parts, sql` union all `)}) x group by 1, 2`.execute(db);
+  return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
+}

@@ -34,6 +34,8 @@ const EXPECTED: Record<Action, string> = {
   'accompagnement.stats': '- S D * - -',
   'accompagnement.tokens': '- S - - - -',
   'accompagnement.catalogue': '- - - * - -',
+  'pilotage.dashboard': 'S S D * - -',
+  'pilotage.survey': 'S S - - - -',
 };
 
 const users: Record<Role, Principal> = {

@@ -37,6 +37,9 @@ export const ACTIONS = [
   'accompagnement.stats',
   'accompagnement.tokens',
   'accompagnement.catalogue',
+  // Pilotage (issue 14): dashboards; handing a satisfaction survey link after an accompaniment
+  'pilotage.dashboard',
+  'pilotage.survey',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -62,6 +65,8 @@ export const POLICY: Matrix = {
     'structure.set_status': 'own',
     'structure.history': 'own',
     'accompagnement.record': 'own',
+    'pilotage.dashboard': 'own',
+    'pilotage.survey': 'own',
   },
   responsable: {
     'structure.read_private': 'own',
@@ -76,6 +81,8 @@ export const POLICY: Matrix = {
     'accompagnement.read': 'own',
     'accompagnement.stats': 'own',
     'accompagnement.tokens': 'own',
+    'pilotage.dashboard': 'own',
+    'pilotage.survey': 'own',
   },
   animateur_departemental: {
     'structure.read_private': 'department',
@@ -88,6 +95,7 @@ export const POLICY: Matrix = {
     'application.review': 'department',
     'application.propose': 'department',
     'accompagnement.stats': 'department',
+    'pilotage.dashboard': 'department',
   },
   national: {
     'structure.read_private': 'all',
@@ -111,6 +119,7 @@ export const POLICY: Matrix = {
     'users.set_active': 'all',
     'accompagnement.stats': 'all',
     'accompagnement.catalogue': 'all',
+    'pilotage.dashboard': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',

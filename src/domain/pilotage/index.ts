@@ -1,2 +1,4 @@
 /** Pilotage (issue 14): rollups, indicators, crisis indicators, statistical secrecy. Pure. */
+
+export * from './indicators.js';
 export * from './rollup.js';
