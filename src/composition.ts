@@ -77,7 +77,14 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     mobile,
     directory: new DirectoryService(database.db),
     accompagnement,
-    pilotage: new PilotageService(database.db, geography, rollups, accompagnement),
+    pilotage: new PilotageService(
+      database.db,
+      geography,
+      rollups,
+      accompagnement,
+      clock,
+      config.secretThreshold,
+    ),
   };
 }
 

@@ -4,8 +4,10 @@ import { findStructureById } from '../../db/repositories/directory.repository.js
 import * as repo from '../../db/repositories/pilotage.repository.js';
 import {
   CANAL_LABELS,
+  CANAUX,
   isCom,
   PARTENAIRE_LABELS,
+  PARTENAIRES,
   parseStatsDimension,
   parseStatsRange,
   parseStatsTerritory,
@@ -17,16 +19,23 @@ import {
 import { can } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import {
+  demarcheTable,
   INDICATOR_DIMENSIONS,
   type IndicatorDimension,
   NO_DEMARCHE,
+  openDataTable,
   parseIndicatorDimension,
   parseIndicatorQuery,
+  parseOpenDataBy,
+  parsePeriod,
+  parseThreshold,
   planRange,
   REMOTE_CHANNELS,
   rollupDimensionOf,
 } from '../../domain/pilotage/index.js';
 import { invalid, notFound } from '../../domain/shared/errors.js';
+import type { Clock } from '../../domain/shared/time.js';
+import { latestLocalDate } from '../../domain/shared/time-zone.js';
 import type { AccompagnementService } from '../accompagnement/accompagnement.service.js';
 import type { Geography } from '../geography/load-geography.js';
 import { dayWindow, type PilotageRollups } from './rollups.service.js';
@@ -75,7 +84,56 @@ export class PilotageService {
     private readonly geography: Geography,
     readonly rollups: PilotageRollups,
     private readonly accompagnement: AccompagnementService,
+    private readonly clock: Clock,
+    /** The default threshold of statistical secrecy (config `MAILLAGE_SECRET_THRESHOLD`, 11). */
+    readonly secretThreshold: number,
   ) {}
+
+  /** The latest month anywhere in the network (the current one, whatever the zone). */
+  currentMonth(): string {
+    return latestLocalDate(this.clock.now()).slice(0, 7);
+  }
+
+  /**
+   * The open-data table of a month (department × partner or channel) under statistical secrecy.
+   * Everything is validated before the query; rows are the departments of metropolitan France and
+   * the DROM with at least one record that month.
+   */
+  async openData(query: { period?: unknown; by?: unknown; threshold?: unknown }) {
+    const period = parsePeriod(query.period, this.currentMonth());
+    const by = parseOpenDataBy(query.by);
+    const threshold = parseThreshold(query.threshold, this.secretThreshold);
+    const rows = await repo.sumDimension(this.db, {
+      dimension: by,
+      departements: this.programmeDepartements(),
+      months: { from: `${period}-01`, to: `${period}-01` },
+      days: [],
+      byDepartement: true,
+    });
+    const columns = by === 'partenaire' ? PARTENAIRES : CANAUX;
+    return openDataTable(
+      period,
+      threshold,
+      columns,
+      rows.map((r) => ({ departement: r.departement ?? '', key: r.key, count: r.count })),
+    );
+  }
+
+  /** National counts by démarche of a month, under statistical secrecy. */
+  async openDataDemarches(query: { period?: unknown; threshold?: unknown }) {
+    const period = parsePeriod(query.period, this.currentMonth());
+    const threshold = parseThreshold(query.threshold, this.secretThreshold);
+    const rows = await repo.sumDimension(this.db, {
+      dimension: 'demarche',
+      departements: this.programmeDepartements(),
+      months: { from: `${period}-01`, to: `${period}-01` },
+      days: [],
+    });
+    const catalogue = await this.accompagnement.catalogue();
+    return demarcheTable(period, threshold, rows, (code) =>
+      code === NO_DEMARCHE ? 'Démarche non renseignée' : (catalogue.get(code)?.label ?? code),
+    );
+  }
 
   /** Departments of metropolitan France and the DROM (COM excluded, as everywhere in the programme). */
   programmeDepartements(): string[] {
