@@ -21,6 +21,7 @@ import { healthRoutes } from './routes/health.routes.js';
 import { labellingRoutes } from './routes/labelling.routes.js';
 import { mobileRoutes } from './routes/mobile.routes.js';
 import { mobileBackofficeRoutes } from './routes/mobile-backoffice.routes.js';
+import { pilotageRoutes } from './routes/pilotage.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
 import { territoryRoutes } from './routes/territory.routes.js';
@@ -93,6 +94,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(directoryImportRoutes(ctx));
   await app.register(accompagnementApiRoutes(ctx));
   await app.register(accompagnementRoutes(ctx));
+  await app.register(pilotageRoutes(ctx));
 
   return app;
 }

@@ -258,3 +258,22 @@ export async function sumDimension(
     from (${sql.join(parts, sql` union all `)}) x group by 1, 2`.execute(db);
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
 }
+
+/** Per structure and week: accompaniments and remote ones (crisis indicators). */
+export async function weeklyActivity(
+  db: Db,
+  q: {
+    readonly fromMonday: string;
+    readonly toMonday: string;
+    readonly departements?: readonly string[];
+    readonly structureId?: string;
+  },
+): Promise<Array<{ semaine: string; structureId: string; n: number; nDistance: number }>> {
+  const r = await sql<{ semaine: string; structureId: string; n: number; nDistance: number }>`
+    select to_char(semaine, 'YYYY-MM-DD') as semaine, structure_id as "structureId", n, n_distance as "nDistance"
+    from pilotage_structure_semaine
+    where semaine between ${q.fromMonday}::date and ${q.toMonday}::date
+      ${q.structureId ? sql`and structure_id = ${q.structureId}` : sql``}
+      ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}`.execute(db);
+  return r.rows;
+}

@@ -161,3 +161,69 @@ export async function statusCountsAt(db: Executor, at: Date): Promise<StatusCoun
   }
   return { total, byStatus, remoteWithContact };
 }
+
+/**
+ * Structures receiving the public (status `ouverte` or `accueil_a_distance`) at the end of each
+ * week, as they stood then (same reading of the status history as `statusCountsAt`), for the crisis
+ * indicators of issue 14. `weeks` are Mondays (`YYYY-MM-DD`); the week ends on Sunday 24:00 UTC.
+ * Scoped to departments, or to one structure.
+ */
+export async function receivingStructuresByWeek(
+  db: Executor,
+  weeks: readonly string[],
+  scope: { readonly departements?: readonly string[]; readonly structureId?: string },
+): Promise<Array<{ semaine: string; id: string }>> {
+  if (weeks.length === 0) return [];
+  const ends = weeks.map((w) => new Date(Date.parse(`${w}T00:00:00Z`) + 7 * 86_400_000).toISOString());
+  const r = await sql<{ semaine: string; id: string }>`
+    select w.monday as semaine, s.id
+    from structures s
+    cross join unnest(${sql.val(weeks)}::text[], ${sql.val(ends)}::timestamptz[]) as w(monday, fin)
+    where s.created_at < w.fin
+      ${scope.structureId ? sql`and s.id = ${scope.structureId}` : sql``}
+      ${scope.departements ? sql`and s.departement in (${sql.join(scope.departements)})` : sql``}
+      and coalesce(
+        (select h.to_status from status_history h where h.structure_id = s.id and h.at < w.fin
+          order by h.at desc, h.id desc limit 1),
+        (select h.from_status from status_history h where h.structure_id = s.id and h.at >= w.fin
+          order by h.at asc, h.id asc limit 1),
+        s.status) in ('ouverte', 'accueil_a_distance')`.execute(db);
+  return r.rows;
+}
+
+/** `statusCountsAt` for some departments only (the pilotage dashboards of a territory). */
+export async function statusCountsAtIn(
+  db: Executor,
+  at: Date,
+  departements: readonly string[],
+): Promise<StatusCounts> {
+  const rows = await sql<{ status: OperatingStatus; n: number; with_contact: number }>`
+    with at_date as (
+      select s.id,
+        coalesce(
+          (select h.to_status from status_history h where h.structure_id = s.id and h.at <= ${at}
+            order by h.at desc, h.id desc limit 1),
+          (select h.from_status from status_history h where h.structure_id = s.id and h.at > ${at}
+            order by h.at asc, h.id asc limit 1),
+          s.status) as status,
+        (cardinality(s.emails) > 0 or cardinality(s.telephones) > 0) as has_contact
+      from structures s
+      where s.created_at <= ${at} and s.departement in (${sql.join(departements)})
+    )
+    select status, count(*)::int as n, count(*) filter (where has_contact)::int as with_contact
+    from at_date group by status`.execute(db);
+  const byStatus: Record<OperatingStatus, number> = {
+    ouverte: 0,
+    accueil_a_distance: 0,
+    fermee_temporairement: 0,
+    fermee_definitivement: 0,
+  };
+  let total = 0;
+  let remoteWithContact = 0;
+  for (const r of rows.rows) {
+    byStatus[r.status] = Number(r.n);
+    total += Number(r.n);
+    if (r.status === 'accueil_a_distance') remoteWithContact = Number(r.with_contact);
+  }
+  return { total, byStatus, remoteWithContact };
+}

@@ -3,6 +3,10 @@ import * as records from '../../db/repositories/accompagnement.repository.js';
 import { findStructureById } from '../../db/repositories/directory.repository.js';
 import * as repo from '../../db/repositories/pilotage.repository.js';
 import {
+  receivingStructuresByWeek,
+  statusCountsAtIn,
+} from '../../db/repositories/structure-edits.repository.js';
+import {
   CANAL_LABELS,
   CANAUX,
   isCom,
@@ -19,6 +23,7 @@ import {
 import { can } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import {
+  crisisSeries,
   demarcheTable,
   INDICATOR_DIMENSIONS,
   type IndicatorDimension,
@@ -32,6 +37,7 @@ import {
   planRange,
   REMOTE_CHANNELS,
   rollupDimensionOf,
+  weeksOf,
 } from '../../domain/pilotage/index.js';
 import { invalid, notFound } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/shared/time.js';
@@ -254,6 +260,26 @@ export class PilotageService {
       { territory: t.code, from: q.from, to: q.to, by },
       await this.#aggregate(t, q.from, q.to, by),
     );
+  }
+
+  /** Weekly crisis indicators of a territory, beside its status counts at the end of the range. */
+  async crisis(query: { territory?: unknown; from?: unknown; to?: unknown }, viewer: Principal | 'operator') {
+    const q = parseIndicatorQuery(query);
+    const t = await this.authorise(q.territory, viewer);
+    return { territory: t, ...(await this.crisisOf(t, q.from, q.to)) };
+  }
+
+  async crisisOf(t: ResolvedTerritory, from: string, to: string) {
+    const weeks = weeksOf(from, to);
+    const scope = t.structure ? { structureId: t.structure.id } : { departements: t.departements };
+    const [receiving, activity, statuses] = await Promise.all([
+      receivingStructuresByWeek(this.db, weeks, scope),
+      repo.weeklyActivity(this.db, { fromMonday: weeks[0] ?? from, toMonday: weeks.at(-1) ?? to, ...scope }),
+      t.structure
+        ? Promise.resolve(null)
+        : statusCountsAtIn(this.db, new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000), t.departements),
+    ]);
+    return { weeks: crisisSeries(weeks, receiving, activity), statuses };
   }
 
   /** The whole dashboard of a territory: every dimension, remote share, time spent. */

@@ -57,6 +57,9 @@ export function homePage(o: {
     mayEver(u, 'outbox.read')
       ? html`<li><a class="fr-link" href="/espace/courriels">Courriels en attente (boîte d’envoi)</a></li>`
       : null,
+    mayEver(u, 'pilotage.dashboard')
+      ? html`<li><a class="fr-link" href="/espace/pilotage">Tableau de bord de pilotage : activité, part à distance, indicateurs de crise</a></li>`
+      : null,
   ].filter(Boolean);
   return backOfficePage({
     title: 'Mon espace',
@@ -104,6 +107,7 @@ export function departmentPage(o: {
     user: o.user,
     csrf: o.csrf,
     body: html`<h1>Structures du département ${o.departement}</h1>
+<p><a class="fr-link" href="/espace/pilotage?territoire=dep:${o.departement}">Tableau de bord de pilotage du département</a></p>
 <p>${o.rows.length} structure(s). <strong>${stale}</strong> n’ont pas été mises à jour depuis plus de 6 mois (avant le ${frDay(o.staleSince)}) : relancez-les.</p>
 <div class="fr-table"><table>
   <caption>Structures, état et dernière mise à jour</caption>
@@ -135,6 +139,7 @@ export function nationalPage(o: {
     user: o.user,
     csrf: o.csrf,
     body: html`<h1>Vue nationale des statuts</h1>
+<p><a class="fr-link" href="/espace/pilotage?territoire=FR">Tableau de bord national de pilotage (activité, indicateurs de crise)</a></p>
 ${o.error ? alert('error', o.error) : null}
 <form method="get" action="/espace/national" class="fr-grid-row fr-grid-row--bottom">
   <div class="fr-col-auto">${field({ name: 'date', label: 'À la date du', type: 'date', value: o.date })}</div>
