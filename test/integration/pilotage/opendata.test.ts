@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runOpenData } from '../../../src/cli/commands/pilotage.js';
-import { type AppContext, closeContext } from '../../../src/composition.js';
+import type { AppContext } from '../../../src/composition.js';
 import { insertStructure } from '../../support/accounts.js';
-import { buildTestContext } from '../../support/app.js';
+import { buildTestApp, type TestApp } from '../../support/app.js';
 
 /** `activity opendata` (issue 14, step 5): the issue's JSON shape, secrecy, bad input. */
 let ctx: AppContext;
+let t: TestApp;
 
 const write = async (
   idFs: string,
@@ -30,7 +31,8 @@ const write = async (
 };
 
 beforeAll(async () => {
-  ctx = await buildTestContext({ now: '2026-11-24T09:30:00Z' });
+  t = await buildTestApp({ now: '2026-04-24T09:30:00Z' });
+  ctx = t.ctx;
   const s02 = await insertStructure(ctx, { departement: '02' });
   const s75 = await insertStructure(ctx, { departement: '75' });
   const s80 = await insertStructure(ctx, { departement: '80' });
@@ -42,7 +44,7 @@ beforeAll(async () => {
   await write(s80.idFs, 'msa', 11);
   await write(s80.idFs, 'ants', 2, 'visio', 'ants.passeport');
 });
-afterAll(async () => closeContext(ctx));
+afterAll(async () => t.close());
 
 describe('activity opendata', () => {
   it('prints exactly the issue’s shape, hiding 1..10 and what would reveal them', async () => {
@@ -95,7 +97,7 @@ describe('activity opendata', () => {
   it('refuses bad input with the field at fault', async () => {
     const bad: Array<[Record<string, string>, string]> = [
       [{ period: '2026-13', by: 'canal' }, 'period'],
-      [{ period: '2027-01', by: 'canal' }, 'period'],
+      [{ period: '2026-05', by: 'canal' }, 'period'],
       [{ period: '<script>', by: 'canal' }, 'period'],
       [{ period: '2026-03', by: 'age' }, 'by'],
       [{ period: '2026-03', by: 'canal', threshold: 'Infinity' }, 'threshold'],
@@ -117,5 +119,45 @@ describe('activity opendata', () => {
       { demarche: 'ants.passeport', libelle: expect.stringMatching(/passeport/i), n: null },
     ]);
     expect(r.secondary).toEqual(['']);
+  });
+});
+
+describe('/statistiques', () => {
+  it('lists the last complete months with CSV and JSON files and their columns', async () => {
+    const r = await t.app.inject({ url: '/statistiques' });
+    expect(r.statusCode).toBe(200);
+    expect(r.body).toContain('href="/statistiques/2026-03-departement-partenaire.csv"');
+    expect(r.body).toContain('href="/statistiques/2026-03-national-demarche.json"');
+    expect(r.body).not.toContain('2026-04-departement');
+    expect(r.body).toContain('Description des colonnes');
+    expect(r.body).toMatch(/de 1 à 10 accompagnements/);
+  });
+
+  it('serves the same tables as the command, under secrecy', async () => {
+    const json = await t.app.inject({ url: '/statistiques/2026-03-departement-partenaire.json' });
+    expect(json.statusCode).toBe(200);
+    expect(JSON.parse(json.body)).toEqual(
+      JSON.parse((await runOpenData(ctx, { period: '2026-03', by: 'partenaire' })).output),
+    );
+    const csv = await t.app.inject({ url: '/statistiques/2026-03-departement-canal.csv' });
+    expect(csv.headers['content-type']).toMatch(/text\/csv/);
+    expect(csv.body.split('\n')[0]).toBe('periode,departement,guichet,bus,telephone,courriel,visio,total');
+    const dem = await t.app.inject({ url: '/statistiques/2026-03-national-demarche.json' });
+    expect(JSON.parse(dem.body).rows.every((x: { n: number | null }) => x.n === null)).toBe(true);
+  });
+
+  it('unknown or hostile file names are a 404, a future month a 400', async () => {
+    for (const name of [
+      '2026-13-departement-canal.csv',
+      'x.json',
+      '2026-03-departement-age.csv',
+      '%3Cscript%3E',
+      '..%2F..%2Fetc%2Fpasswd',
+    ])
+      expect((await t.app.inject({ url: `/statistiques/${name}` })).statusCode).toBe(404);
+    expect((await t.app.inject({ url: `/statistiques/${'9'.repeat(100)}` })).statusCode).toBe(400);
+    expect((await t.app.inject({ url: '/statistiques/2030-01-departement-canal.json' })).statusCode).toBe(
+      400,
+    );
   });
 });
