@@ -245,22 +245,18 @@ export interface DayWindow {
 
 /**
  * Raw counts per department × local day × dimension value (one scan, grouping sets): what the
- * pilotage rollups must equal. Read by the pilotage service to check and rebuild them.
+ * pilotage rollups must equal. The query is defined here, by the owner of the records; the pilotage
+ * repository runs it (to check) or inserts its result set-based (to rebuild), never re-writing it.
+ * Columns: dimension, departement, jour ('YYYY-MM-DD'), valeur, n, minutes.
  */
-export async function countsPerDepartmentDay(
-  db: Db,
-  w: DayWindow,
-): Promise<
-  Array<{ dimension: string; departement: string; jour: string; valeur: string; n: number; minutes: number }>
-> {
-  const r = await sql<{
-    dimension: string;
-    departement: string;
-    jour: string;
-    valeur: string;
-    n: number;
-    minutes: number;
-  }>`
+export const countsPerDepartmentDayQuery = (w: DayWindow) => sql<{
+  dimension: string;
+  departement: string;
+  jour: string;
+  valeur: string;
+  n: number;
+  minutes: number;
+}>`
     select case when grouping(partenaire) = 0 then 'partenaire' when grouping(canal) = 0 then 'canal'
                 when grouping(resultat) = 0 then 'resultat' else 'demarche' end as dimension,
            departement, to_char(jour_local, 'YYYY-MM-DD') as jour,
@@ -271,35 +267,25 @@ export async function countsPerDepartmentDay(
     where debut >= ${w.fromInstant} and debut < ${w.toInstant}
       and jour_local between ${w.fromDay}::date and ${w.toDay}::date
     group by grouping sets ((departement, jour_local, partenaire), (departement, jour_local, canal),
-                            (departement, jour_local, resultat), (departement, jour_local, demarche))`.execute(
-    db,
-  );
+                            (departement, jour_local, resultat), (departement, jour_local, demarche))`;
+
+export async function countsPerDepartmentDay(db: Db, w: DayWindow) {
+  const r = await countsPerDepartmentDayQuery(w).execute(db);
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
 }
 
-/** Raw counts per structure × local day: total, remote channels, minutes. */
-export async function countsPerStructureDay(
-  db: Db,
-  w: DayWindow,
-  remoteChannels: readonly string[],
-): Promise<
-  Array<{
-    jour: string;
-    structureId: string;
-    departement: string;
-    n: number;
-    nDistance: number;
-    minutes: number;
-  }>
-> {
-  const r = await sql<{
-    jour: string;
-    structureId: string;
-    departement: string;
-    n: number;
-    nDistance: number;
-    minutes: number;
-  }>`
+/**
+ * Raw counts per structure × local day: total, remote channels, minutes.
+ * Columns: jour, "structureId", departement, n, "nDistance", minutes.
+ */
+export const countsPerStructureDayQuery = (w: DayWindow, remoteChannels: readonly string[]) => sql<{
+  jour: string;
+  structureId: string;
+  departement: string;
+  n: number;
+  nDistance: number;
+  minutes: number;
+}>`
     select to_char(jour_local, 'YYYY-MM-DD') as jour, structure_id as "structureId", departement,
            count(*)::int as n,
            (count(*) filter (where canal in (${sql.join(remoteChannels)})))::int as "nDistance",
@@ -307,7 +293,10 @@ export async function countsPerStructureDay(
     from accompagnements
     where debut >= ${w.fromInstant} and debut < ${w.toInstant}
       and jour_local between ${w.fromDay}::date and ${w.toDay}::date
-    group by 1, 2, 3`.execute(db);
+    group by 1, 2, 3`;
+
+export async function countsPerStructureDay(db: Db, w: DayWindow, remoteChannels: readonly string[]) {
+  const r = await countsPerStructureDayQuery(w, remoteChannels).execute(db);
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
 }
 

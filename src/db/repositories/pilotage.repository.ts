@@ -1,4 +1,4 @@
-import { sql } from 'kysely';
+import { type RawBuilder, sql } from 'kysely';
 import type { DimensionRow, RollupDeltas, RollupDimension, WeekRow } from '../../domain/pilotage/rollup.js';
 import type { Db } from '../database.js';
 
@@ -129,40 +129,45 @@ export async function clearRollups(trx: Db): Promise<void> {
   await trx.deleteFrom('pilotage_structure_semaine').execute();
 }
 
-/** Inserts rebuilt rows (weeks are added: a week spans two months). */
-export async function insertRebuilt(
+/**
+ * Rebuilds the rollups of one month set-based, inside the database, from the raw counts query the
+ * accompaniment repository defines (`countsPerDepartmentDayQuery`, `countsPerStructureDayQuery`).
+ * Weeks are added (a week spans two months).
+ */
+export async function insertRebuiltFrom(
   trx: Db,
-  rows: { depJour: readonly DimensionRow[]; depMois: readonly DimensionRow[]; semaines: readonly WeekRow[] },
+  depDay: RawBuilder<unknown>,
+  structureDay: RawBuilder<unknown>,
 ): Promise<void> {
-  for (const part of chunks(rows.depJour))
-    await trx
-      .insertInto('pilotage_dep_jour')
-      .values(
-        part.map((r) => ({
-          dimension: r.dimension,
-          departement: r.departement,
-          jour: r.periode,
-          valeur: r.valeur,
-          n: r.n,
-          minutes: r.minutes,
-        })),
-      )
-      .execute();
-  for (const part of chunks(rows.depMois))
-    await trx
-      .insertInto('pilotage_dep_mois')
-      .values(
-        part.map((r) => ({
-          dimension: r.dimension,
-          departement: r.departement,
-          mois: r.periode,
-          valeur: r.valeur,
-          n: r.n,
-          minutes: r.minutes,
-        })),
-      )
-      .execute();
-  await addWeeks(trx, rows.semaines, false);
+  await sql`insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
+    select dimension, departement, jour::date, valeur, n, minutes from (${depDay}) q`.execute(trx);
+  await sql`insert into pilotage_dep_mois (dimension, departement, mois, valeur, n, minutes)
+    select dimension, departement, (substr(jour, 1, 7) || '-01')::date, valeur, sum(n)::int, sum(minutes)
+    from (${depDay}) q group by 1, 2, 3, 4`.execute(trx);
+  await sql`insert into pilotage_structure_semaine (semaine, structure_id, departement, n, n_distance, minutes)
+    select jour::date - (extract(isodow from jour::date)::int - 1), "structureId"::uuid, min(departement), sum(n)::int, sum("nDistance")::int, sum(minutes)
+    from (${structureDay}) q group by 1, 2
+    on conflict (semaine, structure_id) do update set
+      n = pilotage_structure_semaine.n + excluded.n,
+      n_distance = pilotage_structure_semaine.n_distance + excluded.n_distance,
+      minutes = pilotage_structure_semaine.minutes + excluded.minutes`.execute(trx);
+}
+
+/** Row counts of the rollups. */
+export async function rollupRowCount(db: Db): Promise<number> {
+  const r = await sql<{
+    n: number;
+  }>`select ((select count(*) from pilotage_dep_jour) + (select count(*) from pilotage_dep_mois)
+    + (select count(*) from pilotage_structure_semaine))::int as n`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+/** Records the rollups count (the week rows hold each record once). */
+export async function rollupRecordCount(db: Db): Promise<number> {
+  const r = await sql<{
+    n: number;
+  }>`select coalesce(sum(n), 0)::int as n from pilotage_structure_semaine`.execute(db);
+  return r.rows[0]?.n ?? 0;
 }
 
 /** The rollup rows of a range of days (day table) and of the months starting in it (month table). */

@@ -163,32 +163,42 @@ export async function statusCountsAt(db: Executor, at: Date): Promise<StatusCoun
 }
 
 /**
- * Structures receiving the public (status `ouverte` or `accueil_a_distance`) at the end of each
- * week, as they stood then (same reading of the status history as `statusCountsAt`), for the crisis
- * indicators of issue 14. `weeks` are Mondays (`YYYY-MM-DD`); the week ends on Sunday 24:00 UTC.
- * Scoped to departments, or to one structure.
+ * The structures of a territory with their creation, current status and status history, for the
+ * crisis indicators of issue 14 (which status each had at the end of each week is computed by the
+ * pilotage domain, with the same reading as `statusCountsAt`). Scoped to departments or one structure.
  */
-export async function receivingStructuresByWeek(
+export async function structureStatusHistories(
   db: Executor,
-  weeks: readonly string[],
   scope: { readonly departements?: readonly string[]; readonly structureId?: string },
-): Promise<Array<{ semaine: string; id: string }>> {
-  if (weeks.length === 0) return [];
-  const ends = weeks.map((w) => new Date(Date.parse(`${w}T00:00:00Z`) + 7 * 86_400_000).toISOString());
-  const r = await sql<{ semaine: string; id: string }>`
-    select w.monday as semaine, s.id
+): Promise<
+  Array<{
+    id: string;
+    createdAt: Date;
+    status: OperatingStatus;
+    changes: Array<{ at: Date; from: OperatingStatus; to: OperatingStatus }>;
+  }>
+> {
+  const r = await sql<{
+    id: string;
+    created_at: Date;
+    status: OperatingStatus;
+    changes: Array<{ at: string; from: OperatingStatus; to: OperatingStatus }> | null;
+  }>`
+    select s.id, s.created_at, s.status,
+      (select json_agg(json_build_object('at', h.at, 'from', h.from_status, 'to', h.to_status) order by h.at, h.id)
+         from status_history h where h.structure_id = s.id) as changes
     from structures s
-    cross join unnest(${sql.val(weeks)}::text[], ${sql.val(ends)}::timestamptz[]) as w(monday, fin)
-    where s.created_at < w.fin
+    where true
       ${scope.structureId ? sql`and s.id = ${scope.structureId}` : sql``}
-      ${scope.departements ? sql`and s.departement in (${sql.join(scope.departements)})` : sql``}
-      and coalesce(
-        (select h.to_status from status_history h where h.structure_id = s.id and h.at < w.fin
-          order by h.at desc, h.id desc limit 1),
-        (select h.from_status from status_history h where h.structure_id = s.id and h.at >= w.fin
-          order by h.at asc, h.id asc limit 1),
-        s.status) in ('ouverte', 'accueil_a_distance')`.execute(db);
-  return r.rows;
+      ${scope.departements ? sql`and s.departement in (${sql.join(scope.departements)})` : sql``}`.execute(
+    db,
+  );
+  return r.rows.map((x) => ({
+    id: x.id,
+    createdAt: new Date(x.created_at),
+    status: x.status,
+    changes: (x.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
+  }));
 }
 
 /** `statusCountsAt` for some departments only (the pilotage dashboards of a territory). */

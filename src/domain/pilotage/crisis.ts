@@ -33,6 +33,40 @@ export function weeksOf(from: string, to: string, max = 270): string[] {
   return out;
 }
 
+/** A structure's status history, as the directory keeps it (changes in time order). */
+export interface StatusHistory {
+  readonly id: string;
+  readonly createdAt: Date;
+  readonly status: string;
+  readonly changes: ReadonlyArray<{ readonly at: Date; readonly from: string; readonly to: string }>;
+}
+
+const RECEIVING = new Set(['ouverte', 'accueil_a_distance']);
+
+/** The status at an instant: the last change before it, else the first later change's origin, else today's. */
+export function statusAt(h: StatusHistory, at: Date): string {
+  let before: string | null = null;
+  for (const c of h.changes) {
+    if (c.at < at) before = c.to;
+    else return before ?? c.from;
+  }
+  return before ?? h.status;
+}
+
+/**
+ * The structures receiving the public at the end of each week (Sunday 24:00 UTC): created before,
+ * status `ouverte` or `accueil_a_distance` then.
+ */
+export function receivingByWeek(weeks: readonly string[], histories: readonly StatusHistory[]) {
+  const out: Array<{ semaine: string; id: string }> = [];
+  for (const semaine of weeks) {
+    const end = new Date(Date.parse(`${semaine}T00:00:00Z`) + 7 * 86_400_000);
+    for (const h of histories)
+      if (h.createdAt < end && RECEIVING.has(statusAt(h, end))) out.push({ semaine, id: h.id });
+  }
+  return out;
+}
+
 const share = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
 
 export function crisisSeries(

@@ -3,8 +3,8 @@ import * as records from '../../db/repositories/accompagnement.repository.js';
 import { findStructureById } from '../../db/repositories/directory.repository.js';
 import * as repo from '../../db/repositories/pilotage.repository.js';
 import {
-  receivingStructuresByWeek,
   statusCountsAtIn,
+  structureStatusHistories,
 } from '../../db/repositories/structure-edits.repository.js';
 import {
   CANAL_LABELS,
@@ -36,6 +36,7 @@ import {
   parseThreshold,
   planRange,
   REMOTE_CHANNELS,
+  receivingByWeek,
   rollupDimensionOf,
   weeksOf,
 } from '../../domain/pilotage/index.js';
@@ -272,14 +273,14 @@ export class PilotageService {
   async crisisOf(t: ResolvedTerritory, from: string, to: string) {
     const weeks = weeksOf(from, to);
     const scope = t.structure ? { structureId: t.structure.id } : { departements: t.departements };
-    const [receiving, activity, statuses] = await Promise.all([
-      receivingStructuresByWeek(this.db, weeks, scope),
+    const [histories, activity, statuses] = await Promise.all([
+      structureStatusHistories(this.db, scope),
       repo.weeklyActivity(this.db, { fromMonday: weeks[0] ?? from, toMonday: weeks.at(-1) ?? to, ...scope }),
       t.structure
         ? Promise.resolve(null)
         : statusCountsAtIn(this.db, new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000), t.departements),
     ]);
-    return { weeks: crisisSeries(weeks, receiving, activity), statuses };
+    return { weeks: crisisSeries(weeks, receivingByWeek(weeks, histories), activity), statuses };
   }
 
   /** The whole dashboard of a territory: every dimension, remote share, time spent. */

@@ -11,7 +11,6 @@ import {
   type RollupDifference,
   type RollupRecord,
   rollupDeltas,
-  type WeekRow,
   weekRowsOf,
 } from '../../domain/pilotage/index.js';
 
@@ -137,25 +136,24 @@ export class PilotageRollups {
 
   /**
    * Rebuilds every rollup from the records in ONE transaction under the exclusive rollup lock:
-   * writers wait (they hold it shared), so no write is missed or counted twice.
+   * writers wait (they hold it shared), so no write is missed or counted twice. Month by month,
+   * set-based inside the database.
    */
   async rebuild(): Promise<{ months: number; records: number; rows: number }> {
     return this.db.transaction().execute(async (trx) => {
       await repo.lockRollupsExclusive(trx);
       await repo.clearRollups(trx);
       const months = await this.#months(trx);
-      let recordsSeen = 0;
-      let rows = 0;
-      const weeks: WeekRow[] = [];
       for (const month of months) {
-        const e = await this.#expectedMonth(trx, month);
-        const semaines = weekRowsOf(e.structureDays);
-        await repo.insertRebuilt(trx, { depJour: e.depJour, depMois: e.depMois, semaines });
-        rows += e.depJour.length + e.depMois.length;
-        weeks.push(...semaines);
-        for (const d of e.structureDays) recordsSeen += d.n;
+        const w = dayWindow(month.from, month.to);
+        await repo.insertRebuiltFrom(
+          trx,
+          records.countsPerDepartmentDayQuery(w),
+          records.countsPerStructureDayQuery(w, REMOTE_CHANNELS),
+        );
       }
-      rows += new Set(weeks.map((w) => `${w.semaine}|${w.structureId}`)).size;
+      const rows = await repo.rollupRowCount(trx);
+      const recordsSeen = await repo.rollupRecordCount(trx);
       this.logger?.info(
         { months: months.length, records: recordsSeen, rows },
         'rollups de pilotage reconstruits',
