@@ -42,11 +42,15 @@ let database: Database;
 let dropDb: (() => Promise<void>) | null = null;
 if (ENGINE === 'postgres') {
   const server = process.env.BENCH_PG_URL ?? 'postgres://maillage@127.0.0.1:55432/postgres';
-  const name = `pilotage_bench_${process.pid}`;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
+  // BENCH_PG_DB reuses a database a previous run loaded (BENCH_LOADED=1: its records are kept).
+  const name = process.env.BENCH_PG_DB ?? `pilotage_bench_${process.pid}`;
+  if (!/^pilotage_bench_\d+$/.test(name)) throw new Error('BENCH_PG_DB: pilotage_bench_<n>');
+  if (!process.env.BENCH_PG_DB) {
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+  }
   const url = new URL(server);
   url.pathname = `/${name}`;
   database = await openPostgres(url.toString(), 4);
@@ -65,8 +69,10 @@ const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), refDi
 const ctx = await openContext(config, { database, clock: fixedClock(now) });
 const db = ctx.db;
 
+const LOADED = process.env.BENCH_LOADED === '1';
+let records = RECORDS;
 try {
-  await runImportStructures(ctx, { file: join(SHARED, 'france-services-2024-08.csv') });
+  if (!LOADED) await runImportStructures(ctx, { file: join(SHARED, 'france-services-2024-08.csv') });
   const structures = (
     await sql<{ id: string; departement: string; id_fs: string }>`
       select id, departement, id_fs from structures order by id_fs`.execute(db)
@@ -74,8 +80,9 @@ try {
   log(`${structures.length} structures`);
 
   // Partitions of the 36 months, then the records, set-based, in chunks.
-  for (let y = FIRST_YEAR; y < FIRST_YEAR + YEARS; y++)
-    for (let m = 1; m <= 12; m++) await createMonthPartition(db, `${y}-${String(m).padStart(2, '0')}`);
+  if (!LOADED)
+    for (let y = FIRST_YEAR; y < FIRST_YEAR + YEARS; y++)
+      for (let m = 1; m <= 12; m++) await createMonthPartition(db, `${y}-${String(m).padStart(2, '0')}`);
   const partners = PARTNER_WEIGHTS.map(([p]) => p);
   const total = PARTNER_WEIGHTS.reduce((s, [, w]) => s + w, 0);
   let acc = 0;
@@ -83,7 +90,9 @@ try {
   const demarches = CATALOGUE_RELEASE.demarches;
   const demarcheCase = (p: string) => {
     const codes = demarches.filter((d) => d.partenaire === p).map((d) => d.code);
-    return codes.length === 0 ? sql`null::text` : sql`(${sql.val(codes)}::text[])[1 + floor(random() * ${codes.length})::int]`;
+    return codes.length === 0
+      ? sql`null::text`
+      : sql`(${sql.val(codes)}::text[])[1 + floor(random() * ${codes.length})::int]`;
   };
   const partnerExpr = sql`(case ${sql.join(
     partners.map((p, i) => sql`when rp < ${cumulative[i] as number} then ${p}`),
@@ -99,7 +108,7 @@ try {
   const spanSeconds = (Date.parse(`${FIRST_YEAR + YEARS}-01-01T00:00:00Z`) - 86_400_000 - start) / 1000;
   const CHUNK = 500_000;
   let t = performance.now();
-  for (let done = 0; done < RECORDS; done += CHUNK) {
+  for (let done = 0; !LOADED && done < RECORDS; done += CHUNK) {
     const n = Math.min(CHUNK, RECORDS - done);
     await sql`
       insert into accompagnements (id, debut, jour_local, structure_id, departement, duree_min, canal, partenaire, demarche, resultat, source)
@@ -121,7 +130,10 @@ try {
       ) b, (select ${sql.val(ids)}::uuid[] as ids, ${sql.val(deps)}::text[] as deps) arrays`.execute(db);
     log(`${done + n} enregistrements chargés`);
   }
-  const loadMs = performance.now() - t;
+  const loadMs = LOADED ? Number(process.env.BENCH_LOAD_MS ?? Number.NaN) : performance.now() - t;
+  if (LOADED)
+    records =
+      (await sql<{ n: number }>`select count(*)::int as n from accompagnements`.execute(db)).rows[0]?.n ?? 0;
   if (ENGINE === 'postgres') await sql`analyze`.execute(db);
 
   t = performance.now();
@@ -139,7 +151,9 @@ try {
 
   // The busiest structure, and a big region and department.
   const busiest = (
-    await sql<{ id_fs: string }>`select s.id_fs from pilotage_structure_semaine w join structures s on s.id = w.structure_id
+    await sql<{
+      id_fs: string;
+    }>`select s.id_fs from pilotage_structure_semaine w join structures s on s.id = w.structure_id
       group by s.id_fs order by sum(w.n) desc limit 1`.execute(db)
   ).rows[0]?.id_fs as string;
   const lastYear = FIRST_YEAR + YEARS - 1;
@@ -174,20 +188,27 @@ try {
       );
       log(rows.at(-1) as string);
     }
-    const crisis = await time(() => ctx.pilotage.crisis({ territory, ...range }, 'operator'), Math.min(RUNS, 10));
+    const crisis = await time(
+      () => ctx.pilotage.crisis({ territory, ...range }, 'operator'),
+      Math.min(RUNS, 10),
+    );
     worst = Math.max(worst, crisis);
-    rows.push(`| ${territory.startsWith('structure:') ? 'structure (busiest)' : territory} | crisis, 49 weeks | ${crisis.toFixed(1)} | — | — |`);
+    rows.push(
+      `| ${territory.startsWith('structure:') ? 'structure (busiest)' : territory} | crisis, 49 weeks | ${crisis.toFixed(1)} | — | — |`,
+    );
     log(rows.at(-1) as string);
   }
   const rollupRows = (
     await sql<{ j: number; m: number; w: number }>`select (select count(*) from pilotage_dep_jour)::int as j,
-      (select count(*) from pilotage_dep_mois)::int as m, (select count(*) from pilotage_structure_semaine)::int as w`.execute(db)
+      (select count(*) from pilotage_dep_mois)::int as m, (select count(*) from pilotage_structure_semaine)::int as w`.execute(
+      db,
+    )
   ).rows[0];
   const md = `## Pilotage dashboards on ${ENGINE === 'postgres' ? 'PostgreSQL' : 'PGlite'} (issue 14)
 
 ${today()} — ${machine()}${ENGINE === 'postgres' ? ` — PostgreSQL ${(await sql<{ v: string }>`show server_version`.execute(db)).rows[0]?.v}` : ''}.
 
-- ${RECORDS.toLocaleString('en')} records over ${YEARS} years (${FIRST_YEAR}–${lastYear}) and ${structures.length} real structures, loaded set-based in ${(loadMs / 1000).toFixed(0)} s; rollups built by \`activity rollup-rebuild\`'s code in ${(rebuildMs / 1000).toFixed(0)} s (${rollupRows?.j} department-day, ${rollupRows?.m} department-month, ${rollupRows?.w} structure-week rows). rollup-check: ${checkLine}.
+- ${records.toLocaleString('en')} records over ${YEARS} years (${FIRST_YEAR}–${lastYear}) and ${structures.length} real structures, loaded set-based in ${(loadMs / 1000).toFixed(0)} s; rollups built by \`activity rollup-rebuild\`'s code in ${(rebuildMs / 1000).toFixed(0)} s (${rollupRows?.j} department-day, ${rollupRows?.m} department-month, ${rollupRows?.w} structure-week rows). rollup-check: ${checkLine}.
 - Range ${range.from} → ${range.to} (11 whole months from the month rollups, edges from the day rollups). p95 of ${RUNS} runs after one warm-up; baseline = the raw GROUP BY over the same records (\`activity stats\` of issue 12, partition pruning and its index), p95 of ${BASELINE_RUNS} runs, same run.
 - **Worst dashboard query p95: ${worst.toFixed(1)} ms** (target ≤ 300 ms); smallest speed-up against the raw GROUP BY: ${Number.isFinite(worstRatio) ? `${worstRatio.toFixed(0)}×` : '—'}.
 

@@ -14,6 +14,7 @@ import { mobileStopsSource } from './services/mobile/locator-stops.js';
 import { MobileService } from './services/mobile/mobile.service.js';
 import { PilotageService } from './services/pilotage/pilotage.service.js';
 import { PilotageRollups } from './services/pilotage/rollups.service.js';
+import { SurveyService } from './services/pilotage/survey.service.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
 /**
@@ -84,6 +85,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
       accompagnement,
       clock,
       config.secretThreshold,
+      new SurveyService(database.db, clock, config.publicUrl),
     ),
   };
 }

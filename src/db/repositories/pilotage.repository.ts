@@ -282,3 +282,105 @@ export async function weeklyActivity(
       ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}`.execute(db);
   return r.rows;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Satisfaction survey
+// ---------------------------------------------------------------------------------------------
+
+export async function insertSurveyLink(
+  db: Db,
+  l: { hash: string; structureId: string; departement: string; createdAt: Date; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('pilotage_enquetes')
+    .values({
+      jeton_hash: l.hash,
+      structure_id: l.structureId,
+      departement: l.departement,
+      cree_le: l.createdAt,
+      expire_le: l.expiresAt,
+    })
+    .execute();
+}
+
+export async function findSurveyLink(
+  db: Db,
+  hash: string,
+): Promise<{
+  id: string;
+  structureId: string;
+  departement: string;
+  expiresAt: Date;
+  answered: boolean;
+} | null> {
+  const row = await db
+    .selectFrom('pilotage_enquetes as e')
+    .leftJoin('pilotage_reponses as r', 'r.enquete_id', 'e.id')
+    .select(['e.id', 'e.structure_id', 'e.departement', 'e.expire_le', 'r.enquete_id as answered'])
+    .where('e.jeton_hash', '=', hash)
+    .executeTakeFirst();
+  return row
+    ? {
+        id: row.id,
+        structureId: row.structure_id,
+        departement: row.departement,
+        expiresAt: new Date(row.expire_le),
+        answered: row.answered !== null,
+      }
+    : null;
+}
+
+/** One answer per link, by the primary key: false when the link was already answered. */
+export async function insertSurveyAnswer(
+  db: Db,
+  a: {
+    enqueteId: string;
+    structureId: string;
+    departement: string;
+    at: Date;
+    demarche: string;
+    accueil: number;
+    recommande: string;
+  },
+): Promise<boolean> {
+  const r = await db
+    .insertInto('pilotage_reponses')
+    .values({
+      enquete_id: a.enqueteId,
+      structure_id: a.structureId,
+      departement: a.departement,
+      repondu_le: a.at,
+      demarche: a.demarche,
+      accueil: a.accueil,
+      recommande: a.recommande,
+    })
+    .onConflict((oc) => oc.column('enquete_id').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Answer counts per structure over a territory and a window of instants (aggregates only). */
+export async function surveyTotals(
+  db: Db,
+  q: { departements?: readonly string[]; structureId?: string; from: Date; to: Date },
+): Promise<
+  Array<{ structureId: string; count: number; satisfied: number; advanced: number; recommend: number }>
+> {
+  const r = await sql<{
+    structureId: string;
+    count: number;
+    satisfied: number;
+    advanced: number;
+    recommend: number;
+  }>`
+    select structure_id as "structureId", count(*)::int as count,
+           (count(*) filter (where accueil >= 4))::int as satisfied,
+           (count(*) filter (where demarche in ('oui', 'en_partie')))::int as advanced,
+           (count(*) filter (where recommande = 'oui'))::int as recommend
+    from pilotage_reponses
+    where repondu_le >= ${q.from} and repondu_le < ${q.to}
+      ${q.structureId ? sql`and structure_id = ${q.structureId}` : sql``}
+      ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}
+    group by 1`.execute(db);
+  return r.rows;
+}

@@ -33,7 +33,30 @@ export interface PilotageStructureSemaineTable {
   minutes: Big;
 }
 
+/** A satisfaction survey link (issue 14): only the token's sha256 is stored. */
+export interface PilotageEnquetesTable {
+  id: ColumnType<string, string | undefined, never>;
+  jeton_hash: string;
+  structure_id: string;
+  departement: string;
+  cree_le: ColumnType<Date, Date, Date>;
+  expire_le: ColumnType<Date, Date, Date>;
+}
+
+/** One anonymous answer per link (primary key = the link). */
+export interface PilotageReponsesTable {
+  enquete_id: string;
+  structure_id: string;
+  departement: string;
+  repondu_le: ColumnType<Date, Date, Date>;
+  demarche: string;
+  accueil: number;
+  recommande: string;
+}
+
 export interface PilotageTables {
+  pilotage_enquetes: PilotageEnquetesTable;
+  pilotage_reponses: PilotageReponsesTable;
   pilotage_dep_jour: PilotageDepJourTable;
   pilotage_dep_mois: PilotageDepMoisTable;
   pilotage_structure_semaine: PilotageStructureSemaineTable;

@@ -5,3 +5,4 @@ export * from './indicators.js';
 export * from './opendata.js';
 export * from './rollup.js';
 export * from './secrecy.js';
+export * from './survey.js';

@@ -1,6 +1,7 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
+import { can, mayEver } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import { INDICATOR_DIMENSIONS, type IndicatorDimension } from '../../domain/pilotage/index.js';
 import { writeCsv } from '../../domain/shared/csv.js';
@@ -8,6 +9,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { latestLocalDate } from '../../domain/shared/time-zone.js';
 import { DIMENSION_LABELS } from '../../services/pilotage/pilotage.service.js';
 import { type DashboardForm, dashboardPage } from '../../web/views/pilotage/dashboard.view.js';
+import { surveyLinkPage } from '../../web/views/pilotage/survey.view.js';
 import { invalidForm, statusOf } from '../plugins/errors.js';
 import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 import { csrfField, requireUser, userOf } from '../plugins/session.js';
@@ -102,6 +104,11 @@ export const pilotageRoutes =
         const query = { territory: values.territoire, from: values.du, to: values.au };
         const dashboard = await service.dashboard(query, user.principal);
         const crisis = await service.crisisOf(dashboard.territory, dashboard.from, dashboard.to);
+        const satisfaction = await service.survey.results(dashboard.territory, dashboard.from, dashboard.to);
+        const surveyLink =
+          dashboard.territory.structure && can(user.principal, 'pilotage.survey', dashboard.territory.target)
+            ? `/espace/pilotage/enquete?structure=${dashboard.territory.structure.id}`
+            : null;
         const { links, title } = linksFor(dashboard.territory.code);
         return htmlReply(
           reply,
@@ -112,6 +119,8 @@ export const pilotageRoutes =
             values,
             dashboard,
             crisis,
+            satisfaction,
+            surveyLink,
             error: null,
             links,
             linksTitle: title,
@@ -128,6 +137,8 @@ export const pilotageRoutes =
             values,
             dashboard: null,
             crisis: null,
+            satisfaction: null,
+            surveyLink: null,
             error: err,
             links: [],
             linksTitle: '',
@@ -157,6 +168,53 @@ export const pilotageRoutes =
           reply,
           values,
           request.validationError ? invalidForm(request.validationError) : undefined,
+        );
+      },
+    );
+
+    // The agent hands a satisfaction survey link (QR code) after an accompaniment.
+    const SurveyQuery = Type.Object({ structure: Type.Optional(Type.String({ maxLength: 64 })) });
+    const surveyStructure = async (principal: Principal, structureId: string | undefined) => {
+      const id = structureId ?? principal.structureIds[0];
+      if (!id) throw new DomainError('not_found', 'Vous n’êtes rattaché(e) à aucune structure.');
+      const t = await service
+        .resolve({ kind: 'structure', code: `structure:${id}`, value: id })
+        .catch(() => null);
+      if (!t?.structure || !can(principal, 'pilotage.survey', t.target))
+        throw new DomainError('not_found', 'Cette structure ne fait pas partie de votre périmètre.');
+      return t.structure;
+    };
+    app.get(
+      '/espace/pilotage/enquete',
+      { schema: { hide: true, querystring: SurveyQuery }, preHandler: requireUser },
+      async (request, reply) => {
+        const user = userOf(request);
+        const structure = await surveyStructure(user.principal, request.query.structure);
+        return htmlReply(
+          reply,
+          200,
+          surveyLinkPage({ user, csrf: csrfField(ctx, request, reply), structure, link: null }),
+        );
+      },
+    );
+    app.post(
+      '/espace/pilotage/enquete',
+      {
+        schema: {
+          hide: true,
+          querystring: SurveyQuery,
+          body: Type.Object({ _csrf: Type.Optional(Type.String({ maxLength: 200 })) }),
+        },
+        preHandler: requireUser,
+      },
+      async (request, reply) => {
+        const user = userOf(request);
+        const structure = await surveyStructure(user.principal, request.query.structure);
+        const link = await service.survey.createLink(user.principal, structure.id);
+        return htmlReply(
+          reply,
+          201,
+          surveyLinkPage({ user, csrf: csrfField(ctx, request, reply), structure, link }),
         );
       },
     );

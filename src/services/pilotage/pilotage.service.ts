@@ -46,6 +46,7 @@ import { latestLocalDate } from '../../domain/shared/time-zone.js';
 import type { AccompagnementService } from '../accompagnement/accompagnement.service.js';
 import type { Geography } from '../geography/load-geography.js';
 import { dayWindow, type PilotageRollups } from './rollups.service.js';
+import type { SurveyService } from './survey.service.js';
 
 /** A territory resolved: the departments it spans (rollups) or one structure (its own records). */
 export interface ResolvedTerritory {
@@ -94,6 +95,8 @@ export class PilotageService {
     private readonly clock: Clock,
     /** The default threshold of statistical secrecy (config `MAILLAGE_SECRET_THRESHOLD`, 11). */
     readonly secretThreshold: number,
+    /** The satisfaction survey: links, anonymous answers, results. */
+    readonly survey: SurveyService,
   ) {}
 
   /** The latest month anywhere in the network (the current one, whatever the zone). */

@@ -60,6 +60,9 @@ export function homePage(o: {
     mayEver(u, 'pilotage.dashboard')
       ? html`<li><a class="fr-link" href="/espace/pilotage">Tableau de bord de pilotage : activité, part à distance, indicateurs de crise</a></li>`
       : null,
+    mayEver(u, 'pilotage.survey') && u.structureIds.length > 0
+      ? html`<li><a class="fr-link" href="/espace/pilotage/enquete">Remettre une enquête de satisfaction (QR code) après un accompagnement</a></li>`
+      : null,
   ].filter(Boolean);
   return backOfficePage({
     title: 'Mon espace',

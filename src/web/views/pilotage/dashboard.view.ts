@@ -7,6 +7,7 @@ import { html, type SafeHtml } from '../../html.js';
 import { alert } from '../accounts/forms.js';
 import { backOfficePage } from '../backoffice/chrome.js';
 import { barChart, columnChart, dataTable, frNumber, frPercent } from './charts.js';
+import { satisfactionSection } from './survey.view.js';
 
 export interface DashboardForm {
   readonly territoire: string;
@@ -147,6 +148,8 @@ export function dashboardPage(o: {
   values: DashboardForm;
   dashboard: Dashboard | null;
   crisis: { weeks: readonly CrisisWeek[]; statuses: StatusCounts | null } | null;
+  satisfaction: Parameters<typeof satisfactionSection>[0] | null;
+  surveyLink: string | null;
   error: { field: string | null; message: string } | null;
   links: ReadonlyArray<{ code: string; label: string }>;
   linksTitle: string;
@@ -170,7 +173,9 @@ ${
 <li class="fr-col-12 fr-col-md-4"><p class="fr-text--lead fr-mb-0">${frNumber(Math.round(d.minutes.total / 60))} h</p><p>de temps passé, ${d.minutes.mean.toLocaleString('fr-FR')} min en moyenne</p></li>
 </ul>
 ${(['mois', 'partenaire', 'demarche', 'canal', 'resultat'] as const).map((by) => dimensionSection(d, by, o.values))}
-${o.crisis ? crisisSection(o.crisis.weeks, o.crisis.statuses, o.values) : null}`
+${o.crisis ? crisisSection(o.crisis.weeks, o.crisis.statuses, o.values) : null}
+${o.satisfaction ? satisfactionSection(o.satisfaction) : null}
+${o.surveyLink ? html`<p><a class="fr-btn fr-btn--secondary" href="${o.surveyLink}">Remettre une enquête de satisfaction (QR code)</a></p>` : null}`
     : null
 }`,
   });
