@@ -81,7 +81,11 @@ export function crisisSeries(
     open.set(r.semaine, set);
   }
   const act = new Map<string, Array<{ structureId: string; n: number; nDistance: number }>>();
-  for (const a of activity) act.set(a.semaine, [...(act.get(a.semaine) ?? []), a]);
+  for (const a of activity) {
+    const list = act.get(a.semaine);
+    if (list) list.push(a);
+    else act.set(a.semaine, [a]);
+  }
   return weeks.map((semaine) => {
     const o = open.get(semaine) ?? new Set<string>();
     const rows = (act.get(semaine) ?? []).filter((a) => a.n > 0);

@@ -149,7 +149,11 @@ export function secondarySuppression(grid: Grid, primary: ReadonlySet<number>): 
   const secondary = new Set<number>();
   const linesOf = new Map<number, number[]>();
   grid.lines.forEach((line, li) => {
-    for (const c of line.cells) linesOf.set(c, [...(linesOf.get(c) ?? []), li]);
+    for (const c of line.cells) {
+      const list = linesOf.get(c);
+      if (list) list.push(li);
+      else linesOf.set(c, [li]);
+    }
   });
   const hide = (c: number) => {
     hidden.add(c);
