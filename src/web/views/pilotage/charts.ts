@@ -92,7 +92,7 @@ export function dataTable(o: {
   foot?: ReadonlyArray<string | number>;
 }): SafeHtml {
   const cell = (v: string | number) => (typeof v === 'number' ? frNumber(v) : v);
-  return html`<div class="fr-table fr-table--no-caption-top"><table>
+  return html`<div class="fr-table"><table>
 <caption>${o.caption}</caption>
 <thead><tr>${o.head.map((h) => html`<th scope="col">${h}</th>`)}</tr></thead>
 <tbody>${o.rows.length === 0 ? html`<tr><td colspan="${o.head.length}">Aucune donnée sur la période.</td></tr>` : o.rows.map((r) => html`<tr>${r.map((v, i) => (i === 0 ? html`<th scope="row">${cell(v)}</th>` : html`<td>${cell(v)}</td>`))}</tr>`)}</tbody>

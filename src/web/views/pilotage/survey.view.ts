@@ -6,8 +6,8 @@ import { backOfficePage } from '../backoffice/chrome.js';
 import { page } from '../layout.js';
 import { dataTable, frPercent } from './charts.js';
 
-const frDateTime = (d: Date) =>
-  new Intl.DateTimeFormat('fr-FR', { dateStyle: 'long', timeZone: 'UTC' }).format(d);
+/** An instant as `AAAA-MM-JJ HH:MM UTC`: a survey link belongs to no place. */
+const utcMinute = (d: Date) => `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
 
 /** The agent's page: create a link, then show its QR code and short link to hand over. */
 export function surveyLinkPage(o: {
@@ -28,7 +28,7 @@ ${
     ? html`<div class="fr-grid-row fr-grid-row--gutters fr-mb-4w">
 <figure class="fr-col-12 fr-col-md-4 fr-m-0" role="img" aria-label="QR code du lien de l’enquête">${raw(o.link.svg)}</figure>
 <div class="fr-col-12 fr-col-md-8"><p>Lien à donner ou à envoyer :</p><p><a class="fr-link" href="${o.link.url}">${o.link.url}</a></p>
-<p class="fr-text--sm">Valable jusqu’au ${frDateTime(o.link.expiresAt)} (UTC), pour une seule réponse.</p></div></div>`
+<p class="fr-text--sm">Valable jusqu’au ${utcMinute(o.link.expiresAt)}, pour une seule réponse.</p></div></div>`
     : null
 }
 <form method="post" action="/espace/pilotage/enquete?structure=${o.structure.id}">${o.csrf}
