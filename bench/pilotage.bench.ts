@@ -206,7 +206,7 @@ try {
   ).rows[0];
   const md = `## Pilotage dashboards on ${ENGINE === 'postgres' ? 'PostgreSQL' : 'PGlite'} (issue 14)
 
-${today()} — ${machine()}${ENGINE === 'postgres' ? ` — PostgreSQL ${(await sql<{ v: string }>`show server_version`.execute(db)).rows[0]?.v}` : ''}.
+${today()} — ${machine()}${ENGINE === 'postgres' ? ` — PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]?.v}` : ''}.
 
 - ${records.toLocaleString('en')} records over ${YEARS} years (${FIRST_YEAR}–${lastYear}) and ${structures.length} real structures, loaded set-based in ${(loadMs / 1000).toFixed(0)} s; rollups built by \`activity rollup-rebuild\`'s code in ${(rebuildMs / 1000).toFixed(0)} s (${rollupRows?.j} department-day, ${rollupRows?.m} department-month, ${rollupRows?.w} structure-week rows). rollup-check: ${checkLine}.
 - Range ${range.from} → ${range.to} (11 whole months from the month rollups, edges from the day rollups). p95 of ${RUNS} runs after one warm-up; baseline = the raw GROUP BY over the same records (\`activity stats\` of issue 12, partition pruning and its index), p95 of ${BASELINE_RUNS} runs, same run.
