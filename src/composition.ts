@@ -14,6 +14,9 @@ import { type Geography, loadGeography } from './services/geography/load-geograp
 import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
 import { MobileService } from './services/mobile/mobile.service.js';
+import { PilotageService } from './services/pilotage/pilotage.service.js';
+import { PilotageRollups } from './services/pilotage/rollups.service.js';
+import { SurveyService } from './services/pilotage/survey.service.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
 /**
@@ -43,6 +46,8 @@ export interface AppContext {
   readonly rappels: RappelService;
   /** Escalation to partner référents: cases, threads, deadlines, figures (issue 13). */
   readonly escalade: EscaladeService;
+  /** Pilotage: rollups kept in each accompaniment write, indicators, open data (issue 14). */
+  readonly pilotage: PilotageService;
 }
 
 export interface ContextOverrides {
@@ -63,7 +68,8 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
   const geocoder =
     config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
   const mobile = new MobileService(database.db, clock);
-  const accompagnement = new AccompagnementService(database.db, clock, geography, logger);
+  const rollups = new PilotageRollups(database.db, logger);
+  const accompagnement = new AccompagnementService(database.db, clock, geography, logger, rollups.listener);
   return {
     config,
     database,
@@ -80,6 +86,15 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     accompagnement,
     rappels: new RappelService(database.db, clock, accompagnement, logger),
     escalade: new EscaladeService(database.db, clock, config, logger),
+    pilotage: new PilotageService(
+      database.db,
+      geography,
+      rollups,
+      accompagnement,
+      clock,
+      config.secretThreshold,
+      new SurveyService(database.db, clock, config.publicUrl),
+    ),
   };
 }
 

@@ -55,6 +55,8 @@ export interface Config {
   readonly trustProxy: readonly string[];
   /** First start with an empty directory: load the bundled snapshot of the official list, or nothing. */
   readonly seed: 'snapshot' | 'none';
+  /** Open data (issue 14): counts from 1 to this − 1 are never published (statistical secrecy). */
+  readonly secretThreshold: number;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +146,7 @@ export function loadConfig(env: Env = process.env): Config {
     uploadMaxBytes: integer(env, 'MAILLAGE_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     trustProxy: proxyList(env, 'MAILLAGE_TRUST_PROXY'),
     seed: oneOf(env, 'MAILLAGE_SEED', ['snapshot', 'none'] as const, 'snapshot'),
+    secretThreshold: integer(env, 'MAILLAGE_SECRET_THRESHOLD', 11, 2, 1000),
   });
 }
 

@@ -22,6 +22,8 @@ import { healthRoutes } from './routes/health.routes.js';
 import { labellingRoutes } from './routes/labelling.routes.js';
 import { mobileRoutes } from './routes/mobile.routes.js';
 import { mobileBackofficeRoutes } from './routes/mobile-backoffice.routes.js';
+import { pilotageRoutes } from './routes/pilotage.routes.js';
+import { pilotagePublicRoutes } from './routes/pilotage-public.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { rappelRoutes } from './routes/rappel.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
@@ -97,6 +99,8 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(accompagnementRoutes(ctx));
   await app.register(rappelRoutes(ctx));
   await app.register(escaladeRoutes(ctx));
+  await app.register(pilotageRoutes(ctx));
+  await app.register(pilotagePublicRoutes(ctx));
 
   return app;
 }

@@ -8,6 +8,7 @@ import { generateActivityFile } from '../../services/accompagnement/generate.ser
 import { type ActivityImportReport, importActivity } from '../../services/accompagnement/import.service.js';
 import { runRetention } from '../../services/operations/retention.js';
 import { CliError, withContext } from '../context.js';
+import { registerPilotageActivityCommands } from './pilotage.js';
 
 /** `maillage activity …`: accompaniments (issue 12). Tests call the run* functions directly. */
 
@@ -69,7 +70,7 @@ export async function runActivityGenerate(
 export const runActivityStats = (
   ctx: AppContext,
   args: { territory?: string; from?: string; to?: string; by?: string },
-): Promise<StatsReport> => ctx.accompagnement.stats(args, 'operator');
+): Promise<StatsReport> => ctx.pilotage.activityStats(args);
 
 export function formatStats(r: StatsReport): string {
   const lines = [
@@ -137,6 +138,7 @@ export function registerActivityCommands(program: Command): void {
       process.stdout.write(`${notes} note(s) privée(s) effacée(s).\n`);
       process.stdout.write(`${contacts} demande(s) de rappel anonymisée(s).\n`);
     });
+  registerPilotageActivityCommands(activity);
   const demarche = activity.command('demarche').description('Catalogue des démarches (équipe nationale)');
   demarche
     .command('add')

@@ -64,6 +64,15 @@ export async function createMonthPartition(db: Db, month: string): Promise<void>
 // Records
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * Called inside the write transaction with what was added and what was replaced (the stored
+ * version before the update): the pilotage rollups are kept exact this way (docs/adr/0014-pilotage.md).
+ */
+export type WriteListener = (
+  trx: Db,
+  change: { readonly added: readonly RecordInsert[]; readonly removed: readonly RecordRow[] },
+) => Promise<void>;
+
 /** What the caller decided about records whose id was already stored. */
 export type BatchDecision =
   | { readonly abort: true }
@@ -79,6 +88,7 @@ export async function writeBatch(
   rows: readonly RecordInsert[],
   now: Date,
   decide: (existing: ReadonlyMap<string, RecordRow>) => BatchDecision,
+  afterWrite?: WriteListener,
 ): Promise<Set<string> | null> {
   if (rows.length === 0) return new Set();
   const aborted = Symbol('aborted');
@@ -113,9 +123,13 @@ export async function writeBatch(
           .insertInto('accompagnements')
           .values(toInsert.map((r) => ({ ...r, created_at: now, updated_at: now })))
           .execute();
+      const added: RecordInsert[] = [...toInsert];
+      const removed: RecordRow[] = [];
       for (const row of decision.replace) {
         const previous = existing.get(row.id);
         if (!previous) continue;
+        added.push(row);
+        removed.push(previous);
         await trx
           .deleteFrom('accompagnements')
           .where('id', '=', row.id)
@@ -131,6 +145,7 @@ export async function writeBatch(
           .where('id', '=', row.id)
           .execute();
       }
+      if (afterWrite && (added.length > 0 || removed.length > 0)) await afterWrite(trx, { added, removed });
       return ids;
     });
   } catch (e) {
@@ -218,6 +233,80 @@ export async function aggregateRecords(
       ${f.structureId ? sql`and structure_id = ${f.structureId}` : sql``}
     group by 1`.execute(db);
   return rows.rows;
+}
+
+/** A window of local days and the instants that surely contain them (partition pruning). */
+export interface DayWindow {
+  readonly fromDay: string;
+  readonly toDay: string;
+  readonly fromInstant: Date;
+  readonly toInstant: Date;
+}
+
+/**
+ * Raw counts per department × local day × dimension value (one scan, grouping sets): what the
+ * pilotage rollups must equal. The query is defined here, by the owner of the records; the pilotage
+ * repository runs it (to check) or inserts its result set-based (to rebuild), never re-writing it.
+ * Columns: dimension, departement, jour ('YYYY-MM-DD'), valeur, n, minutes.
+ */
+export const countsPerDepartmentDayQuery = (w: DayWindow) => sql<{
+  dimension: string;
+  departement: string;
+  jour: string;
+  valeur: string;
+  n: number;
+  minutes: number;
+}>`
+    select case when grouping(partenaire) = 0 then 'partenaire' when grouping(canal) = 0 then 'canal'
+                when grouping(resultat) = 0 then 'resultat' else 'demarche' end as dimension,
+           departement, to_char(jour_local, 'YYYY-MM-DD') as jour,
+           case when grouping(partenaire) = 0 then partenaire when grouping(canal) = 0 then canal
+                when grouping(resultat) = 0 then resultat else coalesce(demarche, '') end as valeur,
+           count(*)::int as n, coalesce(sum(duree_min), 0)::bigint as minutes
+    from accompagnements
+    where debut >= ${w.fromInstant} and debut < ${w.toInstant}
+      and jour_local between ${w.fromDay}::date and ${w.toDay}::date
+    group by grouping sets ((departement, jour_local, partenaire), (departement, jour_local, canal),
+                            (departement, jour_local, resultat), (departement, jour_local, demarche))`;
+
+export async function countsPerDepartmentDay(db: Db, w: DayWindow) {
+  const r = await countsPerDepartmentDayQuery(w).execute(db);
+  return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
+}
+
+/**
+ * Raw counts per structure × local day: total, remote channels, minutes.
+ * Columns: jour, "structureId", departement, n, "nDistance", minutes.
+ */
+export const countsPerStructureDayQuery = (w: DayWindow, remoteChannels: readonly string[]) => sql<{
+  jour: string;
+  structureId: string;
+  departement: string;
+  n: number;
+  nDistance: number;
+  minutes: number;
+}>`
+    select to_char(jour_local, 'YYYY-MM-DD') as jour, structure_id as "structureId", departement,
+           count(*)::int as n,
+           (count(*) filter (where canal in (${sql.join(remoteChannels)})))::int as "nDistance",
+           coalesce(sum(duree_min), 0)::bigint as minutes
+    from accompagnements
+    where debut >= ${w.fromInstant} and debut < ${w.toInstant}
+      and jour_local between ${w.fromDay}::date and ${w.toDay}::date
+    group by 1, 2, 3`;
+
+export async function countsPerStructureDay(db: Db, w: DayWindow, remoteChannels: readonly string[]) {
+  const r = await countsPerStructureDayQuery(w, remoteChannels).execute(db);
+  return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
+}
+
+/** The first and last local days holding a record (null when there is none). */
+export async function recordDayBounds(db: Db): Promise<{ first: string; last: string } | null> {
+  const r = await sql<{ first: string | null; last: string | null }>`
+    select to_char(min(jour_local), 'YYYY-MM-DD') as first, to_char(max(jour_local), 'YYYY-MM-DD') as last
+    from accompagnements`.execute(db);
+  const row = r.rows[0];
+  return row?.first && row.last ? { first: row.first, last: row.last } : null;
 }
 
 /** Private notes older than the cutoff are erased (the record itself stays, anonymous). */

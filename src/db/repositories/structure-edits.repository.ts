@@ -161,3 +161,79 @@ export async function statusCountsAt(db: Executor, at: Date): Promise<StatusCoun
   }
   return { total, byStatus, remoteWithContact };
 }
+
+/**
+ * The structures of a territory with their creation, current status and status history, for the
+ * crisis indicators of issue 14 (which status each had at the end of each week is computed by the
+ * pilotage domain, with the same reading as `statusCountsAt`). Scoped to departments or one structure.
+ */
+export async function structureStatusHistories(
+  db: Executor,
+  scope: { readonly departements?: readonly string[]; readonly structureId?: string },
+): Promise<
+  Array<{
+    id: string;
+    createdAt: Date;
+    status: OperatingStatus;
+    changes: Array<{ at: Date; from: OperatingStatus; to: OperatingStatus }>;
+  }>
+> {
+  const r = await sql<{
+    id: string;
+    created_at: Date;
+    status: OperatingStatus;
+    changes: Array<{ at: string; from: OperatingStatus; to: OperatingStatus }> | null;
+  }>`
+    select s.id, s.created_at, s.status,
+      (select json_agg(json_build_object('at', h.at, 'from', h.from_status, 'to', h.to_status) order by h.at, h.id)
+         from status_history h where h.structure_id = s.id) as changes
+    from structures s
+    where true
+      ${scope.structureId ? sql`and s.id = ${scope.structureId}` : sql``}
+      ${scope.departements ? sql`and s.departement in (${sql.join(scope.departements)})` : sql``}`.execute(
+    db,
+  );
+  return r.rows.map((x) => ({
+    id: x.id,
+    createdAt: new Date(x.created_at),
+    status: x.status,
+    changes: (x.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
+  }));
+}
+
+/** `statusCountsAt` for some departments only (the pilotage dashboards of a territory). */
+export async function statusCountsAtIn(
+  db: Executor,
+  at: Date,
+  departements: readonly string[],
+): Promise<StatusCounts> {
+  const rows = await sql<{ status: OperatingStatus; n: number; with_contact: number }>`
+    with at_date as (
+      select s.id,
+        coalesce(
+          (select h.to_status from status_history h where h.structure_id = s.id and h.at <= ${at}
+            order by h.at desc, h.id desc limit 1),
+          (select h.from_status from status_history h where h.structure_id = s.id and h.at > ${at}
+            order by h.at asc, h.id asc limit 1),
+          s.status) as status,
+        (cardinality(s.emails) > 0 or cardinality(s.telephones) > 0) as has_contact
+      from structures s
+      where s.created_at <= ${at} and s.departement in (${sql.join(departements)})
+    )
+    select status, count(*)::int as n, count(*) filter (where has_contact)::int as with_contact
+    from at_date group by status`.execute(db);
+  const byStatus: Record<OperatingStatus, number> = {
+    ouverte: 0,
+    accueil_a_distance: 0,
+    fermee_temporairement: 0,
+    fermee_definitivement: 0,
+  };
+  let total = 0;
+  let remoteWithContact = 0;
+  for (const r of rows.rows) {
+    byStatus[r.status] = Number(r.n);
+    total += Number(r.n);
+    if (r.status === 'accueil_a_distance') remoteWithContact = Number(r.with_contact);
+  }
+  return { total, byStatus, remoteWithContact };
+}

@@ -5,6 +5,7 @@ import type { EscaladeTables } from './escalade.js';
 import type { LabellingTables } from './labelling.js';
 import type { MobileTables } from './mobile.js';
 import type { OperationsTables } from './operations.js';
+import type { PilotageTables } from './pilotage.js';
 import type { SecurityTables } from './security.js';
 import type { TerritoryTables } from './territory.js';
 
@@ -21,4 +22,5 @@ export interface DB
     OperationsTables,
     SecurityTables,
     AccompagnementTables,
-    EscaladeTables {}
+    EscaladeTables,
+    PilotageTables {}

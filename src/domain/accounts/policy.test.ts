@@ -44,6 +44,8 @@ const EXPECTED: Record<Action, string> = {
   'dossier.counts': '- - D * - -',
   'dossier.figures': '- - - * - -',
   'referents.read': 'S S D * - -',
+  'pilotage.dashboard': 'S S D * - -',
+  'pilotage.survey': 'S S - - - -',
 };
 
 /**
@@ -88,6 +90,8 @@ const REFERENT: Record<Action, '-' | 'P' | 'C'> = {
   'referents.read': '-',
   'rappel.handle': '-',
   'rappel.settings': '-',
+  'pilotage.dashboard': '-',
+  'pilotage.survey': '-',
 };
 const rowOf = (action: Action) => `${EXPECTED[action]} ${REFERENT[action]}`;
 

@@ -49,6 +49,9 @@ export const ACTIONS = [
   'dossier.counts',
   'dossier.figures',
   'referents.read',
+  // Pilotage (issue 14): dashboards; handing a satisfaction survey link after an accompaniment
+  'pilotage.dashboard',
+  'pilotage.survey',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -82,6 +85,8 @@ export const POLICY: Matrix = {
     'dossier.answer': 'own',
     'dossier.status': 'own',
     'referents.read': 'own',
+    'pilotage.dashboard': 'own',
+    'pilotage.survey': 'own',
   },
   responsable: {
     'structure.read_private': 'own',
@@ -103,6 +108,8 @@ export const POLICY: Matrix = {
     'dossier.answer': 'own',
     'dossier.status': 'own',
     'referents.read': 'own',
+    'pilotage.dashboard': 'own',
+    'pilotage.survey': 'own',
   },
   animateur_departemental: {
     'structure.read_private': 'department',
@@ -117,6 +124,7 @@ export const POLICY: Matrix = {
     'accompagnement.stats': 'department',
     'dossier.counts': 'department',
     'referents.read': 'department',
+    'pilotage.dashboard': 'department',
   },
   national: {
     'structure.read_private': 'all',
@@ -143,6 +151,7 @@ export const POLICY: Matrix = {
     'dossier.counts': 'all',
     'dossier.figures': 'all',
     'referents.read': 'all',
+    'pilotage.dashboard': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',

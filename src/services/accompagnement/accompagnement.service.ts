@@ -101,6 +101,8 @@ export class AccompagnementService {
     private readonly clock: Clock,
     private readonly geography: Geography,
     private readonly logger?: Logger,
+    /** Kept exact in each write transaction: the pilotage rollups (issue 14). */
+    private readonly onWrite?: repo.WriteListener,
   ) {}
 
   // ------------------------------------------------------------------- catalogue
@@ -298,25 +300,31 @@ export class AccompagnementService {
     const fields = options.mode === 'import' ? (options.presentFields ?? CONTENT_FIELDS) : CONTENT_FIELDS;
     let updated = 0;
     let conflictIssue: ItemIssue | null = null;
-    const fresh = await repo.writeBatch(this.db, rows, this.clock.now(), (existing) => {
-      const replace: RecordInsert[] = [];
-      for (const [id, stored] of existing) {
-        const row = byId.get(id) as RecordInsert;
-        if (sameContent(row, stored, fields)) continue;
-        if (options.mode === 'api') {
-          conflictIssue = {
-            index: indexById.get(id) ?? 0,
-            field: 'id',
-            message:
-              'Cet identifiant désigne déjà un autre accompagnement (contenu différent) : rien n’a été enregistré. Pour corriger un accompagnement, utilisez la correction dans l’espace.',
-          };
-          return { abort: true };
+    const fresh = await repo.writeBatch(
+      this.db,
+      rows,
+      this.clock.now(),
+      (existing) => {
+        const replace: RecordInsert[] = [];
+        for (const [id, stored] of existing) {
+          const row = byId.get(id) as RecordInsert;
+          if (sameContent(row, stored, fields)) continue;
+          if (options.mode === 'api') {
+            conflictIssue = {
+              index: indexById.get(id) ?? 0,
+              field: 'id',
+              message:
+                'Cet identifiant désigne déjà un autre accompagnement (contenu différent) : rien n’a été enregistré. Pour corriger un accompagnement, utilisez la correction dans l’espace.',
+            };
+            return { abort: true };
+          }
+          replace.push(mergeKept(row, stored, fields));
         }
-        replace.push(mergeKept(row, stored, fields));
-      }
-      updated = replace.length;
-      return { abort: false, replace };
-    });
+        updated = replace.length;
+        return { abort: false, replace };
+      },
+      this.onWrite,
+    );
     if (fresh === null) throw batchError(conflictIssue as unknown as ItemIssue, 'conflict');
     const created = fresh.size;
     unchanged += rows.length - created - updated;
@@ -408,7 +416,13 @@ export class AccompagnementService {
       throw invalid('id_fs', 'La structure d’un accompagnement ne change pas.');
     const next = { ...toRow(r.value, s, principal.id, row.source) };
     await this.#ensurePartitions([next]);
-    await repo.writeBatch(this.db, [next], this.clock.now(), () => ({ abort: false, replace: [next] }));
+    await repo.writeBatch(
+      this.db,
+      [next],
+      this.clock.now(),
+      () => ({ abort: false, replace: [next] }),
+      this.onWrite,
+    );
   }
 
   // ------------------------------------------------------------------- statistics

@@ -9,6 +9,7 @@ import {
   runActivityImport,
   runActivityStats,
 } from '../../../src/cli/commands/activity.js';
+import { runRollupRebuild } from '../../../src/cli/commands/pilotage.js';
 import type { AppContext } from '../../../src/composition.js';
 import { closeContext } from '../../../src/composition.js';
 import { EXCHANGE_HEADER } from '../../../src/domain/accompagnement/index.js';
@@ -139,6 +140,8 @@ describe('activity import', () => {
       values (${id}, '2025-03-10T10:00:00Z', '2025-03-10', ${fsA.id}, '02', 10, 'guichet', 'caf', 'resolu', 'test')`.execute(
       ctx.db,
     );
+    // Written behind the service's back: the operator rebuilds the pilotage rollups (issue 14).
+    await runRollupRebuild(ctx);
     const report = await runActivityImport(ctx, {
       file: await file('d.csv', [EXCHANGE_HEADER, line({ debut: '2025-03-11T10:00:00+01:00' })].join('\n')),
     });

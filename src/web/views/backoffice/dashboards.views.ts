@@ -89,6 +89,12 @@ export function homePage(o: {
     mayEver(u, 'referents.read')
       ? html`<li><a class="fr-link" href="/espace/escalade/referents">Référents des partenaires</a></li>`
       : null,
+    mayEver(u, 'pilotage.dashboard')
+      ? html`<li><a class="fr-link" href="/espace/pilotage">Tableau de bord de pilotage : activité, part à distance, indicateurs de crise</a></li>`
+      : null,
+    mayEver(u, 'pilotage.survey') && u.structureIds.length > 0
+      ? html`<li><a class="fr-link" href="/espace/pilotage/enquete">Remettre une enquête de satisfaction (QR code) après un accompagnement</a></li>`
+      : null,
   ].filter(Boolean);
   return backOfficePage({
     title: 'Mon espace',
@@ -136,6 +142,7 @@ export function departmentPage(o: {
     user: o.user,
     csrf: o.csrf,
     body: html`<h1>Structures du département ${o.departement}</h1>
+<p><a class="fr-link" href="/espace/pilotage?territoire=dep:${o.departement}">Tableau de bord de pilotage du département</a></p>
 <p>${o.rows.length} structure(s). <strong>${stale}</strong> n’ont pas été mises à jour depuis plus de 6 mois (avant le ${frDay(o.staleSince)}) : relancez-les.</p>
 <p><a class="fr-link" href="/espace/escalade/suivi?departement=${o.departement}">Escalade : dossiers en cours et partenaires sans référent dans le département</a></p>
 <div class="fr-table"><table>
@@ -168,6 +175,7 @@ export function nationalPage(o: {
     user: o.user,
     csrf: o.csrf,
     body: html`<h1>Vue nationale des statuts</h1>
+<p><a class="fr-link" href="/espace/pilotage?territoire=FR">Tableau de bord national de pilotage (activité, indicateurs de crise)</a></p>
 ${o.error ? alert('error', o.error) : null}
 <p><a class="fr-link" href="/espace/escalade/suivi">Escalade : dossiers en cours et départements sans référent</a></p>
 <form method="get" action="/espace/national" class="fr-grid-row fr-grid-row--bottom">

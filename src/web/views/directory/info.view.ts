@@ -21,6 +21,7 @@ export function dataPage(input: DataPageInput): string {
   <li><a href="/api/v1/structures/export?format=csv" download>CSV au format officiel</a> — les 24 colonnes de la « Liste des structures France services » de data.gouv.fr (id_fs, lib_fs, adresse, horaires h_lundi à h_samedi…).</li>
   <li><a href="/api/v1/structures/export?format=geojson" download>GeoJSON</a> — un point par France Services, avec ses propriétés, pour les logiciels de cartographie.</li>
   <li><a href="/api/v1/structures/export?format=lmn" download>Schéma des lieux de médiation numérique</a> — le format national de l’ANCT (JSON), dispositif « France Services ».</li>
+  <li><a href="/statistiques">Statistiques d’activité</a> — accompagnements par mois, département, partenaire, canal et démarche, sous secret statistique (CSV et JSON).</li>
 </ul>
 <h2>API</h2>
 <p>Une API publique, sans clé, répond en JSON :</p>

@@ -1,0 +1,225 @@
+/**
+ * Pilotage dashboards at national scale (issue 14): p95 of every dashboard query (5 dimensions ×
+ * 4 levels, and the weekly crisis series) read from the rollups, against a baseline measured in the
+ * same run: the raw GROUP BY over the same records (issue 12's `activity stats` path).
+ *
+ * Records are loaded set-based (`insert … select … from generate_series`) with realistic
+ * distributions (partner weights of the generator, 70 % at the counter, a few busy structures), over
+ * the real list of structures (../shared/data), then the rollups are built by `rollup-rebuild`'s code.
+ *
+ *   npm run bench:pilotage                                         PGlite, 1 M records
+ *   BENCH_ENGINE=postgres BENCH_PG_URL=postgres://maillage@127.0.0.1:55432/postgres \
+ *     BENCH_RECORDS=36000000 npm run bench:pilotage                 PostgreSQL (own database, dropped after)
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { runImportStructures } from '../src/cli/commands/directory.js';
+import { closeContext, openContext } from '../src/composition.js';
+import { loadConfig } from '../src/config.js';
+import { type Database, openPglite, openPostgres } from '../src/db/database.js';
+import { migrateToLatest } from '../src/db/migrations/index.js';
+import { createMonthPartition } from '../src/db/repositories/accompagnement.repository.js';
+import { CATALOGUE_RELEASE, PARTNER_WEIGHTS } from '../src/domain/accompagnement/index.js';
+import { fixedClock } from '../src/domain/shared/time.js';
+import { METROPOLITAN_ZONE } from '../src/domain/shared/time-zone.js';
+import { machine, today, writeSection } from './report.js';
+
+const ENGINE = process.env.BENCH_ENGINE === 'postgres' ? 'postgres' : 'pglite';
+const RECORDS = Number(process.env.BENCH_RECORDS ?? (ENGINE === 'postgres' ? 36_000_000 : 1_000_000));
+const YEARS = 3;
+const RUNS = Number(process.env.BENCH_RUNS ?? 20);
+const BASELINE_RUNS = Number(process.env.BENCH_BASELINE_RUNS ?? 3);
+const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'data');
+const now = '2026-11-30T18:00:00Z';
+const FIRST_YEAR = 2023;
+const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+
+let dir: string | null = null;
+let database: Database;
+let dropDb: (() => Promise<void>) | null = null;
+if (ENGINE === 'postgres') {
+  const server = process.env.BENCH_PG_URL ?? 'postgres://maillage@127.0.0.1:55432/postgres';
+  // BENCH_PG_DB reuses a database a previous run loaded (BENCH_LOADED=1: its records are kept).
+  const name = process.env.BENCH_PG_DB ?? `pilotage_bench_${process.pid}`;
+  if (!/^pilotage_bench_\d+$/.test(name)) throw new Error('BENCH_PG_DB: pilotage_bench_<n>');
+  if (!process.env.BENCH_PG_DB) {
+    const admin = new pg.Client({ connectionString: server });
+    await admin.connect();
+    await admin.query(`create database ${name}`);
+    await admin.end();
+  }
+  const url = new URL(server);
+  url.pathname = `/${name}`;
+  database = await openPostgres(url.toString(), 4);
+  dropDb = async () => {
+    const a = new pg.Client({ connectionString: server });
+    await a.connect();
+    await a.query(`drop database if exists ${name} with (force)`);
+    await a.end();
+  };
+} else {
+  dir = await mkdtemp(join(tmpdir(), 'bench-pilotage-'));
+  database = await openPglite(join(dir, 'db'));
+}
+await migrateToLatest(database.db);
+const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), refDir: null, databaseUrl: null };
+const ctx = await openContext(config, { database, clock: fixedClock(now) });
+const db = ctx.db;
+
+const LOADED = process.env.BENCH_LOADED === '1';
+let records = RECORDS;
+try {
+  if (!LOADED) await runImportStructures(ctx, { file: join(SHARED, 'france-services-2024-08.csv') });
+  const structures = (
+    await sql<{ id: string; departement: string; id_fs: string }>`
+      select id, departement, id_fs from structures order by id_fs`.execute(db)
+  ).rows;
+  log(`${structures.length} structures`);
+
+  // Partitions of the 36 months, then the records, set-based, in chunks.
+  if (!LOADED)
+    for (let y = FIRST_YEAR; y < FIRST_YEAR + YEARS; y++)
+      for (let m = 1; m <= 12; m++) await createMonthPartition(db, `${y}-${String(m).padStart(2, '0')}`);
+  const partners = PARTNER_WEIGHTS.map(([p]) => p);
+  const total = PARTNER_WEIGHTS.reduce((s, [, w]) => s + w, 0);
+  let acc = 0;
+  const cumulative = PARTNER_WEIGHTS.map(([, w]) => (acc += w / total));
+  const demarches = CATALOGUE_RELEASE.demarches;
+  const demarcheCase = (p: string) => {
+    const codes = demarches.filter((d) => d.partenaire === p).map((d) => d.code);
+    return codes.length === 0
+      ? sql`null::text`
+      : sql`(${sql.val(codes)}::text[])[1 + floor(random() * ${codes.length})::int]`;
+  };
+  const partnerExpr = sql`(case ${sql.join(
+    partners.map((p, i) => sql`when rp < ${cumulative[i] as number} then ${p}`),
+    sql` `,
+  )} else 'autre' end)`;
+  const demarcheExpr = sql`(case when rd < 0.25 then null ${sql.join(
+    partners.map((p) => sql`when partenaire = ${p} then ${demarcheCase(p)}`),
+    sql` `,
+  )} else null end)`;
+  const ids = structures.map((s) => s.id);
+  const deps = structures.map((s) => s.departement);
+  const start = Date.parse(`${FIRST_YEAR}-01-01T06:00:00Z`);
+  const spanSeconds = (Date.parse(`${FIRST_YEAR + YEARS}-01-01T00:00:00Z`) - 86_400_000 - start) / 1000;
+  const CHUNK = 500_000;
+  let t = performance.now();
+  for (let done = 0; !LOADED && done < RECORDS; done += CHUNK) {
+    const n = Math.min(CHUNK, RECORDS - done);
+    await sql`
+      insert into accompagnements (id, debut, jour_local, structure_id, departement, duree_min, canal, partenaire, demarche, resultat, source)
+      select gen_random_uuid(), debut, (debut at time zone ${METROPOLITAN_ZONE})::date, ids[i], deps[i], duree, canal, partenaire,
+             ${demarcheExpr}, resultat, 'bench'
+      from (
+        select i, debut, duree, canal, resultat, rd, ${partnerExpr} as partenaire
+        from (
+          select 1 + floor(power(random(), 1.6) * ${ids.length})::int as i,
+                 to_timestamp(${start / 1000} + floor(random() * ${spanSeconds / 86_400})::int * 86400 + floor(random() * 10 * 3600)::int) as debut,
+                 (5 + floor(power(random(), 2) * 60))::int as duree,
+                 (case when random() < 0.70 then 'guichet' when random() < 0.5 then 'telephone'
+                       when random() < 0.4 then 'bus' when random() < 0.5 then 'courriel' else 'visio' end) as canal,
+                 (case when random() < 0.62 then 'resolu' when random() < 0.4 then 'oriente'
+                       when random() < 0.5 then 'rendez_vous' when random() < 0.6 then 'escalade' else 'sans_suite' end) as resultat,
+                 random() as rp, random() as rd
+          from generate_series(1, ${n})
+        ) a
+      ) b, (select ${sql.val(ids)}::uuid[] as ids, ${sql.val(deps)}::text[] as deps) arrays`.execute(db);
+    log(`${done + n} enregistrements chargés`);
+  }
+  const loadMs = LOADED ? Number(process.env.BENCH_LOAD_MS ?? Number.NaN) : performance.now() - t;
+  if (LOADED)
+    records =
+      (await sql<{ n: number }>`select count(*)::int as n from accompagnements`.execute(db)).rows[0]?.n ?? 0;
+  if (ENGINE === 'postgres') await sql`analyze`.execute(db);
+
+  t = performance.now();
+  const rebuilt = await ctx.pilotage.rollups.rebuild();
+  const rebuildMs = performance.now() - t;
+  log(`cumuls : ${rebuilt.rows} lignes en ${(rebuildMs / 1000).toFixed(0)} s`);
+  if (ENGINE === 'postgres') await sql`analyze`.execute(db);
+  let checkLine = 'not run (BENCH_CHECK=1 to run it)';
+  if (ENGINE === 'pglite' || process.env.BENCH_CHECK === '1') {
+    t = performance.now();
+    const check = await ctx.pilotage.rollups.check();
+    checkLine = `${check.ok ? 'exact' : `${check.differenceCount} DIFFERENCES`} over ${check.records} records, ${((performance.now() - t) / 1000).toFixed(0)} s`;
+    log(`rollup-check : ${checkLine}`);
+  }
+
+  // The busiest structure, and a big region and department.
+  const busiest = (
+    await sql<{
+      id_fs: string;
+    }>`select s.id_fs from pilotage_structure_semaine w join structures s on s.id = w.structure_id
+      group by s.id_fs order by sum(w.n) desc limit 1`.execute(db)
+  ).rows[0]?.id_fs as string;
+  const lastYear = FIRST_YEAR + YEARS - 1;
+  const range = { from: `${lastYear}-01-15`, to: `${lastYear}-12-20` }; // whole months and edges
+  const territories = ['FR', 'reg:84', 'dep:59', `structure:${busiest}`];
+  const dims = ['mois', 'partenaire', 'demarche', 'canal', 'resultat'] as const;
+  const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.ceil(0.95 * xs.length) - 1] as number;
+  const time = async (f: () => Promise<unknown>, runs: number) => {
+    await f();
+    const xs: number[] = [];
+    for (let i = 0; i < runs; i++) {
+      const s = performance.now();
+      await f();
+      xs.push(performance.now() - s);
+    }
+    return p95(xs);
+  };
+  const rows: string[] = [];
+  let worst = 0;
+  let worstRatio = Number.POSITIVE_INFINITY;
+  for (const territory of territories) {
+    for (const by of dims) {
+      const q = { territory, ...range, by };
+      const fast = await time(() => ctx.pilotage.indicator(q, 'operator'), RUNS);
+      const base = territory.startsWith('structure:')
+        ? null
+        : await time(() => ctx.accompagnement.stats(q, 'operator'), BASELINE_RUNS);
+      worst = Math.max(worst, fast);
+      if (base !== null) worstRatio = Math.min(worstRatio, base / fast);
+      rows.push(
+        `| ${territory.startsWith('structure:') ? 'structure (busiest)' : territory} | ${by} | ${fast.toFixed(1)} | ${base === null ? 'same query (one structure’s own records)' : base.toFixed(0)} | ${base === null ? '—' : `${(base / fast).toFixed(0)}×`} |`,
+      );
+      log(rows.at(-1) as string);
+    }
+    const crisis = await time(
+      () => ctx.pilotage.crisis({ territory, ...range }, 'operator'),
+      Math.min(RUNS, 10),
+    );
+    worst = Math.max(worst, crisis);
+    rows.push(
+      `| ${territory.startsWith('structure:') ? 'structure (busiest)' : territory} | crisis, 49 weeks | ${crisis.toFixed(1)} | — | — |`,
+    );
+    log(rows.at(-1) as string);
+  }
+  const rollupRows = (
+    await sql<{ j: number; m: number; w: number }>`select (select count(*) from pilotage_dep_jour)::int as j,
+      (select count(*) from pilotage_dep_mois)::int as m, (select count(*) from pilotage_structure_semaine)::int as w`.execute(
+      db,
+    )
+  ).rows[0];
+  const md = `## Pilotage dashboards on ${ENGINE === 'postgres' ? 'PostgreSQL' : 'PGlite'} (issue 14)
+
+${today()} — ${machine()}${ENGINE === 'postgres' ? ` — PostgreSQL ${(await sql<{ v: string }>`select current_setting('server_version') as v`.execute(db)).rows[0]?.v}` : ''}.
+
+- ${records.toLocaleString('en')} records over ${YEARS} years (${FIRST_YEAR}–${lastYear}) and ${structures.length} real structures, loaded set-based in ${(loadMs / 1000).toFixed(0)} s; rollups built by \`activity rollup-rebuild\`'s code in ${(rebuildMs / 1000).toFixed(0)} s (${rollupRows?.j} department-day, ${rollupRows?.m} department-month, ${rollupRows?.w} structure-week rows). rollup-check: ${checkLine}.
+- Range ${range.from} → ${range.to} (11 whole months from the month rollups, edges from the day rollups). p95 of ${RUNS} runs after one warm-up; baseline = the raw GROUP BY over the same records (\`activity stats\` of issue 12, partition pruning and its index), p95 of ${BASELINE_RUNS} runs, same run.
+- **Worst dashboard query p95: ${worst.toFixed(1)} ms** (target ≤ 300 ms); smallest speed-up against the raw GROUP BY: ${Number.isFinite(worstRatio) ? `${worstRatio.toFixed(0)}×` : '—'}.
+
+| Territory | Query | p95 rollups (ms) | p95 raw GROUP BY (ms) | Ratio |
+| --- | --- | --- | --- | --- |
+${rows.join('\n')}
+`;
+  writeSection(`pilotage-${ENGINE}`, md);
+  process.stdout.write(md);
+} finally {
+  await closeContext(ctx);
+  if (dir) await rm(dir, { recursive: true, force: true });
+  if (dropDb) await dropDb();
+}

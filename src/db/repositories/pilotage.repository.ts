@@ -1,0 +1,386 @@
+import { type RawBuilder, sql } from 'kysely';
+import type { DimensionRow, RollupDeltas, RollupDimension, WeekRow } from '../../domain/pilotage/rollup.js';
+import type { Db } from '../database.js';
+
+/**
+ * The one owner of the pilotage tables (issue 14): the rollups `pilotage_dep_jour`,
+ * `pilotage_dep_mois`, `pilotage_structure_semaine`. Queries only. The raw records are read through
+ * the accompaniment repository, never here.
+ */
+
+/** Writers hold it shared, a rebuild exclusive: a rebuild never misses a concurrent write. */
+const ROLLUP_LOCK = sql`4214, 1`;
+export const lockRollupsShared = (trx: Db) =>
+  sql`select pg_advisory_xact_lock_shared(${ROLLUP_LOCK})`.execute(trx);
+export const lockRollupsExclusive = (trx: Db) =>
+  sql`select pg_advisory_xact_lock(${ROLLUP_LOCK})`.execute(trx);
+
+const CHUNK = 1000;
+function* chunks<T>(rows: readonly T[]): Generator<T[]> {
+  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
+}
+
+/**
+ * Adds changes to the rollups (inside the caller's transaction): one upsert per table and chunk,
+ * in key order; rows whose count falls to zero are deleted.
+ */
+export async function applyRollupDeltas(trx: Db, d: RollupDeltas): Promise<void> {
+  for (const part of chunks(d.depJour)) {
+    const zero = await trx
+      .insertInto('pilotage_dep_jour')
+      .values(
+        part.map((r) => ({
+          dimension: r.dimension,
+          departement: r.departement,
+          jour: r.periode,
+          valeur: r.valeur,
+          n: r.n,
+          minutes: r.minutes,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['dimension', 'departement', 'jour', 'valeur']).doUpdateSet({
+          n: sql`pilotage_dep_jour.n + excluded.n`,
+          minutes: sql`pilotage_dep_jour.minutes + excluded.minutes`,
+        }),
+      )
+      .returning(['dimension', 'departement', 'jour', 'valeur', 'n'])
+      .execute();
+    for (const z of zero.filter((x) => x.n === 0))
+      await trx
+        .deleteFrom('pilotage_dep_jour')
+        .where('dimension', '=', z.dimension)
+        .where('departement', '=', z.departement)
+        .where('jour', '=', z.jour)
+        .where('valeur', '=', z.valeur)
+        .execute();
+  }
+  for (const part of chunks(d.depMois)) {
+    const zero = await trx
+      .insertInto('pilotage_dep_mois')
+      .values(
+        part.map((r) => ({
+          dimension: r.dimension,
+          departement: r.departement,
+          mois: r.periode,
+          valeur: r.valeur,
+          n: r.n,
+          minutes: r.minutes,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['dimension', 'departement', 'mois', 'valeur']).doUpdateSet({
+          n: sql`pilotage_dep_mois.n + excluded.n`,
+          minutes: sql`pilotage_dep_mois.minutes + excluded.minutes`,
+        }),
+      )
+      .returning(['dimension', 'departement', 'mois', 'valeur', 'n'])
+      .execute();
+    for (const z of zero.filter((x) => x.n === 0))
+      await trx
+        .deleteFrom('pilotage_dep_mois')
+        .where('dimension', '=', z.dimension)
+        .where('departement', '=', z.departement)
+        .where('mois', '=', z.mois)
+        .where('valeur', '=', z.valeur)
+        .execute();
+  }
+  await addWeeks(trx, d.semaines, true);
+}
+
+async function addWeeks(trx: Db, rows: readonly WeekRow[], dropZero: boolean): Promise<void> {
+  for (const part of chunks(rows)) {
+    const back = await trx
+      .insertInto('pilotage_structure_semaine')
+      .values(
+        part.map((r) => ({
+          semaine: r.semaine,
+          structure_id: r.structureId,
+          departement: r.departement,
+          n: r.n,
+          n_distance: r.nDistance,
+          minutes: r.minutes,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['semaine', 'structure_id']).doUpdateSet({
+          n: sql`pilotage_structure_semaine.n + excluded.n`,
+          n_distance: sql`pilotage_structure_semaine.n_distance + excluded.n_distance`,
+          minutes: sql`pilotage_structure_semaine.minutes + excluded.minutes`,
+          departement: sql`excluded.departement`,
+        }),
+      )
+      .returning(['semaine', 'structure_id', 'n'])
+      .execute();
+    if (dropZero)
+      for (const z of back.filter((x) => x.n === 0))
+        await trx
+          .deleteFrom('pilotage_structure_semaine')
+          .where('semaine', '=', z.semaine)
+          .where('structure_id', '=', z.structure_id)
+          .execute();
+  }
+}
+
+/** Empties the rollups (a rebuild, under the exclusive lock). */
+export async function clearRollups(trx: Db): Promise<void> {
+  await trx.deleteFrom('pilotage_dep_jour').execute();
+  await trx.deleteFrom('pilotage_dep_mois').execute();
+  await trx.deleteFrom('pilotage_structure_semaine').execute();
+}
+
+/**
+ * Rebuilds the rollups of one month set-based, inside the database, from the raw counts query the
+ * accompaniment repository defines (`countsPerDepartmentDayQuery`, `countsPerStructureDayQuery`).
+ * Weeks are added (a week spans two months).
+ */
+export async function insertRebuiltFrom(
+  trx: Db,
+  depDay: RawBuilder<unknown>,
+  structureDay: RawBuilder<unknown>,
+): Promise<void> {
+  await sql`insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
+    select dimension, departement, jour::date, valeur, n, minutes from (${depDay}) q`.execute(trx);
+  await sql`insert into pilotage_dep_mois (dimension, departement, mois, valeur, n, minutes)
+    select dimension, departement, (substr(jour, 1, 7) || '-01')::date, valeur, sum(n)::int, sum(minutes)
+    from (${depDay}) q group by 1, 2, 3, 4`.execute(trx);
+  await sql`insert into pilotage_structure_semaine (semaine, structure_id, departement, n, n_distance, minutes)
+    select jour::date - (extract(isodow from jour::date)::int - 1), "structureId"::uuid, min(departement), sum(n)::int, sum("nDistance")::int, sum(minutes)
+    from (${structureDay}) q group by 1, 2
+    on conflict (semaine, structure_id) do update set
+      n = pilotage_structure_semaine.n + excluded.n,
+      n_distance = pilotage_structure_semaine.n_distance + excluded.n_distance,
+      minutes = pilotage_structure_semaine.minutes + excluded.minutes`.execute(trx);
+}
+
+/** Row counts of the rollups. */
+export async function rollupRowCount(db: Db): Promise<number> {
+  const r = await sql<{
+    n: number;
+  }>`select ((select count(*) from pilotage_dep_jour) + (select count(*) from pilotage_dep_mois)
+    + (select count(*) from pilotage_structure_semaine))::int as n`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+/** Records the rollups count (the week rows hold each record once). */
+export async function rollupRecordCount(db: Db): Promise<number> {
+  const r = await sql<{
+    n: number;
+  }>`select coalesce(sum(n), 0)::int as n from pilotage_structure_semaine`.execute(db);
+  return r.rows[0]?.n ?? 0;
+}
+
+/** The rollup rows of a range of days (day table) and of the months starting in it (month table). */
+export async function rollupRowsBetween(
+  db: Db,
+  fromDay: string,
+  toDay: string,
+): Promise<{ depJour: DimensionRow[]; depMois: DimensionRow[] }> {
+  const jour = await sql<{
+    dimension: RollupDimension;
+    departement: string;
+    periode: string;
+    valeur: string;
+    n: number;
+    minutes: number;
+  }>`
+    select dimension, departement, to_char(jour, 'YYYY-MM-DD') as periode, valeur, n, minutes::bigint as minutes
+    from pilotage_dep_jour where jour between ${fromDay}::date and ${toDay}::date`.execute(db);
+  const mois = await sql<{
+    dimension: RollupDimension;
+    departement: string;
+    periode: string;
+    valeur: string;
+    n: number;
+    minutes: number;
+  }>`
+    select dimension, departement, to_char(mois, 'YYYY-MM-DD') as periode, valeur, n, minutes::bigint as minutes
+    from pilotage_dep_mois where mois between ${fromDay}::date and ${toDay}::date`.execute(db);
+  const num = (r: DimensionRow) => ({ ...r, minutes: Number(r.minutes) });
+  return { depJour: jour.rows.map(num), depMois: mois.rows.map(num) };
+}
+
+export async function allWeekRows(db: Db): Promise<WeekRow[]> {
+  const r = await sql<WeekRow>`
+    select to_char(semaine, 'YYYY-MM-DD') as semaine, structure_id as "structureId", departement, n,
+           n_distance as "nDistance", minutes::bigint as minutes
+    from pilotage_structure_semaine`.execute(db);
+  return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
+}
+
+/** The first and last days the rollups cover (null when empty). */
+export async function rollupDayBounds(db: Db): Promise<{ first: string; last: string } | null> {
+  const r = await sql<{ first: string | null; last: string | null }>`
+    select to_char(least(min(j.d), min(m.d)), 'YYYY-MM-DD') as first, to_char(greatest(max(j.d), max(m.d)), 'YYYY-MM-DD') as last
+    from (select min(jour) as d from pilotage_dep_jour union all select max(jour) from pilotage_dep_jour) j,
+         (select min(mois) as d from pilotage_dep_mois union all select max(mois) from pilotage_dep_mois) m`.execute(
+    db,
+  );
+  const row = r.rows[0];
+  return row?.first && row.last ? { first: row.first, last: row.last } : null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Indicator reads (scoped to departments in SQL)
+// ---------------------------------------------------------------------------------------------
+
+export interface RollupRead {
+  readonly dimension: RollupDimension;
+  /** The departments of the territory (always given: FR is its list of departments). */
+  readonly departements: readonly string[];
+  /** Whole months (first days, inclusive), read from the month rows. */
+  readonly months: { readonly from: string; readonly to: string } | null;
+  /** Edge days, read from the day rows. */
+  readonly days: ReadonlyArray<{ readonly from: string; readonly to: string }>;
+  /** Group by month (`YYYY-MM`) instead of by value; by department too when asked. */
+  readonly byMonth?: boolean;
+  readonly byDepartement?: boolean;
+}
+
+/** Counts and minutes per value (or month) of a dimension over departments and a range of days. */
+export async function sumDimension(
+  db: Db,
+  q: RollupRead,
+): Promise<Array<{ key: string; departement: string | null; count: number; minutes: number }>> {
+  if (q.departements.length === 0 || (q.months === null && q.days.length === 0)) return [];
+  const deps = sql.join(q.departements);
+  const parts = [];
+  if (q.months)
+    parts.push(sql`select departement, valeur, mois as periode, n, minutes from pilotage_dep_mois
+      where dimension = ${q.dimension} and departement in (${deps})
+        and mois between ${q.months.from}::date and ${q.months.to}::date`);
+  if (q.days.length > 0)
+    parts.push(sql`select departement, valeur, jour as periode, n, minutes from pilotage_dep_jour
+      where dimension = ${q.dimension} and departement in (${deps})
+        and (${sql.join(
+          q.days.map((d) => sql`jour between ${d.from}::date and ${d.to}::date`),
+          sql` or `,
+        )})`);
+  const key = q.byMonth ? sql`to_char(periode, 'YYYY-MM')` : sql`valeur`;
+  const dep = q.byDepartement ? sql`departement` : sql`null::text`;
+  const r = await sql<{ key: string; departement: string | null; count: number; minutes: number }>`
+    select ${key} as key, ${dep} as departement, sum(n)::int as count, sum(minutes)::bigint as minutes
+    from (${sql.join(parts, sql` union all `)}) x group by 1, 2`.execute(db);
+  return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
+}
+
+/** Per structure and week: accompaniments and remote ones (crisis indicators). */
+export async function weeklyActivity(
+  db: Db,
+  q: {
+    readonly fromMonday: string;
+    readonly toMonday: string;
+    readonly departements?: readonly string[];
+    readonly structureId?: string;
+  },
+): Promise<Array<{ semaine: string; structureId: string; n: number; nDistance: number }>> {
+  const r = await sql<{ semaine: string; structureId: string; n: number; nDistance: number }>`
+    select to_char(semaine, 'YYYY-MM-DD') as semaine, structure_id as "structureId", n, n_distance as "nDistance"
+    from pilotage_structure_semaine
+    where semaine between ${q.fromMonday}::date and ${q.toMonday}::date
+      ${q.structureId ? sql`and structure_id = ${q.structureId}` : sql``}
+      ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}`.execute(db);
+  return r.rows;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Satisfaction survey
+// ---------------------------------------------------------------------------------------------
+
+export async function insertSurveyLink(
+  db: Db,
+  l: { hash: string; structureId: string; departement: string; createdAt: Date; expiresAt: Date },
+): Promise<void> {
+  await db
+    .insertInto('pilotage_enquetes')
+    .values({
+      jeton_hash: l.hash,
+      structure_id: l.structureId,
+      departement: l.departement,
+      cree_le: l.createdAt,
+      expire_le: l.expiresAt,
+    })
+    .execute();
+}
+
+export async function findSurveyLink(
+  db: Db,
+  hash: string,
+): Promise<{
+  id: string;
+  structureId: string;
+  departement: string;
+  expiresAt: Date;
+  answered: boolean;
+} | null> {
+  const row = await db
+    .selectFrom('pilotage_enquetes as e')
+    .leftJoin('pilotage_reponses as r', 'r.enquete_id', 'e.id')
+    .select(['e.id', 'e.structure_id', 'e.departement', 'e.expire_le', 'r.enquete_id as answered'])
+    .where('e.jeton_hash', '=', hash)
+    .executeTakeFirst();
+  return row
+    ? {
+        id: row.id,
+        structureId: row.structure_id,
+        departement: row.departement,
+        expiresAt: new Date(row.expire_le),
+        answered: row.answered !== null,
+      }
+    : null;
+}
+
+/** One answer per link, by the primary key: false when the link was already answered. */
+export async function insertSurveyAnswer(
+  db: Db,
+  a: {
+    enqueteId: string;
+    structureId: string;
+    departement: string;
+    at: Date;
+    demarche: string;
+    accueil: number;
+    recommande: string;
+  },
+): Promise<boolean> {
+  const r = await db
+    .insertInto('pilotage_reponses')
+    .values({
+      enquete_id: a.enqueteId,
+      structure_id: a.structureId,
+      departement: a.departement,
+      repondu_le: a.at,
+      demarche: a.demarche,
+      accueil: a.accueil,
+      recommande: a.recommande,
+    })
+    .onConflict((oc) => oc.column('enquete_id').doNothing())
+    .executeTakeFirst();
+  return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Answer counts per structure over a territory and a window of instants (aggregates only). */
+export async function surveyTotals(
+  db: Db,
+  q: { departements?: readonly string[]; structureId?: string; from: Date; to: Date },
+): Promise<
+  Array<{ structureId: string; count: number; satisfied: number; advanced: number; recommend: number }>
+> {
+  const r = await sql<{
+    structureId: string;
+    count: number;
+    satisfied: number;
+    advanced: number;
+    recommend: number;
+  }>`
+    select structure_id as "structureId", count(*)::int as count,
+           (count(*) filter (where accueil >= 4))::int as satisfied,
+           (count(*) filter (where demarche in ('oui', 'en_partie')))::int as advanced,
+           (count(*) filter (where recommande = 'oui'))::int as recommend
+    from pilotage_reponses
+    where repondu_le >= ${q.from} and repondu_le < ${q.to}
+      ${q.structureId ? sql`and structure_id = ${q.structureId}` : sql``}
+      ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}
+    group by 1`.execute(db);
+  return r.rows;
+}

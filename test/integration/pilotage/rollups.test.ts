@@ -1,0 +1,206 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runActivityImport } from '../../../src/cli/commands/activity.js';
+import { runRollupCheck, runRollupRebuild } from '../../../src/cli/commands/pilotage.js';
+import { type AppContext, closeContext } from '../../../src/composition.js';
+import { EXCHANGE_HEADER } from '../../../src/domain/accompagnement/index.js';
+import { insertStructure } from '../../support/accounts.js';
+import { buildTestContext } from '../../support/app.js';
+
+/** Rollups kept exact in the write transaction (issue 14, step 1), on PGlite and PostgreSQL. */
+let ctx: AppContext;
+let dir: string;
+let fsA: { id: string; idFs: string };
+let fsB: { id: string; idFs: string };
+let fsR: { id: string; idFs: string };
+
+const line = (o: Partial<Record<string, string>>) =>
+  [
+    o.id ?? randomUUID(),
+    o.id_fs ?? fsA.idFs,
+    o.debut ?? '2026-05-04T09:30:00+02:00',
+    o.duree_min ?? '20',
+    o.canal ?? 'guichet',
+    o.partenaire ?? 'caf',
+    o.demarche ?? 'caf.rsa',
+    o.resultat ?? 'resolu',
+    o.tranche_age ?? '40_59',
+    o.commune_usager ?? '02691',
+  ].join(',');
+let n = 0;
+const importLines = async (...lines: string[]) => {
+  const path = join(dir, `f${++n}.csv`);
+  await writeFile(path, [EXCHANGE_HEADER, ...lines].join('\n'));
+  return runActivityImport(ctx, { file: path });
+};
+const depJour = async (dimension: string) =>
+  (
+    await sql<{ departement: string; jour: string; valeur: string; n: number; minutes: number }>`
+      select departement, to_char(jour, 'YYYY-MM-DD') as jour, valeur, n, minutes::int as minutes
+      from pilotage_dep_jour where dimension = ${dimension} order by 1, 2, 3`.execute(ctx.db)
+  ).rows;
+
+beforeAll(async () => {
+  ctx = await buildTestContext({ now: '2026-11-24T09:30:00Z' });
+  dir = await mkdtemp(join(tmpdir(), 'rollups-'));
+  fsA = await insertStructure(ctx, { departement: '02' });
+  fsB = await insertStructure(ctx, { departement: '75' });
+  fsR = await insertStructure(ctx, { departement: '974' });
+  await sql`update structures set code_insee = '97411', postal_code = '97400' where id = ${fsR.id}`.execute(
+    ctx.db,
+  );
+});
+afterAll(async () => {
+  await closeContext(ctx);
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('rollups kept in the write transaction', () => {
+  const moving = randomUUID();
+
+  it('an import adds each record to the department-day, month and structure-week rows', async () => {
+    const r = await importLines(
+      line({ id: moving, duree_min: '30' }),
+      line({ canal: 'telephone', partenaire: 'ants', demarche: 'ants.passeport', duree_min: '10' }),
+      line({ id_fs: fsB.idFs, demarche: '', canal: 'visio' }),
+      // 22:00 UTC on 31 January is 1 February at La Réunion: the structure's local day counts.
+      line({ id_fs: fsR.idFs, debut: '2026-01-31T22:00:00Z', commune_usager: '97411' }),
+    );
+    expect(r).toMatchObject({ created: 4, rejected: [] });
+    expect(await depJour('partenaire')).toEqual([
+      { departement: '02', jour: '2026-05-04', valeur: 'ants', n: 1, minutes: 10 },
+      { departement: '02', jour: '2026-05-04', valeur: 'caf', n: 1, minutes: 30 },
+      { departement: '75', jour: '2026-05-04', valeur: 'caf', n: 1, minutes: 20 },
+      { departement: '974', jour: '2026-02-01', valeur: 'caf', n: 1, minutes: 20 },
+    ]);
+    expect((await depJour('demarche')).find((x) => x.departement === '75')?.valeur).toBe('');
+    const weeks = await sql<{ semaine: string; n: number; n_distance: number }>`
+      select to_char(semaine, 'YYYY-MM-DD') as semaine, n, n_distance from pilotage_structure_semaine
+      where structure_id = ${fsA.id}`.execute(ctx.db);
+    expect(weeks.rows).toEqual([{ semaine: '2026-05-04', n: 2, n_distance: 1 }]);
+    expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, records: 4, differenceCount: 0 });
+  });
+
+  it('an import update that changes partner and day moves the counts (old keys emptied)', async () => {
+    const r = await importLines(
+      line({
+        id: moving,
+        debut: '2026-06-10T11:00:00+02:00',
+        partenaire: 'msa',
+        demarche: '',
+        duree_min: '45',
+      }),
+    );
+    expect(r).toMatchObject({ updated: 1 });
+    const rows = await depJour('partenaire');
+    expect(rows.filter((x) => x.departement === '02')).toEqual([
+      { departement: '02', jour: '2026-05-04', valeur: 'ants', n: 1, minutes: 10 },
+      { departement: '02', jour: '2026-06-10', valeur: 'msa', n: 1, minutes: 45 },
+    ]);
+    const months = await sql<{ mois: string; n: number }>`
+      select to_char(mois, 'YYYY-MM') as mois, sum(n)::int as n from pilotage_dep_mois
+      where dimension = 'canal' and departement = '02' group by 1 order by 1`.execute(ctx.db);
+    expect(months.rows).toEqual([
+      { mois: '2026-05', n: 1 },
+      { mois: '2026-06', n: 1 },
+    ]);
+    expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, differenceCount: 0 });
+  });
+
+  it('the same file again changes nothing; a rejected batch writes no rollup', async () => {
+    const before = await depJour('canal');
+    await importLines(
+      line({
+        id: moving,
+        debut: '2026-06-10T11:00:00+02:00',
+        partenaire: 'msa',
+        demarche: '',
+        duree_min: '45',
+      }),
+    );
+    const id = randomUUID();
+    await expect(
+      ctx.accompagnement.writeBatch(
+        { kind: 'operator' },
+        [
+          {
+            id,
+            id_fs: fsA.idFs,
+            debut: '2026-05-05T08:00:00Z',
+            duree_min: 5,
+            canal: 'guichet',
+            partenaire: 'caf',
+            resultat: 'resolu',
+          },
+          {
+            id: moving,
+            id_fs: fsA.idFs,
+            debut: '2026-05-05T08:00:00Z',
+            duree_min: 5,
+            canal: 'guichet',
+            partenaire: 'caf',
+            resultat: 'resolu',
+          },
+        ],
+        { mode: 'api', source: 'test' },
+      ),
+    ).rejects.toMatchObject({ code: 'conflict' });
+    expect(await depJour('canal')).toEqual(before);
+    expect((await runRollupCheck(ctx)).ok).toBe(true);
+  });
+
+  it('the purge of private notes leaves the rollups exact', async () => {
+    await ctx.accompagnement.writeBatch(
+      { kind: 'operator' },
+      [
+        {
+          id: randomUUID(),
+          id_fs: fsB.idFs,
+          debut: '2026-03-02T08:00:00Z',
+          duree_min: 5,
+          canal: 'courriel',
+          partenaire: 'assurance_retraite',
+          resultat: 'oriente',
+          note: 'x',
+        },
+      ],
+      { mode: 'api', source: 'test' },
+    );
+    expect(await ctx.accompagnement.purgeNotes()).toBe(1);
+    expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, records: 5 });
+  });
+
+  it('rollup-check names the differing keys; rollup-rebuild makes them exact again', async () => {
+    await sql`update pilotage_dep_jour set n = n + 2 where dimension = 'partenaire' and departement = '75'`.execute(
+      ctx.db,
+    );
+    await sql`delete from pilotage_structure_semaine where structure_id = ${fsR.id}`.execute(ctx.db);
+    // A record written behind the service's back (as a restore would): the rollups miss it.
+    const ghost = randomUUID();
+    await sql`insert into accompagnement_ids (id, debut) values (${ghost}, '2026-07-01T08:00:00Z')`.execute(
+      ctx.db,
+    );
+    await sql`insert into accompagnements (id, debut, jour_local, structure_id, departement, duree_min, canal, partenaire, resultat, source)
+      values (${ghost}, '2026-07-01T08:00:00Z', '2026-07-01', ${fsA.id}, '02', 15, 'guichet', 'caf', 'resolu', 'test')`.execute(
+      ctx.db,
+    );
+    const bad = await runRollupCheck(ctx);
+    expect(bad.ok).toBe(false);
+    const keys = bad.differences.map((d) => `${d.table} ${d.key}`);
+    expect(keys).toContain('pilotage_dep_jour partenaire|75|2026-05-04|caf');
+    expect(keys).toContain('pilotage_dep_jour partenaire|75|2026-03-02|assurance_retraite');
+    expect(keys).toContain('pilotage_dep_mois canal|02|2026-07-01|guichet');
+    expect(keys).toContain(`pilotage_structure_semaine 2026-01-26|${fsR.id}`);
+    expect(bad.differences.find((d) => d.key === 'partenaire|02|2026-07-01|caf')).toMatchObject({
+      attendu: { n: 1, minutes: 15 },
+      trouve: null,
+    });
+    const rebuilt = await runRollupRebuild(ctx);
+    expect(rebuilt.records).toBe(6);
+    expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, records: 6, differenceCount: 0 });
+  });
+});
