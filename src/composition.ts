@@ -12,6 +12,8 @@ import { type Geography, loadGeography } from './services/geography/load-geograp
 import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
 import { MobileService } from './services/mobile/mobile.service.js';
+import { RendezvousService } from './services/rendezvous/rendezvous.service.js';
+import { HttpSmsSender } from './services/rendezvous/sms.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
 /**
@@ -37,6 +39,8 @@ export interface AppContext {
   readonly directory: DirectoryService;
   /** Accompaniments: records, catalogue, statistics (issue 12). */
   readonly accompagnement: AccompagnementService;
+  /** Rendez-vous: motifs, plages, free slots, bookings, reminders (issue 15). */
+  readonly rendezvous: RendezvousService;
 }
 
 export interface ContextOverrides {
@@ -71,6 +75,13 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     mobile,
     directory: new DirectoryService(database.db),
     accompagnement: new AccompagnementService(database.db, clock, geography, logger),
+    rendezvous: new RendezvousService(
+      database.db,
+      clock,
+      config,
+      logger,
+      config.smsUrl ? new HttpSmsSender(config.smsUrl, config.smsToken) : null,
+    ),
   };
 }
 

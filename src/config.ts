@@ -55,6 +55,9 @@ export interface Config {
   readonly trustProxy: readonly string[];
   /** First start with an empty directory: load the bundled snapshot of the official list, or nothing. */
   readonly seed: 'snapshot' | 'none';
+  /** Rendez-vous (issue 15): an HTTP SMS provider for reminders (docs/sms-adapter.md); none: email only. */
+  readonly smsUrl: string | null;
+  readonly smsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -144,6 +147,8 @@ export function loadConfig(env: Env = process.env): Config {
     uploadMaxBytes: integer(env, 'MAILLAGE_UPLOAD_MAX_BYTES', 10 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     trustProxy: proxyList(env, 'MAILLAGE_TRUST_PROXY'),
     seed: oneOf(env, 'MAILLAGE_SEED', ['snapshot', 'none'] as const, 'snapshot'),
+    smsUrl: url(env, 'MAILLAGE_SMS_URL', null, ['http:', 'https:']),
+    smsToken: text(env, 'MAILLAGE_SMS_TOKEN'),
   });
 }
 

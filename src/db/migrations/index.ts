@@ -9,6 +9,7 @@ import * as m202612031001 from './202612031001_security.js';
 import * as m202612031301 from './202612031301_structure_contact_lists.js';
 import * as m202612031401 from './202612031401_import_drafts.js';
 import * as m202612031601 from './202612031601_accompagnement.js';
+import * as m202612031901 from './202612031901_rendezvous.js';
 
 /**
  * Every migration, in order. Listed here (not read from disk) so that the same list runs from
@@ -24,6 +25,7 @@ const migrations: Record<string, Migration> = {
   '202612031301_structure_contact_lists': m202612031301,
   '202612031401_import_drafts': m202612031401,
   '202612031601_accompagnement': m202612031601,
+  '202612031901_rendezvous': m202612031901,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

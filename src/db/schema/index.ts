@@ -4,6 +4,7 @@ import type { DirectoryTables } from './directory.js';
 import type { LabellingTables } from './labelling.js';
 import type { MobileTables } from './mobile.js';
 import type { OperationsTables } from './operations.js';
+import type { RendezvousTables } from './rendezvous.js';
 import type { SecurityTables } from './security.js';
 import type { TerritoryTables } from './territory.js';
 
@@ -19,4 +20,5 @@ export interface DB
     MobileTables,
     OperationsTables,
     SecurityTables,
-    AccompagnementTables {}
+    AccompagnementTables,
+    RendezvousTables {}

@@ -34,6 +34,10 @@ const EXPECTED: Record<Action, string> = {
   'accompagnement.stats': '- S D * - -',
   'accompagnement.tokens': '- S - - - -',
   'accompagnement.catalogue': '- - - * - -',
+  'rendezvous.configure': '- S - - - -',
+  'rendezvous.own_plages': 'S S - - - -',
+  'rendezvous.agenda': 'S S - - - -',
+  'rendezvous.stats': '- S D * - -',
 };
 
 const users: Record<Role, Principal> = {

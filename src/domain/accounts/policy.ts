@@ -37,6 +37,11 @@ export const ACTIONS = [
   'accompagnement.stats',
   'accompagnement.tokens',
   'accompagnement.catalogue',
+  // Rendez-vous (issue 15)
+  'rendezvous.configure',
+  'rendezvous.own_plages',
+  'rendezvous.agenda',
+  'rendezvous.stats',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -62,6 +67,8 @@ export const POLICY: Matrix = {
     'structure.set_status': 'own',
     'structure.history': 'own',
     'accompagnement.record': 'own',
+    'rendezvous.own_plages': 'own',
+    'rendezvous.agenda': 'own',
   },
   responsable: {
     'structure.read_private': 'own',
@@ -76,6 +83,10 @@ export const POLICY: Matrix = {
     'accompagnement.read': 'own',
     'accompagnement.stats': 'own',
     'accompagnement.tokens': 'own',
+    'rendezvous.configure': 'own',
+    'rendezvous.own_plages': 'own',
+    'rendezvous.agenda': 'own',
+    'rendezvous.stats': 'own',
   },
   animateur_departemental: {
     'structure.read_private': 'department',
@@ -88,6 +99,7 @@ export const POLICY: Matrix = {
     'application.review': 'department',
     'application.propose': 'department',
     'accompagnement.stats': 'department',
+    'rendezvous.stats': 'department',
   },
   national: {
     'structure.read_private': 'all',
@@ -111,6 +123,7 @@ export const POLICY: Matrix = {
     'users.set_active': 'all',
     'accompagnement.stats': 'all',
     'accompagnement.catalogue': 'all',
+    'rendezvous.stats': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',

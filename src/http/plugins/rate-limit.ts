@@ -26,6 +26,8 @@ export const RATE_BUDGETS = Object.freeze({
   geojson: { max: 60, timeWindow: 60_000 },
   /** Nearest-structure search: the locator's own page calls it once per search. */
   nearest: { max: 120, timeWindow: 60_000 },
+  /** Public bookings (rendez-vous): a person books a few; a flood from one address is refused. */
+  booking: { max: 10, timeWindow: 10 * 60_000 },
 });
 
 export class RateLimited extends Error {
