@@ -22,6 +22,7 @@ import { labellingRoutes } from './routes/labelling.routes.js';
 import { mobileRoutes } from './routes/mobile.routes.js';
 import { mobileBackofficeRoutes } from './routes/mobile-backoffice.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
+import { rendezvousRoutes } from './routes/rendezvous.routes.js';
 import { rendezvousApiRoutes } from './routes/rendezvous-api.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
 import { territoryRoutes } from './routes/territory.routes.js';
@@ -95,6 +96,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(accompagnementApiRoutes(ctx));
   await app.register(accompagnementRoutes(ctx));
   await app.register(rendezvousApiRoutes(ctx));
+  await app.register(rendezvousRoutes(ctx));
 
   return app;
 }

@@ -2,7 +2,7 @@ import { type TimeRange, WEEKDAYS, type Weekday, type WeeklyHours } from '../dir
 import type { ExceptionalClosure, OperatingStatus } from '../directory/structure.js';
 import { invalid } from '../shared/errors.js';
 import { holidaysOf, holidayZone } from '../shared/public-holidays.js';
-import { localDate, offsetMinutes, type TimeZone } from '../shared/time-zone.js';
+import { localDate, offsetMinutes, type TimeZone, wallClock } from '../shared/time-zone.js';
 import type { Absence, Plage } from './availability.js';
 import { type Motif, SLOT_UNIT_MIN } from './motif.js';
 
@@ -57,6 +57,14 @@ export interface Slot {
   readonly motifId: string;
   /** The agents free for it, in plage order: a booking takes the first one still free. */
   readonly agentIds: readonly string[];
+}
+
+/** One week of the booking pages: its local Monday, the neighbours one may go to, the next free slot. */
+export interface SlotWeek {
+  readonly monday: string;
+  readonly previous: string | null;
+  readonly next: string | null;
+  readonly nextFree: Slot | null;
 }
 
 /** The range check of every caller (API, pages): from < to, at most `MAX_RANGE_DAYS`. */
@@ -185,4 +193,22 @@ export function freeSlots(q: SlotRequest): Slot[] {
   return [...slots.values()]
     .sort((a, b) => a.start.getTime() - b.start.getTime())
     .map((s) => ({ ...s, motifId: motif.id }));
+}
+
+/** The local Monday (`YYYY-MM-DD`) of the week of an instant. */
+export function mondayOf(instant: Date, zone: TimeZone): string {
+  const d = wallClock(instant, zone);
+  return d.minus({ days: d.weekday - 1 }).toISODate() ?? '';
+}
+
+/** A calendar date plus `n` days (`YYYY-MM-DD`, no time zone involved). */
+export const addDays = (isoDate: string, n: number): string =>
+  new Date(Date.parse(`${isoDate}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+
+/** The Monday of the week of a date given as `YYYY-MM-DD`, or null when it is not a real date. */
+export function mondayOfDate(isoDate: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) return null;
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== isoDate) return null;
+  return addDays(isoDate, -((d.getUTCDay() + 6) % 7));
 }

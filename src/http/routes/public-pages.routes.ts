@@ -201,6 +201,7 @@ export const publicPagesRoutes =
             at,
             departementName: ctx.geography.departements.get(s.departement)?.name ?? null,
             map: mapConfig,
+            onlineBooking: (await ctx.rendezvous.motifs(s.id, { onlineOnly: true })).length > 0,
           }),
         );
       },

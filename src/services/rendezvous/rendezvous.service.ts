@@ -16,6 +16,7 @@ import {
   ATTENDANCE,
   type Attendance,
   absenceSpan,
+  addDays,
   attendanceAllowed,
   type BookingCalendar,
   CHANNEL_LABELS,
@@ -27,18 +28,27 @@ import {
   freeSlots,
   type Motif,
   type MotifInput,
+  mondayOf,
+  mondayOfDate,
   motifInput,
   type Plage,
   partnerLabel,
   phoneCountryOf,
   plageInput,
   type Slot,
+  type SlotWeek,
   type Status,
   unitsOf,
 } from '../../domain/rendezvous/index.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/shared/time.js';
-import { isOverseasZone, type TimeZone, timeZoneOfPlace, wallClock } from '../../domain/shared/time-zone.js';
+import {
+  isOverseasZone,
+  type TimeZone,
+  timeZoneOfPlace,
+  wallClock,
+  zonedInstant,
+} from '../../domain/shared/time-zone.js';
 import { type Mail, type MailDeps, sendMail } from '../accounts/mail.service.js';
 import { appointmentIcs } from './ics.js';
 import type { SmsSender } from './sms.js';
@@ -150,6 +160,10 @@ export class RendezvousService {
       throw notFound('Cette structure ne fait pas partie de votre périmètre.');
     }
     return s;
+  }
+
+  zoneOf(s: Structure): TimeZone {
+    return timeZoneOfPlace(s);
   }
 
   /** The agents of a structure (active members), for the agenda and the plages. */
@@ -382,6 +396,43 @@ export class RendezvousService {
       zone: timeZoneOfPlace(s),
       items: items.slice(0, MAX_SLOTS_PER_ANSWER),
       truncated: items.length > MAX_SLOTS_PER_ANSWER,
+    };
+  }
+
+  /**
+   * One local week of free slots (Monday to Sunday) for the booking and moving pages, clamped between
+   * this week and the motif's horizon; when the week has none, the first free slot of the next 8 weeks.
+   */
+  async week(
+    s: Structure,
+    motif: Motif,
+    semaine: string | undefined,
+    options: { ignoreNotice?: boolean } = {},
+  ): Promise<{ slots: Slot[]; week: SlotWeek }> {
+    const zone = timeZoneOfPlace(s);
+    const now = this.clock.now();
+    const first = mondayOf(now, zone);
+    const last = mondayOf(new Date(now.getTime() + motif.maxNoticeDays * DAY), zone);
+    let monday = (semaine && mondayOfDate(semaine)) || first;
+    if (monday < first) monday = first;
+    if (monday > last) monday = last;
+    const from = new Date(Math.max(now.getTime(), zonedInstant(monday, '00:00', zone).getTime()));
+    const to = zonedInstant(addDays(monday, 7), '00:00', zone);
+    const slots = await this.slotsOf(s, [motif], from, to, options);
+    const nextFree =
+      slots.length === 0
+        ? ((
+            await this.slotsOf(s, [motif], to, new Date(to.getTime() + DEFAULT_RANGE_DAYS * DAY), options)
+          )[0] ?? null)
+        : null;
+    return {
+      slots,
+      week: {
+        monday,
+        previous: monday > first ? addDays(monday, -7) : null,
+        next: monday < last ? addDays(monday, 7) : null,
+        nextFree,
+      },
     };
   }
 
