@@ -109,11 +109,11 @@ describe('booking from the structure page', () => {
     expect(mail?.raw).toContain('rendez-vous.ics');
     expect(smtp.linkTo('marie@example.fr', '/rendez-vous/gerer')).toContain(`jeton=${token}`);
     const b64 =
-      /Content-Type: text\/calendar[^]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n(--|\r\n)/.exec(
+      /Content-Type: text\/calendar[\s\S]*?\r\n\r\n([A-Za-z0-9+/=\r\n]+?)\r\n(--|\r\n)/.exec(
         mail?.raw ?? '',
       )?.[1] ?? '';
     const ics = Buffer.from(b64.replace(/\s/g, ''), 'base64').toString('utf8');
-    const events = Object.values(ical.sync.parseICS(ics)).filter((e) => e.type === 'VEVENT');
+    const events = Object.values(ical.sync.parseICS(ics)).filter((e) => e?.type === 'VEVENT');
     expect(events).toHaveLength(1);
     expect((events[0] as { start: Date }).start.toISOString()).toBe('2026-11-25T08:00:00.000Z');
     // The same slot again, from the page: 409 with the message and a way back to the slots.
