@@ -61,6 +61,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
   const geocoder =
     config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
   const mobile = new MobileService(database.db, clock);
+  const accompagnement = new AccompagnementService(database.db, clock, geography, logger);
   return {
     config,
     database,
@@ -74,13 +75,14 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     labelling: createLabelling({ db: database.db, clock, config }),
     mobile,
     directory: new DirectoryService(database.db),
-    accompagnement: new AccompagnementService(database.db, clock, geography, logger),
+    accompagnement,
     rendezvous: new RendezvousService(
       database.db,
       clock,
       config,
       logger,
       config.smsUrl ? new HttpSmsSender(config.smsUrl, config.smsToken) : null,
+      () => accompagnement.activeDemarches(),
     ),
   };
 }

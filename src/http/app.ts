@@ -24,6 +24,7 @@ import { mobileBackofficeRoutes } from './routes/mobile-backoffice.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { rendezvousRoutes } from './routes/rendezvous.routes.js';
 import { rendezvousApiRoutes } from './routes/rendezvous-api.routes.js';
+import { rendezvousEspaceRoutes } from './routes/rendezvous-espace.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
 import { territoryRoutes } from './routes/territory.routes.js';
 
@@ -97,6 +98,7 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(accompagnementRoutes(ctx));
   await app.register(rendezvousApiRoutes(ctx));
   await app.register(rendezvousRoutes(ctx));
+  await app.register(rendezvousEspaceRoutes(ctx));
 
   return app;
 }

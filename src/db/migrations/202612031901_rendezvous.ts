@@ -15,6 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       duree_min smallint not null check (duree_min between 5 and 240 and duree_min % 5 = 0),
       canal text not null check (canal in ('sur_place', 'telephone', 'visio')),
       partenaire text,
+      demarche text check (char_length(demarche) <= 64),
       delai_min_minutes integer not null check (delai_min_minutes between 0 and 43200),
       delai_max_jours smallint not null check (delai_max_jours between 1 and 93),
       reservable_en_ligne boolean not null,

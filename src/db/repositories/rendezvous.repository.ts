@@ -24,6 +24,7 @@ export interface MotifColumns {
   duree_min: number;
   canal: string;
   partenaire: string | null;
+  demarche: string | null;
   delai_min_minutes: number;
   delai_max_jours: number;
   reservable_en_ligne: boolean;
@@ -294,7 +295,12 @@ export function agenda(db: Db, filter: { structureId?: string; agentId?: string;
     .selectFrom('rendezvous as r')
     .innerJoin('rendezvous_motifs as m', 'm.id', 'r.motif_id')
     .selectAll('r')
-    .select(['m.libelle as motif_libelle', 'm.canal as motif_canal', 'm.partenaire as motif_partenaire'])
+    .select([
+      'm.libelle as motif_libelle',
+      'm.canal as motif_canal',
+      'm.partenaire as motif_partenaire',
+      'm.demarche as motif_demarche',
+    ])
     .where('r.debut', '<', filter.to)
     .where('r.fin', '>', filter.from);
   if (filter.structureId) q = q.where('r.structure_id', '=', filter.structureId);

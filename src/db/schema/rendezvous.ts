@@ -10,6 +10,8 @@ export interface RendezvousMotifsTable {
   duree_min: number;
   canal: string;
   partenaire: string | null;
+  /** The accompaniment catalogue's démarche, to pre-fill the record of an attended appointment. */
+  demarche: string | null;
   delai_min_minutes: number;
   delai_max_jours: number;
   reservable_en_ligne: boolean;

@@ -33,6 +33,8 @@ export interface MotifInput {
   readonly channel: Channel;
   /** The partner concerned (a visio is held with one), or null for the structure's own help. */
   readonly partner: Partenaire | null;
+  /** A démarche code of the accompaniment catalogue (checked by the service), or null. */
+  readonly demarche: string | null;
   /** No booking starts sooner than this after now (minutes). */
   readonly minNoticeMin: number;
   /** No booking starts later than this after now (days). */
@@ -104,11 +106,16 @@ export function motifInput(raw: Readonly<Record<string, unknown>>): MotifInput {
   if (minNoticeMin >= maxNoticeDays * 1440) {
     throw invalid('minNoticeMin', 'Le délai minimal doit être plus court que le délai maximal.');
   }
+  const demarcheRaw = typeof raw.demarche === 'string' ? raw.demarche.trim() : '';
+  if (demarcheRaw.length > 64 || (demarcheRaw && !/^[a-z0-9_.-]+$/i.test(demarcheRaw))) {
+    throw invalid('demarche', 'Code de démarche invalide.');
+  }
   return {
     label,
     durationMin,
     channel: raw.channel,
     partner,
+    demarche: demarcheRaw || null,
     minNoticeMin,
     maxNoticeDays,
     bookableOnline: bool(raw.bookableOnline),

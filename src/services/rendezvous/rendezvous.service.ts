@@ -50,7 +50,7 @@ import {
   zonedInstant,
 } from '../../domain/shared/time-zone.js';
 import { type Mail, type MailDeps, sendMail } from '../accounts/mail.service.js';
-import { appointmentIcs } from './ics.js';
+import { agendaIcs, appointmentIcs } from './ics.js';
 import type { SmsSender } from './sms.js';
 
 const MINUTE = 60_000;
@@ -71,6 +71,7 @@ export const toMotif = (r: MotifRow): Motif => ({
   durationMin: r.duree_min,
   channel: r.canal as Channel,
   partner: (r.partenaire as Partenaire | null) ?? null,
+  demarche: r.demarche,
   minNoticeMin: r.delai_min_minutes,
   maxNoticeDays: r.delai_max_jours,
   bookableOnline: r.reservable_en_ligne,
@@ -83,6 +84,7 @@ const motifColumns = (m: MotifInput): repo.MotifColumns => ({
   duree_min: m.durationMin,
   canal: m.channel,
   partenaire: m.partner,
+  demarche: m.demarche,
   delai_min_minutes: m.minNoticeMin,
   delai_max_jours: m.maxNoticeDays,
   reservable_en_ligne: m.bookableOnline,
@@ -136,7 +138,18 @@ export class RendezvousService {
     private readonly config: Config,
     private readonly logger: Logger,
     private readonly sms: SmsSender | null,
+    /** The accompaniment catalogue's active démarches (a motif may name one). */
+    private readonly demarches: () => Promise<ReadonlyArray<{ code: string; partenaire: string }>>,
   ) {}
+
+  private async checkDemarche(input: MotifInput): Promise<void> {
+    if (!input.demarche) return;
+    const d = (await this.demarches()).find((x) => x.code === input.demarche);
+    if (!d) throw invalid('demarche', 'Cette démarche n’est pas (ou plus) au catalogue.');
+    if (input.partner && d.partenaire !== input.partner) {
+      throw invalid('demarche', 'Cette démarche ne relève pas du partenaire choisi.');
+    }
+  }
 
   private get mailDeps(): MailDeps {
     return { db: this.db, clock: this.clock, config: this.config, logger: this.logger };
@@ -205,6 +218,7 @@ export class RendezvousService {
   async createMotif(principal: Principal, structureId: string, raw: Record<string, unknown>): Promise<Motif> {
     const s = await this.structureFor(principal, 'rendezvous.configure', structureId);
     const input = motifInput(raw);
+    await this.checkDemarche(input);
     if ((await repo.countMotifs(this.db, s.id)) >= LIMITS.motifs) {
       throw invalid('label', `Une structure a au plus ${LIMITS.motifs} motifs.`);
     }
@@ -223,6 +237,7 @@ export class RendezvousService {
     const row = UUID.test(motifId) ? await repo.findMotif(this.db, motifId) : undefined;
     if (!row || row.structure_id !== s.id) throw notFound('Motif introuvable.');
     const input = motifInput(raw);
+    await this.checkDemarche(input);
     const ok = await repo.updateMotif(
       this.db,
       row.id,
@@ -309,7 +324,13 @@ export class RendezvousService {
     raw: { from: string; to: string; label?: string },
   ): Promise<void> {
     const s = await this.plageTarget(principal, structureId, agentId);
-    const span = absenceSpan(new Date(raw.from), new Date(raw.to));
+    const zone = timeZoneOfPlace(s);
+    // A form's `datetime-local` (no offset) is on the structure's wall clock.
+    const at = (v: string) => {
+      const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})$/.exec(v ?? '');
+      return m ? zonedInstant(m[1] as string, m[2] as string, zone) : new Date(Number.NaN);
+    };
+    const span = absenceSpan(at(raw.from), at(raw.to));
     await repo.insertAbsence(this.db, {
       structure_id: s.id,
       agent_id: agentId,
@@ -782,7 +803,7 @@ export class RendezvousService {
       m[r.statut as 'honore' | 'excuse' | 'absent'] += Number(r.n);
       byMotif.set(r.motif_id, m);
     }
-    const rate = (c: { honore: number; excuse: number; absent: number }) => {
+    const rate = <T extends { honore: number; excuse: number; absent: number }>(c: T) => {
       const total = c.honore + c.excuse + c.absent;
       return { ...c, total, missedRate: total === 0 ? null : c.absent / total };
     };
@@ -797,6 +818,55 @@ export class RendezvousService {
       { honore: 0, excuse: 0, absent: 0, label: 'Tous motifs' },
     );
     return { structure: s, days, total: rate(all), perMotif };
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Agents' private iCalendar feeds
+  // -------------------------------------------------------------------------------------------
+
+  async hasFeed(principal: Principal): Promise<boolean> {
+    return repo.hasFeed(this.db, principal.id);
+  }
+
+  /** A new private feed URL for the agent (shown once; only its hash is kept); earlier ones stop working. */
+  async createFeed(principal: Principal): Promise<string> {
+    if (!principal.structureIds.some((id) => can(principal, 'rendezvous.agenda', { structureId: id }))) {
+      throw notFound('Aucune structure où vous prenez des rendez-vous.');
+    }
+    const token = newToken();
+    await repo.replaceFeed(this.db, principal.id, hashToken(token), this.clock.now());
+    return `${this.config.publicUrl}/rendez-vous/agenda/${token}.ics`;
+  }
+
+  async revokeFeed(principal: Principal): Promise<number> {
+    return repo.revokeFeeds(this.db, principal.id, this.clock.now());
+  }
+
+  /** The feed of a token: the agent's appointments from 30 days ago to 93 days ahead; 404 when revoked. */
+  async feed(token: string): Promise<string> {
+    const agentId =
+      token.length >= 20 && token.length <= 100 ? await repo.feedAgent(this.db, hashToken(token)) : null;
+    if (!agentId) throw notFound('Ce lien d’agenda n’existe pas ou a été révoqué.');
+    const now = this.clock.now();
+    const rows = await repo.agenda(this.db, {
+      agentId,
+      from: new Date(now.getTime() - 30 * DAY),
+      to: new Date(now.getTime() + 93 * DAY),
+    });
+    return agendaIcs(
+      'Mes rendez-vous France Services',
+      rows.map((r) => ({
+        id: r.id,
+        start: new Date(r.debut),
+        end: new Date(r.fin),
+        summary: `${r.motif_libelle} – ${r.nom ?? 'coordonnées effacées'}`,
+        description: [r.telephone, r.courriel].filter(Boolean).join(' · '),
+        location: null,
+        cancelled: r.statut === 'annule',
+        sequence: r.version,
+      })),
+      now,
+    );
   }
 
   // -------------------------------------------------------------------------------------------

@@ -57,6 +57,9 @@ export function homePage(o: {
     mayEver(u, 'outbox.read')
       ? html`<li><a class="fr-link" href="/espace/courriels">Courriels en attente (boîte d’envoi)</a></li>`
       : null,
+    mayEver(u, 'rendezvous.agenda')
+      ? html`<li><a class="fr-link" href="/espace/rendez-vous">Rendez-vous : agenda, prise de rendez-vous, motifs et plages</a></li>`
+      : null,
   ].filter(Boolean);
   return backOfficePage({
     title: 'Mon espace',
