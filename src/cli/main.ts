@@ -49,6 +49,10 @@ export const COMMAND_MODULES: ReadonlyArray<{
     commands: { activity: 'Accompagnements : import, données de démonstration, statistiques' },
     load: async () => (await import('./commands/activity.js')).registerActivityCommands,
   },
+  {
+    commands: { rdv: 'Rendez-vous : rappels, effacement des coordonnées' },
+    load: async () => (await import('./commands/rdv.js')).registerRdvCommands,
+  },
 ];
 
 function emptyProgram(): Command {

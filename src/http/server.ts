@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { closeContext, openContext } from '../composition.js';
 import { loadConfig } from '../config.js';
 import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
+import { startRendezvousJobs } from '../services/rendezvous/jobs.js';
 import { seedOnFirstStart } from '../services/snapshots/first-start.js';
 import { buildApp } from './app.js';
 import { cliChannelRoutes } from './routes/cli-channel.routes.js';
@@ -18,6 +19,9 @@ const app = await buildApp(ctx);
 const channelToken = ctx.database.kind === 'pglite' ? newChannelToken() : null;
 if (channelToken) await app.register(cliChannelRoutes(ctx, channelToken));
 
+// Rendez-vous reminders and contact erasure, every 15 minutes (issue 15).
+const rendezvousJobs = startRendezvousJobs(ctx.rendezvous, ctx.logger);
+
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
@@ -25,6 +29,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     closing = true;
     ctx.logger.info({ signal }, 'arrêt en cours');
     if (channelToken) removeServerFile(config.dataDir);
+    rendezvousJobs.stop();
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await app.close();

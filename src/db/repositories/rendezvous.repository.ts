@@ -175,7 +175,7 @@ export async function busyOf(db: Db, structureId: string, from: Date, to: Date) 
 
 export type BookingInsert = Omit<
   BookingRow,
-  'id' | 'statut' | 'version' | 'created_at' | 'updated_at' | 'contact_efface_at'
+  'id' | 'statut' | 'version' | 'updated_at' | 'contact_efface_at'
 >;
 
 /**
@@ -189,7 +189,11 @@ export async function insertBooking(
 ): Promise<BookingRow | null> {
   try {
     return await db.transaction().execute(async (trx) => {
-      const booking = await trx.insertInto('rendezvous').values(row).returningAll().executeTakeFirstOrThrow();
+      const booking = await trx
+        .insertInto('rendezvous')
+        .values({ ...row, updated_at: row.created_at })
+        .returningAll()
+        .executeTakeFirstOrThrow();
       await trx
         .insertInto('rendezvous_occupations')
         .values(units.map((u) => ({ agent_id: row.agent_id, unit_start: u, rendezvous_id: booking.id })))

@@ -545,6 +545,7 @@ export class RendezvousService {
           jeton_hash: hashToken(token),
           origine: by ? 'agent' : 'en_ligne',
           cree_par: by?.principal.id ?? null,
+          created_at: now,
         },
         unitsOf(free.start, free.end),
       );

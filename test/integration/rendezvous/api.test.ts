@@ -225,6 +225,7 @@ describe('POST /api/v1/rendez-vous', () => {
         jeton_hash: null,
         origine: 'agent',
         cree_par: null,
+        created_at: new Date(),
       },
       [new Date(start.getTime() + 10 * 60_000), new Date(start.getTime() + 15 * 60_000)],
     );
