@@ -161,12 +161,16 @@ export function freeSlots(q: SlotRequest): Slot[] {
     if (holidays !== null && holidaysOf(date.getUTCFullYear(), holidays).has(day / DAY)) continue;
     if (closedByStatus(cal, motif.channel, isoDate)) continue;
 
+    // One offset all day (no clock change): wall time minus that offset, without a zone lookup per slot.
+    const startOffset = offsetMinutes(new Date(day - 14 * 3_600_000), cal.zone);
+    const endOffset = offsetMinutes(new Date(day + DAY + 14 * 3_600_000), cal.zone);
+    const steady = startOffset === endOffset ? day - startOffset * MINUTE : null;
     for (const p of dayPlages) {
       if (!inDates(p, isoDate)) continue;
       const agentTaken = taken.get(p.agentId);
       for (let m = p.start; m + duration <= p.end; m += duration) {
         if (!within(opening, m, m + duration)) continue;
-        const start = wallToInstant(isoDate, m, cal.zone);
+        const start = steady !== null ? steady + m * MINUTE : wallToInstant(isoDate, m, cal.zone);
         if (start === null || start < lo || start >= hi) continue;
         const end = start + duration * MINUTE;
         if (agentTaken) {

@@ -379,6 +379,7 @@ export class RendezvousService {
     ]);
     const calendar = calendarOf(s);
     const now = this.clock.now();
+    const taken = busy.map((b) => ({ agentId: b.agent_id, start: new Date(b.debut), end: new Date(b.fin) }));
     const all: Slot[] = [];
     for (const motif of motifs) {
       all.push(
@@ -387,7 +388,7 @@ export class RendezvousService {
           motif,
           plages,
           absences,
-          busy: busy.map((b) => ({ agentId: b.agent_id, start: new Date(b.debut), end: new Date(b.fin) })),
+          busy: taken,
           from,
           to,
           now,
