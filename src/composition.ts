@@ -17,6 +17,8 @@ import { MobileService } from './services/mobile/mobile.service.js';
 import { PilotageService } from './services/pilotage/pilotage.service.js';
 import { PilotageRollups } from './services/pilotage/rollups.service.js';
 import { SurveyService } from './services/pilotage/survey.service.js';
+import { RendezvousService } from './services/rendezvous/rendezvous.service.js';
+import { HttpSmsSender } from './services/rendezvous/sms.js';
 import { TerritoryService } from './services/territory/territory.service.js';
 
 /**
@@ -48,6 +50,8 @@ export interface AppContext {
   readonly escalade: EscaladeService;
   /** Pilotage: rollups kept in each accompaniment write, indicators, open data (issue 14). */
   readonly pilotage: PilotageService;
+  /** Rendez-vous: motifs, plages, free slots, bookings, reminders (issue 15). */
+  readonly rendezvous: RendezvousService;
 }
 
 export interface ContextOverrides {
@@ -94,6 +98,14 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
       clock,
       config.secretThreshold,
       new SurveyService(database.db, clock, config.publicUrl),
+    ),
+    rendezvous: new RendezvousService(
+      database.db,
+      clock,
+      config,
+      logger,
+      config.smsUrl ? new HttpSmsSender(config.smsUrl, config.smsToken) : null,
+      () => accompagnement.activeDemarches(),
     ),
   };
 }

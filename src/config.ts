@@ -57,6 +57,9 @@ export interface Config {
   readonly seed: 'snapshot' | 'none';
   /** Open data (issue 14): counts from 1 to this − 1 are never published (statistical secrecy). */
   readonly secretThreshold: number;
+  /** Rendez-vous (issue 15): an HTTP SMS provider for reminders (docs/sms-adapter.md); none: email only. */
+  readonly smsUrl: string | null;
+  readonly smsToken: string | null;
 }
 
 export class ConfigError extends Error {
@@ -147,6 +150,8 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: proxyList(env, 'MAILLAGE_TRUST_PROXY'),
     seed: oneOf(env, 'MAILLAGE_SEED', ['snapshot', 'none'] as const, 'snapshot'),
     secretThreshold: integer(env, 'MAILLAGE_SECRET_THRESHOLD', 11, 2, 1000),
+    smsUrl: url(env, 'MAILLAGE_SMS_URL', null, ['http:', 'https:']),
+    smsToken: text(env, 'MAILLAGE_SMS_TOKEN'),
   });
 }
 

@@ -53,6 +53,10 @@ export const COMMAND_MODULES: ReadonlyArray<{
     commands: { cases: 'Escalade vers les référents des partenaires : échéances, relances, effacement' },
     load: async () => (await import('./commands/cases.js')).registerCasesCommands,
   },
+  {
+    commands: { rdv: 'Rendez-vous : rappels, effacement des coordonnées' },
+    load: async () => (await import('./commands/rdv.js')).registerRdvCommands,
+  },
 ];
 
 function emptyProgram(): Command {

@@ -26,6 +26,9 @@ import { pilotageRoutes } from './routes/pilotage.routes.js';
 import { pilotagePublicRoutes } from './routes/pilotage-public.routes.js';
 import { publicPagesRoutes } from './routes/public-pages.routes.js';
 import { rappelRoutes } from './routes/rappel.routes.js';
+import { rendezvousRoutes } from './routes/rendezvous.routes.js';
+import { rendezvousApiRoutes } from './routes/rendezvous-api.routes.js';
+import { rendezvousEspaceRoutes } from './routes/rendezvous-espace.routes.js';
 import { structuresRoutes } from './routes/structures.routes.js';
 import { territoryRoutes } from './routes/territory.routes.js';
 
@@ -101,6 +104,9 @@ export async function buildApp(ctx: AppContext): Promise<App> {
   await app.register(escaladeRoutes(ctx));
   await app.register(pilotageRoutes(ctx));
   await app.register(pilotagePublicRoutes(ctx));
+  await app.register(rendezvousApiRoutes(ctx));
+  await app.register(rendezvousRoutes(ctx));
+  await app.register(rendezvousEspaceRoutes(ctx));
 
   return app;
 }

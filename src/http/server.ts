@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { runEscaladeJobs } from '../services/escalade/jobs.js';
 import { scheduleRetention } from '../services/operations/retention.js';
 import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
+import { startRendezvousJobs } from '../services/rendezvous/jobs.js';
 import { seedOnFirstStart } from '../services/snapshots/first-start.js';
 import { buildApp } from './app.js';
 import { cliChannelRoutes } from './routes/cli-channel.routes.js';
@@ -26,6 +27,9 @@ const stopRetention = scheduleRetention(ctx);
 const escaladeTimer = setInterval(() => void runEscaladeJobs(ctx), 15 * 60_000);
 escaladeTimer.unref();
 
+// Rendez-vous reminders and contact erasure, every 15 minutes (issue 15).
+const rendezvousJobs = startRendezvousJobs(ctx.rendezvous, ctx.logger);
+
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
@@ -35,6 +39,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (channelToken) removeServerFile(config.dataDir);
     stopRetention();
     clearInterval(escaladeTimer);
+    rendezvousJobs.stop();
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await app.close();

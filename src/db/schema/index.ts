@@ -6,6 +6,7 @@ import type { LabellingTables } from './labelling.js';
 import type { MobileTables } from './mobile.js';
 import type { OperationsTables } from './operations.js';
 import type { PilotageTables } from './pilotage.js';
+import type { RendezvousTables } from './rendezvous.js';
 import type { SecurityTables } from './security.js';
 import type { TerritoryTables } from './territory.js';
 
@@ -23,4 +24,5 @@ export interface DB
     SecurityTables,
     AccompagnementTables,
     EscaladeTables,
-    PilotageTables {}
+    PilotageTables,
+    RendezvousTables {}

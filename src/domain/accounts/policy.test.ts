@@ -46,6 +46,10 @@ const EXPECTED: Record<Action, string> = {
   'referents.read': 'S S D * - -',
   'pilotage.dashboard': 'S S D * - -',
   'pilotage.survey': 'S S - - - -',
+  'rendezvous.configure': '- S - - - -',
+  'rendezvous.own_plages': 'S S - - - -',
+  'rendezvous.agenda': 'S S - - - -',
+  'rendezvous.stats': '- S D * - -',
 };
 
 /**
@@ -92,6 +96,10 @@ const REFERENT: Record<Action, '-' | 'P' | 'C'> = {
   'rappel.settings': '-',
   'pilotage.dashboard': '-',
   'pilotage.survey': '-',
+  'rendezvous.configure': '-',
+  'rendezvous.own_plages': '-',
+  'rendezvous.agenda': '-',
+  'rendezvous.stats': '-',
 };
 const rowOf = (action: Action) => `${EXPECTED[action]} ${REFERENT[action]}`;
 

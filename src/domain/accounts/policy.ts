@@ -52,6 +52,11 @@ export const ACTIONS = [
   // Pilotage (issue 14): dashboards; handing a satisfaction survey link after an accompaniment
   'pilotage.dashboard',
   'pilotage.survey',
+  // Rendez-vous (issue 15)
+  'rendezvous.configure',
+  'rendezvous.own_plages',
+  'rendezvous.agenda',
+  'rendezvous.stats',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -87,6 +92,8 @@ export const POLICY: Matrix = {
     'referents.read': 'own',
     'pilotage.dashboard': 'own',
     'pilotage.survey': 'own',
+    'rendezvous.own_plages': 'own',
+    'rendezvous.agenda': 'own',
   },
   responsable: {
     'structure.read_private': 'own',
@@ -110,6 +117,10 @@ export const POLICY: Matrix = {
     'referents.read': 'own',
     'pilotage.dashboard': 'own',
     'pilotage.survey': 'own',
+    'rendezvous.configure': 'own',
+    'rendezvous.own_plages': 'own',
+    'rendezvous.agenda': 'own',
+    'rendezvous.stats': 'own',
   },
   animateur_departemental: {
     'structure.read_private': 'department',
@@ -125,6 +136,7 @@ export const POLICY: Matrix = {
     'dossier.counts': 'department',
     'referents.read': 'department',
     'pilotage.dashboard': 'department',
+    'rendezvous.stats': 'department',
   },
   national: {
     'structure.read_private': 'all',
@@ -152,6 +164,7 @@ export const POLICY: Matrix = {
     'dossier.figures': 'all',
     'referents.read': 'all',
     'pilotage.dashboard': 'all',
+    'rendezvous.stats': 'all',
   },
   auditeur: {
     'structure.read_private': 'assigned',

@@ -28,6 +28,8 @@ export const RATE_BUDGETS = Object.freeze({
   nearest: { max: 120, timeWindow: 60_000 },
   /** "Être rappelé(e)": a person sends one or two; a shared counter computer a few more in an hour. */
   callback: { max: 6, timeWindow: 3_600_000 },
+  /** Public bookings (rendez-vous): a person books a few; a flood from one address is refused. */
+  booking: { max: 10, timeWindow: 10 * 60_000 },
 });
 
 export class RateLimited extends Error {

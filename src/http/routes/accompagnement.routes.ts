@@ -37,6 +37,12 @@ const StructureQuery = Type.Object({
   structure: Type.Optional(Type.String({ maxLength: 64 })),
   message: Type.Optional(Type.String({ maxLength: 20 })),
   avant: Type.Optional(Type.String({ maxLength: 80 })),
+  // Pre-filled from an attended appointment (issue 15): /espace/accompagnements?partenaire=…&canal=…
+  partenaire: Text(40),
+  canal: Text(40),
+  demarche: Text(64),
+  duree_min: Text(12),
+  heure: Text(8),
 });
 const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -62,6 +68,24 @@ const fieldError = (e: unknown) => {
     };
   throw e;
 };
+
+/** The counter form's values from the query of a link (an attended appointment), or none. */
+const prefilled = (q: {
+  partenaire?: string;
+  canal?: string;
+  demarche?: string;
+  duree_min?: string;
+  heure?: string;
+}): CounterForm | undefined =>
+  q.partenaire || q.canal || q.demarche
+    ? {
+        partenaire: q.partenaire,
+        canal: q.canal,
+        demarche: q.demarche,
+        duree_min: q.duree_min,
+        heure: q.heure,
+      }
+    : undefined;
 
 /** /espace/accompagnements: the counter form, today's own records with correction, the manager's list, API tokens. */
 export const accompagnementRoutes =
@@ -111,6 +135,7 @@ export const accompagnementRoutes =
       async (request, reply) =>
         renderCounter(request, reply, request.query.structure, 200, {
           notice: NOTICES[request.query.message ?? ''] ?? null,
+          values: prefilled(request.query),
         }),
     );
 

@@ -211,6 +211,7 @@ export const publicPagesRoutes =
                   delaiJours: await ctx.rappels.delaiOf(callback.id),
                 })
               : null,
+            onlineBooking: (await ctx.rendezvous.motifs(s.id, { onlineOnly: true })).length > 0,
           }),
         );
       },

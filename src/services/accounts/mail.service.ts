@@ -6,7 +6,12 @@ export interface Mail {
   readonly to: string;
   readonly subject: string;
   readonly text: string;
+  /** Files sent with the mail over SMTP (an appointment's `.ics`); the outbox keeps only the text. */
+  readonly attachments?: readonly { filename: string; content: string; contentType: string }[];
 }
+
+/** What sending needs: a whole context, or the parts a service gets before the context exists. */
+export type MailDeps = Pick<AppContext, 'clock' | 'config' | 'db' | 'logger'>;
 
 const transports = new Map<string, Transporter>();
 function transportFor(url: string): Transporter {
@@ -30,7 +35,7 @@ export const redactTokens = (text: string): string =>
  * Sends a mail over SMTP when MAILLAGE_SMTP_URL is set. Otherwise, or when the SMTP server fails,
  * the mail goes to the outbox table, which the administrators read at /espace/courriels.
  */
-export async function sendMail(ctx: AppContext, mail: Mail): Promise<'smtp' | 'outbox'> {
+export async function sendMail(ctx: MailDeps, mail: Mail): Promise<'smtp' | 'outbox'> {
   const at = ctx.clock.now();
   if (ctx.config.smtpUrl) {
     try {
@@ -39,6 +44,7 @@ export async function sendMail(ctx: AppContext, mail: Mail): Promise<'smtp' | 'o
         to: mail.to,
         subject: mail.subject,
         text: mail.text,
+        attachments: mail.attachments?.map((a) => ({ ...a })),
       });
       return 'smtp';
     } catch (error) {

@@ -95,6 +95,9 @@ export function homePage(o: {
     mayEver(u, 'pilotage.survey') && u.structureIds.length > 0
       ? html`<li><a class="fr-link" href="/espace/pilotage/enquete">Remettre une enquête de satisfaction (QR code) après un accompagnement</a></li>`
       : null,
+    mayEver(u, 'rendezvous.agenda')
+      ? html`<li><a class="fr-link" href="/espace/rendez-vous">Rendez-vous : agenda, prise de rendez-vous, motifs et plages</a></li>`
+      : null,
   ].filter(Boolean);
   return backOfficePage({
     title: 'Mon espace',

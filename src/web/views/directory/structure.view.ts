@@ -102,6 +102,8 @@ export interface StructurePageInput {
   readonly map: Omit<MapData, 'points' | 'center'>;
   /** The "Être rappelé(e)" form, when the structure takes call-back requests: first when it is remote only. */
   readonly rappel?: SafeHtml | null;
+  /** The structure takes appointments online through Maillage (issue 15). */
+  readonly onlineBooking?: boolean;
 }
 
 export function structurePage(input: StructurePageInput): string {
@@ -143,7 +145,11 @@ ${remote ? (input.rappel ?? null) : openingBadge(line)}
       ${remote ? html`<p>L’accueil sur place est suspendu : ces horaires sont ceux de l’accueil habituel.</p>` : null}
       ${hoursTable(s, at)}
       ${closuresBlock(s, at)}
-      <p class="fr-text--sm">${s.appointment ? 'Vous pouvez prendre rendez-vous : appelez ou écrivez à la France Services.' : 'Accueil sans rendez-vous aux heures d’ouverture.'}</p>
+      ${
+        input.onlineBooking
+          ? html`<p><a class="fr-btn fr-icon-calendar-line fr-btn--icon-left" href="/structures/${s.id}/rendez-vous">Prendre rendez-vous en ligne</a></p>`
+          : html`<p class="fr-text--sm">${s.appointment ? 'Vous pouvez prendre rendez-vous : appelez ou écrivez à la France Services.' : 'Accueil sans rendez-vous aux heures d’ouverture.'}</p>`
+      }
     </section>
     <section aria-labelledby="services" class="fr-mb-4w">
       <h2 id="services" class="fr-h4">Démarches et partenaires</h2>

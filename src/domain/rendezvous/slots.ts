@@ -1,0 +1,218 @@
+import { type TimeRange, WEEKDAYS, type Weekday, type WeeklyHours } from '../directory/opening-hours.js';
+import type { ExceptionalClosure, OperatingStatus } from '../directory/structure.js';
+import { invalid } from '../shared/errors.js';
+import { holidaysOf, holidayZone } from '../shared/public-holidays.js';
+import { localDate, offsetMinutes, type TimeZone, wallClock } from '../shared/time-zone.js';
+import type { Absence, Plage } from './availability.js';
+import { type Motif, SLOT_UNIT_MIN } from './motif.js';
+
+/**
+ * Free slots (créneaux) of one motif at one structure over a bounded range: the agents' weekly plages,
+ * cut by the structure's opening hours, exceptional closures, its commune's public holidays and its
+ * status, by the motif's notice, the agents' absences and their appointments already taken.
+ *
+ * Everything is on the structure's wall clock: a plage 09:00–12:00 gives a 09:00 slot on both sides of
+ * a clock change, and at La Réunion 09:00 is 09:00 at UTC+4. A wall time that does not exist (inside
+ * the spring-forward gap) gives no slot; one that happens twice (fall-back) denotes the later one.
+ */
+export const DEFAULT_RANGE_DAYS = 56;
+export const MAX_RANGE_DAYS = 93;
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const UNIT = SLOT_UNIT_MIN * MINUTE;
+
+export interface BookingCalendar {
+  readonly zone: TimeZone;
+  /** INSEE code (or department) whose public holidays close the structure. */
+  readonly commune: string | null;
+  readonly hours: WeeklyHours;
+  readonly closures: readonly ExceptionalClosure[];
+  readonly status: OperatingStatus;
+  readonly statusUntil: string | null;
+}
+
+/** Time an agent is already taken (an appointment), any motif. */
+export interface Busy {
+  readonly agentId: string;
+  readonly start: Date;
+  readonly end: Date;
+}
+
+export interface SlotRequest {
+  readonly calendar: BookingCalendar;
+  readonly motif: Pick<Motif, 'id' | 'durationMin' | 'channel' | 'minNoticeMin' | 'maxNoticeDays'>;
+  readonly plages: readonly Plage[];
+  readonly absences?: readonly Absence[];
+  readonly busy?: readonly Busy[];
+  readonly from: Date;
+  readonly to: Date;
+  readonly now: Date;
+  /** An agent booking on someone's behalf: the motif's notice does not apply (only "not in the past"). */
+  readonly ignoreNotice?: boolean;
+}
+
+export interface Slot {
+  readonly start: Date;
+  readonly end: Date;
+  readonly motifId: string;
+  /** The agents free for it, in plage order: a booking takes the first one still free. */
+  readonly agentIds: readonly string[];
+}
+
+/** One week of the booking pages: its local Monday, the neighbours one may go to, the next free slot. */
+export interface SlotWeek {
+  readonly monday: string;
+  readonly previous: string | null;
+  readonly next: string | null;
+  readonly nextFree: Slot | null;
+}
+
+/** The range check of every caller (API, pages): from < to, at most `MAX_RANGE_DAYS`. */
+export function checkRange(from: Date, to: Date): void {
+  if (Number.isNaN(from.getTime())) throw invalid('from', 'Date de début invalide.');
+  if (Number.isNaN(to.getTime())) throw invalid('to', 'Date de fin invalide.');
+  if (to <= from) throw invalid('to', 'La fin de la période doit suivre son début.');
+  if (to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY) {
+    throw invalid('to', `La période demandée dépasse ${MAX_RANGE_DAYS} jours.`);
+  }
+}
+
+/** The instant a local wall time denotes, or null inside a spring-forward gap. */
+export function wallToInstant(isoDate: string, minutes: number, zone: TimeZone): number | null {
+  const local = Date.parse(`${isoDate}T00:00:00Z`) + minutes * MINUTE;
+  const guess = local - offsetMinutes(new Date(local), zone) * MINUTE;
+  const instant = local - offsetMinutes(new Date(guess), zone) * MINUTE;
+  return instant + offsetMinutes(new Date(instant), zone) * MINUTE === local ? instant : null;
+}
+
+/** Whether the structure takes no appointment of this channel on a local day (status). */
+function closedByStatus(c: BookingCalendar, channel: string, isoDate: string): boolean {
+  switch (c.status) {
+    case 'fermee_definitivement':
+      return true;
+    case 'fermee_temporairement':
+      return c.statusUntil === null || isoDate <= c.statusUntil;
+    case 'accueil_a_distance':
+      return channel === 'sur_place';
+    default:
+      return false;
+  }
+}
+
+const inDates = (p: Plage, isoDate: string) =>
+  (p.validFrom === null || p.validFrom <= isoDate) && (p.validUntil === null || isoDate <= p.validUntil);
+
+const within = (ranges: readonly TimeRange[], start: number, end: number) =>
+  ranges.some((r) => r.start <= start && end <= r.end);
+
+/** Units (epoch ms, multiples of the unit) an agent is taken, from appointments and absences. */
+function takenUnits(busy: readonly Busy[]): Map<string, Set<number>> {
+  const byAgent = new Map<string, Set<number>>();
+  for (const b of busy) {
+    let set = byAgent.get(b.agentId);
+    if (!set) {
+      set = new Set();
+      byAgent.set(b.agentId, set);
+    }
+    const first = Math.floor(b.start.getTime() / UNIT) * UNIT;
+    for (let u = first; u < b.end.getTime(); u += UNIT) set.add(u);
+  }
+  return byAgent;
+}
+
+/** The occupancy units of a slot: what the database's unique index holds for its agent. */
+export function unitsOf(start: Date, end: Date): Date[] {
+  const units: Date[] = [];
+  const first = Math.floor(start.getTime() / UNIT) * UNIT;
+  for (let u = first; u < end.getTime(); u += UNIT) units.push(new Date(u));
+  return units;
+}
+
+export function freeSlots(q: SlotRequest): Slot[] {
+  checkRange(q.from, q.to);
+  const { calendar: cal, motif } = q;
+  const now = q.now.getTime();
+  const lo = Math.max(q.from.getTime(), q.ignoreNotice ? now : now + motif.minNoticeMin * MINUTE);
+  const hi = Math.min(q.to.getTime(), q.ignoreNotice ? q.to.getTime() : now + motif.maxNoticeDays * DAY);
+  if (hi <= lo || cal.status === 'fermee_definitivement') return [];
+
+  const plages = q.plages.filter((p) => p.motifIds === null || p.motifIds.includes(motif.id));
+  if (plages.length === 0) return [];
+  const byWeekday = new Map<Weekday, Plage[]>();
+  for (const p of plages) byWeekday.set(p.weekday, [...(byWeekday.get(p.weekday) ?? []), p]);
+
+  const taken = takenUnits(q.busy ?? []);
+  const absences = q.absences ?? [];
+  const duration = motif.durationMin;
+  const holidays = cal.commune ? holidayZone(cal.commune) : null;
+  const slots = new Map<number, { start: Date; end: Date; agentIds: string[] }>();
+
+  const firstDay = Date.parse(`${localDate(new Date(lo), cal.zone)}T00:00:00Z`);
+  const lastDay = Date.parse(`${localDate(new Date(hi), cal.zone)}T00:00:00Z`);
+  for (let day = firstDay; day <= lastDay; day += DAY) {
+    const date = new Date(day);
+    const isoDate = date.toISOString().slice(0, 10);
+    const weekday = WEEKDAYS[(date.getUTCDay() + 6) % 7] as Weekday;
+    const dayPlages = byWeekday.get(weekday);
+    if (!dayPlages) continue;
+    const opening = cal.hours.days[weekday];
+    if (opening.length === 0) continue;
+    if (cal.closures.some((c) => c.from <= isoDate && isoDate <= c.to)) continue;
+    if (holidays !== null && holidaysOf(date.getUTCFullYear(), holidays).has(day / DAY)) continue;
+    if (closedByStatus(cal, motif.channel, isoDate)) continue;
+
+    // One offset all day (no clock change): wall time minus that offset, without a zone lookup per slot.
+    const startOffset = offsetMinutes(new Date(day - 14 * 3_600_000), cal.zone);
+    const endOffset = offsetMinutes(new Date(day + DAY + 14 * 3_600_000), cal.zone);
+    const steady = startOffset === endOffset ? day - startOffset * MINUTE : null;
+    for (const p of dayPlages) {
+      if (!inDates(p, isoDate)) continue;
+      const agentTaken = taken.get(p.agentId);
+      for (let m = p.start; m + duration <= p.end; m += duration) {
+        if (!within(opening, m, m + duration)) continue;
+        const start = steady !== null ? steady + m * MINUTE : wallToInstant(isoDate, m, cal.zone);
+        if (start === null || start < lo || start >= hi) continue;
+        const end = start + duration * MINUTE;
+        if (agentTaken) {
+          let free = true;
+          for (let u = start; u < end; u += UNIT) {
+            if (agentTaken.has(u)) {
+              free = false;
+              break;
+            }
+          }
+          if (!free) continue;
+        }
+        if (
+          absences.some((a) => a.agentId === p.agentId && a.start.getTime() < end && start < a.end.getTime())
+        ) {
+          continue;
+        }
+        const slot = slots.get(start);
+        if (!slot) slots.set(start, { start: new Date(start), end: new Date(end), agentIds: [p.agentId] });
+        else if (!slot.agentIds.includes(p.agentId)) slot.agentIds.push(p.agentId);
+      }
+    }
+  }
+  return [...slots.values()]
+    .sort((a, b) => a.start.getTime() - b.start.getTime())
+    .map((s) => ({ ...s, motifId: motif.id }));
+}
+
+/** The local Monday (`YYYY-MM-DD`) of the week of an instant. */
+export function mondayOf(instant: Date, zone: TimeZone): string {
+  const d = wallClock(instant, zone);
+  return d.minus({ days: d.weekday - 1 }).toISODate() ?? '';
+}
+
+/** A calendar date plus `n` days (`YYYY-MM-DD`, no time zone involved). */
+export const addDays = (isoDate: string, n: number): string =>
+  new Date(Date.parse(`${isoDate}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+
+/** The Monday of the week of a date given as `YYYY-MM-DD`, or null when it is not a real date. */
+export function mondayOfDate(isoDate: string): string | null {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(isoDate)) return null;
+  const d = new Date(`${isoDate}T00:00:00Z`);
+  if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== isoDate) return null;
+  return addDays(isoDate, -((d.getUTCDay() + 6) % 7));
+}
