@@ -12,27 +12,10 @@ import {
   structureRecordsPage,
   tokensPage,
 } from '../../web/views/accompagnement/counter.views.js';
+import { CounterBody, Text } from '../forms/accompagnement.forms.js';
 import { csrfField, requireUser, userOf } from '../plugins/session.js';
 import { htmlReply } from '../reply.js';
 
-const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
-/** The counter form: every field a bounded text, checked by the record's constructor. */
-const CounterBody = Type.Object({
-  _csrf: Text(200),
-  id: Text(64),
-  choix: Text(140),
-  partenaire: Text(40),
-  demarche: Text(64),
-  canal: Text(40),
-  duree_min: Text(12),
-  resultat: Text(40),
-  heure: Text(8),
-  tranche_age: Text(40),
-  commune_usager: Text(10),
-  premiere_visite: Text(5),
-  autonomie: Text(40),
-  note: Text(2000),
-});
 const StructureQuery = Type.Object({
   structure: Type.Optional(Type.String({ maxLength: 64 })),
   message: Type.Optional(Type.String({ maxLength: 20 })),

@@ -4,7 +4,7 @@ import type { AppContext } from '../../composition.js';
 import { ConfirmationRequired, formatDay, MobileDocumentError, parseDay } from '../../domain/mobile/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import { localDate, timeZoneOf } from '../../domain/shared/time-zone.js';
-import { type Actor, toDocument } from '../../services/mobile/mobile.service.js';
+import type { Actor } from '../../services/mobile/mobile.service.js';
 import { messagePage } from '../../web/views/layout.js';
 import {
   type BusStructure,

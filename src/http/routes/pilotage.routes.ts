@@ -1,7 +1,7 @@
 import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
-import { can, mayEver } from '../../domain/accounts/policy.js';
+import { can } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import { INDICATOR_DIMENSIONS, type IndicatorDimension } from '../../domain/pilotage/index.js';
 import { writeCsv } from '../../domain/shared/csv.js';

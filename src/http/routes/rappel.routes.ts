@@ -13,11 +13,11 @@ import {
   rappelConfirmationPage,
   rappelPage,
 } from '../../web/views/accompagnement/rappel.views.js';
+import { COUNTER_FIELDS, Text } from '../forms/accompagnement.forms.js';
 import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 import { csrfField, requireUser, userOf } from '../plugins/session.js';
 import { htmlReply } from '../reply.js';
 
-const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 /**
  * The public form. Bounds are generous on purpose (a 10 kB name reaches the domain and gets a French
  * message on its field, not a generic refusal); the body limit still caps the work.
@@ -47,22 +47,8 @@ const InboxQuery = Type.Object({
   message: Type.Optional(Type.String({ maxLength: 20 })),
 });
 const VersionBody = Type.Object({ _csrf: Text(200), version: Text(12) });
-const HandleBody = Type.Object({
-  _csrf: Text(200),
-  version: Text(12),
-  id: Text(64),
-  partenaire: Text(40),
-  demarche: Text(64),
-  canal: Text(40),
-  duree_min: Text(12),
-  resultat: Text(40),
-  heure: Text(8),
-  tranche_age: Text(40),
-  commune_usager: Text(10),
-  premiere_visite: Text(5),
-  autonomie: Text(40),
-  note: Text(2000),
-});
+/** Handling a request: the accompaniment form, and the request's version seen by the agent. */
+const HandleBody = Type.Object({ ...COUNTER_FIELDS, version: Text(12) });
 
 const NOTICES: Record<string, string> = {
   prise: 'La demande est à vous : elle est dans « Mes demandes ».',
@@ -124,7 +110,7 @@ export const rappelRoutes =
         // A filled honeypot is a robot: it is told what a person would be told, and nothing is kept.
         if (body.site_web) {
           request.log.info({ structure: structure.idFs }, 'demande de rappel ignorée (champ piège rempli)');
-          const dueAt = rappelDueAt(ctx.clock.now(), delaiJours, null);
+          const dueAt = rappelDueAt(ctx.clock.now(), delaiJours, structure.commune);
           return htmlReply(reply, 200, rappelConfirmationPage({ structure, dueAt, by: 'telephone' }));
         }
         try {

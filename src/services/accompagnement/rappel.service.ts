@@ -33,6 +33,8 @@ export interface RappelStructure {
   readonly name: string;
   readonly departement: string;
   readonly zone: TimeZone;
+  /** Its commune (INSEE): business days are counted on its calendar. */
+  readonly commune: string | null;
   readonly status: Structure['status'];
   /** The partners the person may choose: the structure's own (all nine if the list says none), and `autre`. */
   readonly partenaires: readonly Partenaire[];
@@ -62,6 +64,7 @@ const refOf = (s: Structure): RappelStructure => ({
   name: s.name,
   departement: s.departement,
   zone: zoneOfStructure(s.codeInsee),
+  commune: s.codeInsee,
   status: s.status,
   partenaires: s.partners.length > 0 ? [...s.partners, 'autre'] : PARTENAIRES,
 });
