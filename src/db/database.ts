@@ -90,6 +90,10 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
     },
   };
   const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig });
+  // An idle connection the server ends (restart, fail-over, an administrator's termination) is reported as an
+  // 'error' event on the pool; with no listener Node would stop the whole process. The pool has already
+  // discarded that connection and opens a new one for the next query, so there is nothing else to do.
+  pool.on('error', () => {});
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
   return { db, kind: 'postgres', close: () => db.destroy() };
 }

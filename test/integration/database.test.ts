@@ -26,6 +26,26 @@ describe(`database (${databaseKind()})`, () => {
     expect(d[0]?.km).toBeLessThan(395);
   });
 
+  // PostgreSQL only: PGlite has no server that could end a connection.
+  it.runIf(databaseKind() === 'postgres')(
+    'keeps serving when the server ends idle connections (restart, fail-over, administrator)',
+    async () => {
+      // Two connections in the pool, then idle.
+      await Promise.all([
+        sql`select pg_sleep(0.05)`.execute(database.db),
+        sql`select pg_sleep(0.05)`.execute(database.db),
+      ]);
+      const { rows } = await sql<{ ended: number }>`
+        select count(*) as ended from (
+          select pg_terminate_backend(pid) from pg_stat_activity
+          where datname = current_database() and pid <> pg_backend_pid()) t`.execute(database.db);
+      expect(rows[0]?.ended).toBeGreaterThanOrEqual(1);
+      await new Promise((r) => setTimeout(r, 200)); // the idle connection hears its end
+      const after = await sql<{ one: number }>`select 1 as one`.execute(database.db);
+      expect(after.rows[0]?.one).toBe(1);
+    },
+  );
+
   it('returns counts as numbers and dates as YYYY-MM-DD on both engines', async () => {
     const { rows } = await sql<{
       n: number;
