@@ -10,6 +10,7 @@
  *   npm run bench:load            LOAD_SECONDS=60 SOAK_SECONDS=600 by default
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
@@ -29,6 +30,8 @@ const WARM_UP_SECONDS = Math.min(120, Math.round(SOAK_SECONDS / 5));
 const CONNECTIONS = 200;
 const SOAK_CONNECTIONS = 20;
 const AGENTS = 4;
+const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
+const ok = (b: boolean) => (b ? '✅' : '❌');
 const PASSWORD = 'correct cheval pile agrafe';
 
 const random = seeded(20261203);
@@ -69,8 +72,22 @@ const ids: string[] = [];
   await closeContext(ctx);
 }
 
+// In production the server sits behind a reverse proxy and serves many people, each with their own address
+// and their own rate budget (120 locator calls a minute). Here every request comes from 127.0.0.1: the bench
+// plays the proxy (MAILLAGE_TRUST_PROXY) and spreads its requests over CLIENTS addresses, so what is measured
+// is the server and not one client's budget (one address alone rightly gets 429 after its 120 calls).
+const CLIENTS = 20_000;
+const clientAddress = () => {
+  const n = Math.floor(random() * CLIENTS);
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+};
 const server = await startServer(
-  { ...env, MAILLAGE_MEMORY_PROBE: probe, MAILLAGE_MEMORY_PROBE_MS: '5000' },
+  {
+    ...env,
+    MAILLAGE_TRUST_PROXY: '127.0.0.1',
+    MAILLAGE_MEMORY_PROBE: probe,
+    MAILLAGE_MEMORY_PROBE_MS: '5000',
+  },
   180_000,
   ['./bench/memory-probe.ts'],
 );
@@ -86,8 +103,19 @@ async function hammer(path: () => string, connections: number, seconds: number) 
     url: server.url,
     connections,
     duration: seconds,
-    requests: [{ setupRequest: (req) => ({ ...req, path: path() }) }],
+    requests: [
+      {
+        setupRequest: (req) => ({
+          ...req,
+          path: path(),
+          headers: { ...req.headers, 'x-forwarded-for': clientAddress() },
+        }),
+      },
+    ],
   });
+  const byStatus = Object.entries(r.statusCodeStats ?? {})
+    .map(([code, v]) => `${code}: ${(v as { count: number }).count}`)
+    .join(', ');
   return {
     requests: r.requests.total,
     rps: r.requests.average,
@@ -96,6 +124,69 @@ async function hammer(path: () => string, connections: number, seconds: number) 
     non2xx: r.non2xx,
     errors: r.errors,
     timeouts: r.timeouts,
+    byStatus,
+  };
+}
+
+/**
+ * The same load as a reverse proxy sends it: CONNECTIONS keep-alive connections opened first (on /health, cheap),
+ * then CONNECTIONS loops each sending its next request when the previous one is answered, for `seconds`.
+ * autocannon instead opens its 200 connections at the very moment the server is saturated, and Node's HTTP server
+ * then accepts the last ones slowly (seen on a bare `node:http` server too: see docs/RELIABILITY.md).
+ */
+async function throughPool(path: () => string, connections: number, seconds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const { port } = new URL(server.url);
+  const get = (p: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.get(
+        { host: '127.0.0.1', port, path: p, agent, headers: { 'x-forwarded-for': clientAddress() } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+          res.on('error', reject);
+        },
+      );
+      req.setTimeout(10_000, () => req.destroy(new Error('timeout')));
+      req.on('error', reject);
+    });
+  await Promise.all(Array.from({ length: connections }, () => get('/health')));
+  const opened = Object.values(agent.freeSockets).reduce((n, list) => n + (list?.length ?? 0), 0);
+  const latencies: number[] = [];
+  const statuses = new Map<number, number>();
+  let errors = 0;
+  let timeouts = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (Date.now() < end) {
+        const t0 = performance.now();
+        try {
+          const status = await get(path());
+          latencies.push(performance.now() - t0);
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        } catch (error) {
+          errors++;
+          if (error instanceof Error && error.message === 'timeout') timeouts++;
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.floor(latencies.length * q)] ?? 0);
+  const non2xx = [...statuses].filter(([c]) => c < 200 || c >= 300).reduce((n, [, k]) => n + k, 0);
+  return {
+    opened,
+    requests: latencies.length,
+    rps: latencies.length / seconds,
+    p50: at(0.5),
+    p99: at(0.99),
+    max: Math.round(latencies.at(-1) ?? 0),
+    non2xx,
+    errors,
+    timeouts,
+    byStatus: [...statuses].map(([c, k]) => `${c}: ${k}`).join(', '),
   };
 }
 
@@ -111,6 +202,33 @@ await hammer(nearestPath, 10, 3); // warm-up: index built, code paths compiled
 const health = await hammer(() => '/health', CONNECTIONS, Math.min(20, LOAD_SECONDS));
 const nearest = await hammer(nearestPath, CONNECTIONS, LOAD_SECONDS);
 console.log({ health, nearest });
+const pooled = await throughPool(nearestPath, CONNECTIONS, LOAD_SECONDS);
+console.log({ pooled });
+if (SOAK_SECONDS === 0) {
+  writeLoadSection();
+  await server.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+  process.exit(0);
+}
+
+function writeLoadSection() {
+  writeReliabilitySection(
+    'load',
+    `### Mesure du ${today()} — ${machine()}, ${load()} à la fin
+Serveur réel (PGlite, 2 845 structures réelles), autocannon dans un autre processus, ${CONNECTIONS} connexions, 127.0.0.1.
+
+| Point d’accès | Durée | Requêtes | req/s | p50 (ms) | p99 (ms) | non-2xx | erreurs (dont délais) |
+| --- | --: | --: | --: | --: | --: | --: | --: |
+| GET /health (référence) | ${Math.min(20, LOAD_SECONDS)} s | ${health.requests} | ${Math.round(health.rps)} | ${health.p50} | ${health.p99} | ${health.non2xx} | ${health.errors} (${health.timeouts}) |
+| GET /api/v1/structures/nearest?limit=10 (autocannon : 200 connexions ouvertes d’un coup) | ${LOAD_SECONDS} s | ${nearest.requests} | ${Math.round(nearest.rps)} | ${nearest.p50} | ${nearest.p99} | ${nearest.non2xx} | ${nearest.errors} (${nearest.timeouts}) |
+| GET /api/v1/structures/nearest?limit=10 (${pooled.opened} connexions persistantes, comme derrière le proxy) | ${LOAD_SECONDS} s | ${pooled.requests} | ${Math.round(pooled.rps)} | ${pooled.p50} | ${pooled.p99} (max ${pooled.max}) | ${pooled.non2xx} | ${pooled.errors} (${pooled.timeouts}) |
+
+- Réponses par code : /health ${health.byStatus || '—'} ; localisateur ${nearest.byStatus || '—'} (autocannon), ${pooled.byStatus || '—'} (connexions persistantes).
+- Les requêtes viennent de ${CLIENTS} adresses simulées derrière un proxy de confiance (\`MAILLAGE_TRUST_PROXY=127.0.0.1\`, en-tête \`X-Forwarded-For\`), comme en production : une seule adresse recevrait à raison des 429 après ses 120 appels par minute.
+- Localisateur / /health (débit) : **${pct(nearest.rps / health.rps)}**.
+- 0 erreur sur le localisateur, connexions persistantes : ${ok(pooled.non2xx === 0 && pooled.errors === 0)} ; connexions ouvertes d’un coup par autocannon : ${ok(nearest.non2xx === 0 && nearest.errors === 0)}.`,
+  );
+}
 
 // --- 2. soak ---------------------------------------------------------------------------------------------
 rmSync(probe, { force: true });
@@ -175,25 +293,11 @@ const early = after.slice(0, window);
 const late = after.slice(-window);
 const growth = (k: 'rss' | 'heapUsed') => median(late.map((s) => s[k])) / median(early.map((s) => s[k])) - 1;
 const mib = (b: number) => (b / 2 ** 20).toFixed(0);
-const pct = (x: number) => `${(x * 100).toFixed(1)} %`;
-const ok = (b: boolean) => (b ? '✅' : '❌');
 const sortedWrites = [...writeLatencies].sort((a, b) => a - b);
 const p99Write = sortedWrites[Math.floor(sortedWrites.length * 0.99)] ?? 0;
 const maxOf = (k: 'rss' | 'heapUsed') => Math.max(...samples.map((s) => s[k]));
 
-writeReliabilitySection(
-  'load',
-  `### Mesure du ${today()} — ${machine()}, ${load()} à la fin
-Serveur réel (PGlite, 2 845 structures réelles), autocannon dans un autre processus, ${CONNECTIONS} connexions, 127.0.0.1.
-
-| Point d’accès | Durée | Requêtes | req/s | p50 (ms) | p99 (ms) | non-2xx | erreurs (dont délais) |
-| --- | --: | --: | --: | --: | --: | --: | --: |
-| GET /health (référence) | ${Math.min(20, LOAD_SECONDS)} s | ${health.requests} | ${Math.round(health.rps)} | ${health.p50} | ${health.p99} | ${health.non2xx} | ${health.errors} (${health.timeouts}) |
-| GET /api/v1/structures/nearest?limit=10 | ${LOAD_SECONDS} s | ${nearest.requests} | ${Math.round(nearest.rps)} | ${nearest.p50} | ${nearest.p99} | ${nearest.non2xx} | ${nearest.errors} (${nearest.timeouts}) |
-
-- Localisateur / /health (débit) : **${pct(nearest.rps / health.rps)}**.
-- 0 erreur sur le localisateur : ${ok(nearest.non2xx === 0 && nearest.errors === 0)}.`,
-);
+writeLoadSection();
 writeReliabilitySection(
   'soak',
   `### Mesure du ${today()} — ${machine()}, ${load()} à la fin
@@ -202,6 +306,7 @@ ${SOAK_SECONDS} s de trafic mêlé : ${SOAK_CONNECTIONS} connexions autocannon s
 | Trafic | Requêtes | req/s | p50 (ms) | p99 (ms) | non-2xx | erreurs |
 | --- | --: | --: | --: | --: | --: | --: |
 | Public (pages + API) | ${soak.requests} | ${Math.round(soak.rps)} | ${soak.p50} | ${soak.p99} | ${soak.non2xx} | ${soak.errors} |
+| (codes du trafic public) | ${soak.byStatus || '—'} | | | | | |
 | Modifications du back office | ${writes} acquittées, ${writeFailures} refusées | — | ${median(writeLatencies).toFixed(0)} | ${p99Write.toFixed(0)} | ${writeFailures} | — |
 
 | Mémoire | 1re minute après l’échauffement (médiane) | Dernière minute (médiane) | Croissance | Maximum |
