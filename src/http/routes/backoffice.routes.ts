@@ -26,6 +26,7 @@ import {
   structureMembers,
   VersionConflict,
 } from '../../services/backoffice/structure-admin.service.js';
+import { html } from '../../web/html.js';
 import type { FormError } from '../../web/views/accounts/forms.js';
 import {
   agentsPage,
@@ -496,11 +497,22 @@ export const backofficeRoutes =
         preHandler: requireUser,
         attachValidation: true,
       },
-      async (request, reply) =>
-        reply.redirect(
-          `/espace/departements/${encodeURIComponent((request.query?.code ?? '').trim().toUpperCase())}`,
-          303,
-        ),
+      async (request, reply) => {
+        const code = request.validationError ? '' : (request.query.code ?? '').trim().toUpperCase();
+        // An empty or unknown code used to redirect to `/espace/departements/`, which is this very route
+        // again (trailing slashes are ignored): a redirect loop.
+        if (!isCodeDepartement(code))
+          return send(
+            reply,
+            400,
+            messagePage(
+              'Code de département inconnu',
+              'Indiquez le code d’un département, par exemple 02, 2A ou 971.',
+              html`<p><a class="fr-link" href="/espace">Retour à mon espace</a></p>`,
+            ),
+          );
+        return reply.redirect(`/espace/departements/${encodeURIComponent(code)}`, 303);
+      },
     );
 
     app.get(

@@ -303,6 +303,24 @@ describe('structure back office', () => {
     const bad = await c.get('/espace/national?date=2999-01-01');
     expect(bad.status).toBe(400);
     expect(bad.body).toContain('Date invalide');
+    // Before the directory was imported, no structure is known: say so, never "0 … 100 %".
+    const empty = await c.get('/espace/national?date=2001-01-01');
+    expect(empty.status).toBe(200);
+    expect(empty.body).toContain('Aucune structure n’était enregistrée dans Maillage à cette date');
+    expect(empty.body).not.toContain('100 %');
+  });
+
+  it('answers an empty or unknown department code with a French page, not a redirect loop', async () => {
+    const c = new Client(t.app);
+    await c.login(national.email);
+    for (const code of ['', '   ', '999', '<b>', 'x'.repeat(50)]) {
+      const r = await c.get(`/espace/departements?code=${encodeURIComponent(code)}`);
+      expect(r.status, code).toBe(400);
+      expect(r.body).toContain('Code de département inconnu');
+    }
+    const ok = await c.get('/espace/departements?code=2a');
+    expect(ok.status).toBe(303);
+    expect(ok.location).toBe('/espace/departements/2A');
   });
 
   it('refuses wrong types and huge values with a French page, saving nothing', async () => {

@@ -180,6 +180,7 @@ export function nationalPage(o: {
     body: html`<h1>Vue nationale des statuts</h1>
 <p><a class="fr-link" href="/espace/pilotage?territoire=FR">Tableau de bord national de pilotage (activité, indicateurs de crise)</a></p>
 ${o.error ? alert('error', o.error) : null}
+${c.total === 0 ? alert('info', 'Aucune structure n’était enregistrée dans Maillage à cette date : l’historique des statuts commence à l’import de l’annuaire.') : null}
 <p><a class="fr-link" href="/espace/escalade/suivi">Escalade : dossiers en cours et départements sans référent</a></p>
 <form method="get" action="/espace/national" class="fr-grid-row fr-grid-row--bottom">
   <div class="fr-col-auto">${field({ name: 'date', label: 'À la date du', type: 'date', value: o.date })}</div>
@@ -191,7 +192,7 @@ ${o.error ? alert('error', o.error) : null}
   <caption>Nombre de structures par statut le ${frDay(o.date)}</caption>
   <thead><tr><th scope="col">Statut</th><th scope="col">Structures</th><th scope="col">Part</th></tr></thead>
   <tbody>${OPERATING_STATUSES.map((s) => html`<tr><td>${STATUS_LABELS[s]}</td><td>${String(c.byStatus[s])}</td><td>${pct(c.byStatus[s], c.total)}</td></tr>`)}
-  <tr><th scope="row">Total</th><td>${String(c.total)}</td><td>100 %</td></tr></tbody></table></div>`,
+  <tr><th scope="row">Total</th><td>${String(c.total)}</td><td>${c.total === 0 ? '—' : '100 %'}</td></tr></tbody></table></div>`,
   });
 }
 
