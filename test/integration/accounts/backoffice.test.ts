@@ -313,6 +313,11 @@ describe('structure back office', () => {
   it('answers an empty or unknown department code with a French page, not a redirect loop', async () => {
     const c = new Client(t.app);
     await c.login(national.email);
+    // On the way: the home of /espace names itself once in the breadcrumb, as the current page.
+    const home = await c.get('/espace');
+    const trail = home.body.slice(home.body.indexOf('fr-breadcrumb__list'), home.body.indexOf('</ol>'));
+    expect(trail.match(/Mon espace/g)).toHaveLength(1);
+    expect(trail).toContain('aria-current="page">Mon espace<');
     for (const code of ['', '   ', '999', '<b>', 'x'.repeat(50)]) {
       const r = await c.get(`/espace/departements?code=${encodeURIComponent(code)}`);
       expect(r.status, code).toBe(400);

@@ -18,12 +18,16 @@ export function backOfficePage(o: {
     title: o.title,
     nav: 'espace',
     scripts: o.scripts,
-    breadcrumb: [
-      { label: 'Accueil', href: '/' },
-      { label: 'Mon espace', href: '/espace' },
-      ...(o.crumbs ?? []),
-      { label: o.title },
-    ],
+    // The home of /espace is itself "Mon espace": it ends the trail rather than appearing twice.
+    breadcrumb:
+      o.title === 'Mon espace'
+        ? [{ label: 'Accueil', href: '/' }, { label: o.title }]
+        : [
+            { label: 'Accueil', href: '/' },
+            { label: 'Mon espace', href: '/espace' },
+            ...(o.crumbs ?? []),
+            { label: o.title },
+          ],
     body: html`<div class="fr-grid-row fr-grid-row--middle fr-mb-2w">
   <p class="fr-col fr-mb-0 fr-text--sm">Connecté : <strong>${o.user.displayName || o.user.email}</strong> — ${ROLE_LABELS[o.user.principal.role]}</p>
   <form class="fr-col-auto" method="post" action="/espace/deconnexion">${o.csrf}<button class="fr-btn fr-btn--tertiary fr-btn--sm" type="submit">Se déconnecter</button></form>
