@@ -72,6 +72,14 @@ const pages: Array<[name: string, path: string, signedIn?: boolean | 'agent']> =
   ['espace-rappels', '/espace/rappels', 'agent'],
   ['espace-demarches', '/espace/accompagnements/demarches', true],
   ['structure-rappel', `/structures/${structureId}/rappel`],
+  ['structure-rendez-vous', `/structures/${structureId}/rendez-vous`],
+  ['statistiques', '/statistiques'],
+  ['espace-pilotage-national', '/espace/pilotage?territoire=FR', true],
+  ['espace-pilotage-structure', `/espace/pilotage?territoire=structure:${structureId}`, 'agent'],
+  ['espace-escalade-suivi', '/espace/escalade/suivi', true],
+  ['espace-escalade-agent', '/espace/escalade', 'agent'],
+  ['espace-rendez-vous-agent', '/espace/rendez-vous', 'agent'],
+  ['espace-rendez-vous-configuration', `/espace/rendez-vous/configuration?structure=${structureId}`, 'agent'],
 ];
 
 async function signIn(page: Page, email = national.email) {

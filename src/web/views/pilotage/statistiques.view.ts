@@ -33,7 +33,7 @@ ${
 <thead><tr><th scope="col">Mois</th>${OPENDATA_FILES.map((f) => html`<th scope="col">${f.label}</th>`)}</tr></thead>
 <tbody>${o.months.map(
         (m) =>
-          html`<tr><th scope="row">${m}</th>${OPENDATA_FILES.map(
+          html`<tr><th scope="row" class="maillage-nowrap">${m}</th>${OPENDATA_FILES.map(
             (f) =>
               html`<td><a class="fr-link" href="/statistiques/${m}-${f.id}.csv" download>CSV<span class="fr-sr-only"> ${f.label}, ${m}</span></a> · <a class="fr-link" href="/statistiques/${m}-${f.id}.json">JSON<span class="fr-sr-only"> ${f.label}, ${m}</span></a></td>`,
           )}</tr>`,
