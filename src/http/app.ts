@@ -10,7 +10,7 @@ import { errorsPlugin, frenchFrameworkError } from './plugins/errors.js';
 import { finiteNumbersAjvPlugin, finiteRouteInputs } from './plugins/finite-numbers.js';
 import { requestSerializer } from './plugins/log-redaction.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
-import { securityPlugin } from './plugins/security.js';
+import { securityHeadersBeforeRouting, securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { accompagnementRoutes } from './routes/accompagnement.routes.js';
 import { accompagnementApiRoutes } from './routes/accompagnement-api.routes.js';
@@ -39,6 +39,7 @@ export type App = FastifyInstance;
  * No `listen` here: tests call `app.inject()`, the server calls `listen`.
  */
 export async function buildApp(ctx: AppContext): Promise<App> {
+  const securityHeaders = securityHeadersBeforeRouting(ctx.config);
   const app = Fastify({
     // Tokens in URLs never reach the access log (finding 11).
     loggerInstance: ctx.logger.child({}, { serializers: { req: requestSerializer } }) as FastifyBaseLogger,
@@ -50,7 +51,10 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       plugins: [finiteNumbersAjvPlugin],
     },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
-    frameworkErrors: frenchFrameworkError,
+    frameworkErrors: (error, request, reply) => {
+      securityHeaders(request.raw, reply.raw);
+      return frenchFrameworkError(error, request, reply);
+    },
   }).withTypeProvider<TypeBoxTypeProvider>();
   // Before any route: numbers in every route's input must be finite (finding 7, issue 9).
   app.addHook('onRoute', finiteRouteInputs);

@@ -234,6 +234,10 @@ describe('fuzzing from the OpenAPI document and the route table (issue 9)', () =
       expect(String(res.headers['content-type']), url).toContain(type);
       expect(res.body, url).toContain('L’adresse demandée est');
       expect(res.body, url).not.toContain('FST_ERR');
+      // Answered before any hook runs, they still carry the site's security headers.
+      expect(String(res.headers['content-security-policy']), url).toContain("frame-ancestors 'self'");
+      expect(res.headers['x-content-type-options'], url).toBe('nosniff');
+      expect(res.headers['x-frame-options'], url).toBe('SAMEORIGIN');
       await check(url, res);
     }
   });
