@@ -1,6 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../src/db/database.js';
+import { type Database, openPglite } from '../../src/db/database.js';
+import { isUpToDate } from '../../src/db/migrations/index.js';
 import { databaseKind, freshDatabase } from '../support/database.js';
 
 describe(`database (${databaseKind()})`, () => {
@@ -45,6 +46,24 @@ describe(`database (${databaseKind()})`, () => {
       expect(after.rows[0]?.one).toBe(1);
     },
   );
+
+  it('skips the migrator only when every migration is recorded', async () => {
+    expect(await isUpToDate(database.db)).toBe(true);
+    const empty = await openPglite(null);
+    try {
+      expect(await isUpToDate(empty.db)).toBe(false);
+    } finally {
+      await empty.close();
+    }
+    const { rows } = await sql<{ name: string }>`select max(name) as name from kysely_migration`.execute(
+      database.db,
+    );
+    const last = rows[0]?.name as string;
+    await sql`update kysely_migration set name = 'pas-encore' where name = ${last}`.execute(database.db);
+    expect(await isUpToDate(database.db)).toBe(false);
+    await sql`update kysely_migration set name = ${last} where name = 'pas-encore'`.execute(database.db);
+    expect(await isUpToDate(database.db)).toBe(true);
+  });
 
   it('returns counts as numbers and dates as YYYY-MM-DD on both engines', async () => {
     const { rows } = await sql<{

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import * as m202611260001 from './202611260001_directory.js';
 import * as m202611261000 from './202611261000_accounts.js';
 import * as m202611262100 from './202611262100_territory.js';
@@ -34,9 +34,29 @@ const migrations: Record<string, Migration> = {
   '202612031901_rendezvous': m202612031901,
 };
 
-const provider: MigrationProvider = { getMigrations: async () => migrations };
+export const provider: MigrationProvider = { getMigrations: async () => migrations };
+
+/**
+ * Whether every migration is already recorded: one catalogue lookup and one small read, where Kysely's migrator
+ * creates-if-missing its two tables, takes its lock and reads its table in a transaction (at every start of the
+ * server and of every command). Anything unexpected answers "no", and the migrator does its full work.
+ */
+export async function isUpToDate(db: Kysely<any>): Promise<boolean> {
+  try {
+    const present = await sql<{
+      ok: boolean;
+    }>`select to_regclass('kysely_migration') is not null as ok`.execute(db);
+    if (!present.rows[0]?.ok) return false;
+    const done = await sql<{ name: string }>`select name from kysely_migration`.execute(db);
+    const names = new Set(done.rows.map((r) => r.name));
+    return Object.keys(migrations).every((name) => names.has(name));
+  } catch {
+    return false;
+  }
+}
 
 export async function migrateToLatest(db: Kysely<any>): Promise<void> {
+  if (await isUpToDate(db)) return;
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
