@@ -65,9 +65,18 @@ export interface ContextOverrides {
 
 export async function openContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { app: 'maillage' } });
-  const database = overrides.database ?? (await openDatabase(config));
+  // The database opens while the commune registry is built: PGlite compiles its WebAssembly off the main
+  // thread, and the registry is synchronous work on it, so starting both at once shortens every start.
+  const opening = overrides.database ? Promise.resolve(overrides.database) : openDatabase(config);
+  let geography: Geography;
+  try {
+    geography = overrides.geography ?? loadGeography(config.refDir, logger);
+  } catch (error) {
+    if (!overrides.database) await opening.then((d) => d.close()).catch(() => {});
+    throw error;
+  }
+  const database = await opening;
   const clock = overrides.clock ?? systemClock;
-  const geography = overrides.geography ?? loadGeography(config.refDir, logger);
   const local = new LocalGeocoder(geography.communes);
   const geocoder =
     config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
