@@ -20,6 +20,7 @@ import {
   editStructure,
   loadScopedStructure,
   outboxMails,
+  type StructureRow,
   scopedStructures,
   statusCounts,
   structureHistory,
@@ -42,6 +43,8 @@ import {
   structureEditPage,
 } from '../../web/views/backoffice/structure.views.js';
 import { messagePage } from '../../web/views/layout.js';
+import { optionalText } from '../forms/fields.js';
+import { statusOf } from '../plugins/errors.js';
 import {
   actorOf,
   csrfField,
@@ -50,23 +53,23 @@ import {
   structureTarget,
   userOf,
 } from '../plugins/session.js';
+import { htmlReply } from '../reply.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
-const str = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 const list = (max: number) => Type.Optional(Type.Array(Type.String({ maxLength: max }), { maxItems: 40 }));
 
 const EditBody = Type.Object({
-  version: str(20),
-  email: str(300),
-  telephone: str(60),
-  ...Object.fromEntries(WEEKDAYS.map((w) => [`hours_${w}`, str(200)])),
+  version: optionalText(20),
+  email: optionalText(300),
+  telephone: optionalText(60),
+  ...Object.fromEntries(WEEKDAYS.map((w) => [`hours_${w}`, optionalText(200)])),
   closure_from: list(20),
   closure_to: list(20),
   closure_message: list(600),
   partners: list(40),
-  appointment: str(10),
-  comment: str(1100),
-  description: str(2100),
+  appointment: optionalText(10),
+  comment: optionalText(1100),
+  description: optionalText(2100),
 });
 type EditBodyT = Record<string, string | string[] | undefined>;
 
@@ -96,9 +99,6 @@ function draftOf(b: EditBodyT): EditDraft {
   };
 }
 
-const send = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
-
 const formError = (e: unknown): FormError => {
   if (e instanceof DomainError && e.code !== 'not_found')
     return { field: e.field ?? null, message: e.message };
@@ -116,7 +116,7 @@ export const backofficeRoutes =
 
     function badForm(request: FastifyRequest, reply: FastifyReply): boolean {
       if (!request.validationError) return false;
-      send(
+      htmlReply(
         reply,
         400,
         messagePage(
@@ -127,10 +127,32 @@ export const backofficeRoutes =
       return true;
     }
 
+    /**
+     * A refused edit or status change, one answer for both forms: after a version conflict, the current
+     * version (409) with the conflict message; otherwise the form again with its error, at the status the
+     * errors plugin gives the code (a lost race or an out-of-scope structure still answers 404).
+     */
+    async function refused(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      id: string,
+      e: unknown,
+      action: 'structure.edit' | 'structure.set_status',
+      form: (error: FormError) => { draft?: EditDraft; error?: FormError; statusError?: FormError },
+    ) {
+      const page = (structure: StructureRow, shown: Omit<Parameters<typeof structureEditPage>[0], 'user' | 'csrf' | 'structure'>) =>
+        structureEditPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure, ...shown });
+      if (e instanceof VersionConflict)
+        return htmlReply(reply, 409, page(e.current, { error: formError(e), conflict: true }));
+      const error = formError(e);
+      const structure = await loadScopedStructure(ctx, actorOf(request), action, id);
+      return htmlReply(reply, statusOf((e as DomainError).code), page(structure, form(error)));
+    }
+
     app.get(
       '/espace',
       {
-        schema: { hide: true, querystring: Type.Object({ message: str(40) }) },
+        schema: { hide: true, querystring: Type.Object({ message: optionalText(40) }) },
         preHandler: requireUser,
         attachValidation: true,
       },
@@ -142,7 +164,7 @@ export const backofficeRoutes =
           user.principal.role === 'auditeur'
             ? await scopedStructures(ctx, user.principal, 'structure.read_private', 200)
             : [];
-        return send(
+        return htmlReply(
           reply,
           200,
           homePage({
@@ -165,7 +187,7 @@ export const backofficeRoutes =
           'structure.read_private',
           request.params.id,
         );
-        return send(
+        return htmlReply(
           reply,
           200,
           structureEditPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure }),
@@ -201,7 +223,7 @@ export const backofficeRoutes =
               description: draft.description,
             },
           );
-          return send(
+          return htmlReply(
             reply,
             200,
             structureEditPage({
@@ -213,37 +235,7 @@ export const backofficeRoutes =
             }),
           );
         } catch (e) {
-          if (e instanceof VersionConflict) {
-            return send(
-              reply,
-              409,
-              structureEditPage({
-                user: userOf(request),
-                csrf: csrfField(ctx, request, reply),
-                structure: e.current,
-                error: formError(e),
-                conflict: true,
-              }),
-            );
-          }
-          const error = formError(e);
-          const structure = await loadScopedStructure(
-            ctx,
-            actorOf(request),
-            'structure.edit',
-            request.params.id,
-          );
-          return send(
-            reply,
-            400,
-            structureEditPage({
-              user: userOf(request),
-              csrf: csrfField(ctx, request, reply),
-              structure,
-              draft,
-              error,
-            }),
-          );
+          return refused(request, reply, request.params.id, e, 'structure.edit', (error) => ({ draft, error }));
         }
       },
     );
@@ -254,7 +246,7 @@ export const backofficeRoutes =
         schema: {
           hide: true,
           params: Id,
-          body: Type.Object({ version: str(20), status: str(40), until: str(20) }),
+          body: Type.Object({ version: optionalText(20), status: optionalText(40), until: optionalText(20) }),
         },
         preHandler: guard('structure.set_status'),
         attachValidation: true,
@@ -272,7 +264,7 @@ export const backofficeRoutes =
               until: request.body.until,
             },
           );
-          return send(
+          return htmlReply(
             reply,
             200,
             structureEditPage({
@@ -283,35 +275,7 @@ export const backofficeRoutes =
             }),
           );
         } catch (e) {
-          if (e instanceof VersionConflict)
-            return send(
-              reply,
-              409,
-              structureEditPage({
-                user: userOf(request),
-                csrf: csrfField(ctx, request, reply),
-                structure: e.current,
-                error: formError(e),
-                conflict: true,
-              }),
-            );
-          const error = formError(e);
-          const structure = await loadScopedStructure(
-            ctx,
-            actorOf(request),
-            'structure.set_status',
-            request.params.id,
-          );
-          return send(
-            reply,
-            e instanceof DomainError && e.code === 'forbidden' ? 403 : 400,
-            structureEditPage({
-              user: userOf(request),
-              csrf: csrfField(ctx, request, reply),
-              structure,
-              statusError: error,
-            }),
-          );
+          return refused(request, reply, request.params.id, e, 'structure.set_status', (statusError) => ({ statusError }));
         }
       },
     );
@@ -321,7 +285,7 @@ export const backofficeRoutes =
       { schema: { hide: true, params: Id }, preHandler: guard('structure.history') },
       async (request, reply) => {
         const { structure, entries } = await structureHistory(ctx, actorOf(request), request.params.id);
-        return send(
+        return htmlReply(
           reply,
           200,
           historyPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure, entries }),
@@ -338,7 +302,7 @@ export const backofficeRoutes =
       const id = (request.params as { id: string }).id;
       const structure = await loadScopedStructure(ctx, actorOf(request), 'agents.manage', id);
       const members = await structureMembers(ctx, structure.id);
-      return send(
+      return htmlReply(
         reply,
         status,
         agentsPage({
@@ -360,7 +324,7 @@ export const backofficeRoutes =
     app.post(
       '/espace/structures/:id/agents',
       {
-        schema: { hide: true, params: Id, body: Type.Object({ email: str(400), role: str(40) }) },
+        schema: { hide: true, params: Id, body: Type.Object({ email: optionalText(400), role: optionalText(40) }) },
         preHandler: guard('agents.manage'),
         attachValidation: true,
       },
@@ -442,7 +406,7 @@ export const backofficeRoutes =
       '/espace/rattachements',
       { schema: { hide: true }, preHandler: requireUser },
       async (request, reply) =>
-        send(
+        htmlReply(
           reply,
           200,
           structureInvitationsPage({
@@ -475,7 +439,7 @@ export const backofficeRoutes =
         } catch (e) {
           error = formError(e);
         }
-        return send(
+        return htmlReply(
           reply,
           error ? 404 : 200,
           structureInvitationsPage({
@@ -492,7 +456,7 @@ export const backofficeRoutes =
     app.get(
       '/espace/departements',
       {
-        schema: { hide: true, querystring: Type.Object({ code: str(10) }) },
+        schema: { hide: true, querystring: Type.Object({ code: optionalText(10) }) },
         preHandler: requireUser,
         attachValidation: true,
       },
@@ -525,7 +489,7 @@ export const backofficeRoutes =
             stale: reviewed < staleBefore,
           };
         });
-        return send(
+        return htmlReply(
           reply,
           200,
           departmentPage({
@@ -542,7 +506,7 @@ export const backofficeRoutes =
     app.get(
       '/espace/national',
       {
-        schema: { hide: true, querystring: Type.Object({ date: str(20) }) },
+        schema: { hide: true, querystring: Type.Object({ date: optionalText(20) }) },
         preHandler: requirePolicy(ctx, 'national.dashboard'),
         attachValidation: true,
       },
@@ -555,7 +519,7 @@ export const backofficeRoutes =
         const date = valid ? raw : today;
         const endOfDay = valid && raw < today ? day.endOf('day').toJSDate() : ctx.clock.now();
         const counts = await statusCounts(ctx, endOfDay);
-        return send(
+        return htmlReply(
           reply,
           valid ? 200 : 400,
           nationalPage({
@@ -580,13 +544,13 @@ export const backofficeRoutes =
         })),
       },
       async (request, reply) =>
-        send(reply, 200, invitePage({ user: userOf(request), csrf: csrfField(ctx, request, reply) })),
+        htmlReply(reply, 200, invitePage({ user: userOf(request), csrf: csrfField(ctx, request, reply) })),
     );
 
     app.post(
       '/espace/inviter',
       {
-        schema: { hide: true, body: Type.Object({ email: str(400), role: str(40), departement: str(10) }) },
+        schema: { hide: true, body: Type.Object({ email: optionalText(400), role: optionalText(40), departement: optionalText(10) }) },
         preHandler: requirePolicy(ctx, 'users.invite', async (r) => ({
           departement: r.user?.principal.departement ?? null,
         })),
@@ -600,7 +564,7 @@ export const backofficeRoutes =
             email: request.body.email,
             role: request.body.role,
           });
-          return send(
+          return htmlReply(
             reply,
             200,
             invitePage({
@@ -610,7 +574,7 @@ export const backofficeRoutes =
             }),
           );
         } catch (e) {
-          return send(
+          return htmlReply(
             reply,
             400,
             invitePage({ user: userOf(request), csrf: csrfField(ctx, request, reply), error: formError(e) }),
@@ -623,7 +587,7 @@ export const backofficeRoutes =
       '/espace/courriels',
       { schema: { hide: true }, preHandler: requirePolicy(ctx, 'outbox.read') },
       async (request, reply) =>
-        send(
+        htmlReply(
           reply,
           200,
           outboxPage({
