@@ -15,7 +15,7 @@ import {
 } from '../../domain/accounts/roles.js';
 import { DomainError, invalid } from '../../domain/shared/errors.js';
 import { isCodeDepartement } from '../../domain/shared/insee.js';
-import { issueToken, sendInvitation, TOKEN_TTL_MINUTES } from './auth.service.js';
+import { insertNationalAdmin, issueToken, sendInvitation, TOKEN_TTL_MINUTES } from './auth.service.js';
 import { sendMail } from './mail.service.js';
 
 /** Inviting, deactivating and purging accounts. */
@@ -294,25 +294,7 @@ export async function createAdmin(ctx: AppContext, rawEmail: string): Promise<{ 
   const email = normaliseEmail(rawEmail);
   const existing = await accounts.findUserByEmail(ctx.db, email);
   if (existing) throw new DomainError('conflict', `Un compte existe déjà pour ${email}.`, 'email');
-  const user = await accounts.insertUser(ctx.db, {
-    email,
-    role: 'national',
-    departement: null,
-    password_hash: null,
-    proconnect_sub: null,
-    deactivated_at: null,
-    invited_by: null,
-    last_login_at: null,
-  });
-  await appendAudit(ctx.db, {
-    at: ctx.clock.now(),
-    actorId: null,
-    actorLabel: 'ligne de commande',
-    entity: 'user',
-    entityId: user.id,
-    action: 'user.create_admin',
-    after: { email, role: 'national' },
-  });
+  const user = await insertNationalAdmin(ctx, { email, passwordHash: null, by: 'ligne de commande' });
   return { link: await sendInvitation(ctx, user, 'L’installation de la plateforme') };
 }
 
