@@ -370,7 +370,16 @@ export function openStructuresForPrecheck(
 ) {
   let q = db
     .selectFrom('structures as s')
-    .select(['s.id', 's.id_fs', 's.name', 's.format', 's.departement', 's.hours', 's.partners', 's.labelled_on'])
+    .select([
+      's.id',
+      's.id_fs',
+      's.name',
+      's.format',
+      's.departement',
+      's.hours',
+      's.partners',
+      's.labelled_on',
+    ])
     .where('s.status', '!=', 'fermee_definitivement');
   if (f.departement) q = q.where('s.departement', '=', f.departement);
   if (f.idFs)

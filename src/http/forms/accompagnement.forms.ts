@@ -1,7 +1,6 @@
 import { Type } from '@fastify/type-provider-typebox';
 import { optionalText } from './fields.js';
 
-
 /**
  * The accompaniment form's fields, every one a bounded text checked by the record's constructor. Shared by
  * the counter form, its correction, and the handling of a call-back request (which adds `version`).

@@ -83,7 +83,10 @@ export const GridForm = Type.Object(
 );
 export type GridFormBody = Static<typeof GridForm> & Partial<Record<string, string>>;
 
-export const PeriodicAuditForm = Type.Object({ auditorUserId: optionalText(64), plannedOn: optionalText(10) });
+export const PeriodicAuditForm = Type.Object({
+  auditorUserId: optionalText(64),
+  plannedOn: optionalText(10),
+});
 
 /** An optional version number as typed ('' or absent: none). */
 export const versionOf = (typed: string | undefined): number | undefined =>

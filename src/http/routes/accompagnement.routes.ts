@@ -337,7 +337,10 @@ export const accompagnementRoutes =
     app.post(
       '/espace/accompagnements/demarches/retirer',
       {
-        schema: { hide: true, body: Type.Object({ _csrf: optionalText(200), code: Type.String({ maxLength: 64 }) }) },
+        schema: {
+          hide: true,
+          body: Type.Object({ _csrf: optionalText(200), code: Type.String({ maxLength: 64 }) }),
+        },
         preHandler: requireUser,
       },
       async (request, reply) => {

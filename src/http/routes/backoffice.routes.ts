@@ -140,8 +140,16 @@ export const backofficeRoutes =
       action: 'structure.edit' | 'structure.set_status',
       form: (error: FormError) => { draft?: EditDraft; error?: FormError; statusError?: FormError },
     ) {
-      const page = (structure: StructureRow, shown: Omit<Parameters<typeof structureEditPage>[0], 'user' | 'csrf' | 'structure'>) =>
-        structureEditPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure, ...shown });
+      const page = (
+        structure: StructureRow,
+        shown: Omit<Parameters<typeof structureEditPage>[0], 'user' | 'csrf' | 'structure'>,
+      ) =>
+        structureEditPage({
+          user: userOf(request),
+          csrf: csrfField(ctx, request, reply),
+          structure,
+          ...shown,
+        });
       if (e instanceof VersionConflict)
         return htmlReply(reply, 409, page(e.current, { error: formError(e), conflict: true }));
       const error = formError(e);
@@ -235,7 +243,10 @@ export const backofficeRoutes =
             }),
           );
         } catch (e) {
-          return refused(request, reply, request.params.id, e, 'structure.edit', (error) => ({ draft, error }));
+          return refused(request, reply, request.params.id, e, 'structure.edit', (error) => ({
+            draft,
+            error,
+          }));
         }
       },
     );
@@ -275,7 +286,9 @@ export const backofficeRoutes =
             }),
           );
         } catch (e) {
-          return refused(request, reply, request.params.id, e, 'structure.set_status', (statusError) => ({ statusError }));
+          return refused(request, reply, request.params.id, e, 'structure.set_status', (statusError) => ({
+            statusError,
+          }));
         }
       },
     );
@@ -324,7 +337,11 @@ export const backofficeRoutes =
     app.post(
       '/espace/structures/:id/agents',
       {
-        schema: { hide: true, params: Id, body: Type.Object({ email: optionalText(400), role: optionalText(40) }) },
+        schema: {
+          hide: true,
+          params: Id,
+          body: Type.Object({ email: optionalText(400), role: optionalText(40) }),
+        },
         preHandler: guard('agents.manage'),
         attachValidation: true,
       },
@@ -550,7 +567,14 @@ export const backofficeRoutes =
     app.post(
       '/espace/inviter',
       {
-        schema: { hide: true, body: Type.Object({ email: optionalText(400), role: optionalText(40), departement: optionalText(10) }) },
+        schema: {
+          hide: true,
+          body: Type.Object({
+            email: optionalText(400),
+            role: optionalText(40),
+            departement: optionalText(10),
+          }),
+        },
         preHandler: requirePolicy(ctx, 'users.invite', async (r) => ({
           departement: r.user?.principal.departement ?? null,
         })),

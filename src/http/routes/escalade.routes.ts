@@ -48,7 +48,11 @@ const NewForm = Type.Object({
 });
 const MessageForm = Type.Object({ _csrf: optionalText(200), message: optionalText(10_000) });
 const NoteForm = Type.Object({ _csrf: optionalText(200), note: optionalText(10_000) });
-const StatusForm = Type.Object({ _csrf: optionalText(200), statut: optionalText(20), version: optionalText(12) });
+const StatusForm = Type.Object({
+  _csrf: optionalText(200),
+  statut: optionalText(20),
+  version: optionalText(12),
+});
 const ReassignForm = Type.Object({
   _csrf: optionalText(200),
   partenaire: optionalText(40),
@@ -62,7 +66,11 @@ const ReferentForm = Type.Object({
   departements: optionalText(200),
   coordinateur: optionalText(5),
 });
-const FiguresQuery = Type.Object({ du: optionalText(20), au: optionalText(20), partenaire: optionalText(40) });
+const FiguresQuery = Type.Object({
+  du: optionalText(20),
+  au: optionalText(20),
+  partenaire: optionalText(40),
+});
 
 const FORM = { attachValidation: true } as const;
 type FormName = 'message' | 'note' | 'piece' | 'statut' | 'reassigner';
@@ -289,7 +297,10 @@ export const escaladeRoutes =
     app.get(
       '/espace/escalade/referents',
       {
-        schema: { hide: true, querystring: Type.Object({ departement: optionalText(10), message: optionalText(20) }) },
+        schema: {
+          hide: true,
+          querystring: Type.Object({ departement: optionalText(10), message: optionalText(20) }),
+        },
         preHandler: requireUser,
         ...FORM,
       },
@@ -380,7 +391,10 @@ export const escaladeRoutes =
     app.get(
       '/espace/escalade/nouveau',
       {
-        schema: { hide: true, querystring: Type.Object({ accompagnement: optionalText(64), structure: optionalText(64) }) },
+        schema: {
+          hide: true,
+          querystring: Type.Object({ accompagnement: optionalText(64), structure: optionalText(64) }),
+        },
         preHandler: requireUser,
         ...FORM,
       },

@@ -13,7 +13,7 @@ import {
   tourPage,
 } from '../../web/views/mobile-backoffice/bus.views.js';
 import { actorOf, csrfField, requirePolicy, structureTarget, userOf } from '../plugins/session.js';
-import { htmlReply as send } from '../reply.js';
+import { htmlReply } from '../reply.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const WEEKS = 8;
@@ -67,7 +67,7 @@ export const mobileBackofficeRoutes =
       const { id } = request.params as { id: string };
       const s = await service.mobileStructure(id);
       if (!s) {
-        send(
+        htmlReply(
           reply,
           404,
           messagePage(
@@ -90,7 +90,7 @@ export const mobileBackofficeRoutes =
       const from = localDate(ctx.clock.now(), timeZoneOf(structure.codeInsee));
       const to = formatDay((parseDay(from) as number) + WEEKS * 7);
       const lists = await service.unitsWithPassages(structure.idFs, from, to);
-      return send(
+      return htmlReply(
         reply,
         status,
         busPage({
@@ -205,7 +205,7 @@ export const mobileBackofficeRoutes =
       async (request, reply) => {
         const structure = await busStructure(request, reply);
         if (!structure) return;
-        return send(
+        return htmlReply(
           reply,
           200,
           tourPage({
@@ -227,7 +227,7 @@ export const mobileBackofficeRoutes =
         const source = bodyField(request.body, 'document');
         const confirm = bodyField(request.body, 'confirm') !== '';
         const again = (status: number, errors: string[], needsConfirmation = false) =>
-          send(
+          htmlReply(
             reply,
             status,
             tourPage({
