@@ -127,6 +127,27 @@ export const backofficeRoutes =
       return true;
     }
 
+    type Shown = Omit<Parameters<typeof structureEditPage>[0], 'user' | 'csrf' | 'structure'>;
+
+    /** The structure's edit page, as loaded, saved or refused (the one render of the edit and status forms). */
+    const editPage = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      status: number,
+      structure: StructureRow,
+      shown: Shown = {},
+    ) =>
+      htmlReply(
+        reply,
+        status,
+        structureEditPage({
+          user: userOf(request),
+          csrf: csrfField(ctx, request, reply),
+          structure,
+          ...shown,
+        }),
+      );
+
     /**
      * A refused edit or status change, one answer for both forms: after a version conflict, the current
      * version (409) with the conflict message; otherwise the form again with its error, at the status the
@@ -138,23 +159,13 @@ export const backofficeRoutes =
       id: string,
       e: unknown,
       action: 'structure.edit' | 'structure.set_status',
-      form: (error: FormError) => { draft?: EditDraft; error?: FormError; statusError?: FormError },
+      form: (error: FormError) => Shown,
     ) {
-      const page = (
-        structure: StructureRow,
-        shown: Omit<Parameters<typeof structureEditPage>[0], 'user' | 'csrf' | 'structure'>,
-      ) =>
-        structureEditPage({
-          user: userOf(request),
-          csrf: csrfField(ctx, request, reply),
-          structure,
-          ...shown,
-        });
       if (e instanceof VersionConflict)
-        return htmlReply(reply, 409, page(e.current, { error: formError(e), conflict: true }));
+        return editPage(request, reply, 409, e.current, { error: formError(e), conflict: true });
       const error = formError(e);
       const structure = await loadScopedStructure(ctx, actorOf(request), action, id);
-      return htmlReply(reply, statusOf((e as DomainError).code), page(structure, form(error)));
+      return editPage(request, reply, statusOf((e as DomainError).code), structure, form(error));
     }
 
     app.get(
@@ -195,11 +206,7 @@ export const backofficeRoutes =
           'structure.read_private',
           request.params.id,
         );
-        return htmlReply(
-          reply,
-          200,
-          structureEditPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure }),
-        );
+        return editPage(request, reply, 200, structure);
       },
     );
 
@@ -231,17 +238,10 @@ export const backofficeRoutes =
               description: draft.description,
             },
           );
-          return htmlReply(
-            reply,
-            200,
-            structureEditPage({
-              user: userOf(request),
-              csrf: csrfField(ctx, request, reply),
-              structure,
-              notice: 'Les informations sont enregistrées et publiées.',
-              notices,
-            }),
-          );
+          return editPage(request, reply, 200, structure, {
+            notice: 'Les informations sont enregistrées et publiées.',
+            notices,
+          });
         } catch (e) {
           return refused(request, reply, request.params.id, e, 'structure.edit', (error) => ({
             draft,
@@ -275,16 +275,9 @@ export const backofficeRoutes =
               until: request.body.until,
             },
           );
-          return htmlReply(
-            reply,
-            200,
-            structureEditPage({
-              user: userOf(request),
-              csrf: csrfField(ctx, request, reply),
-              structure,
-              notice: 'Le nouveau statut est enregistré et affiché au public.',
-            }),
-          );
+          return editPage(request, reply, 200, structure, {
+            notice: 'Le nouveau statut est enregistré et affiché au public.',
+          });
         } catch (e) {
           return refused(request, reply, request.params.id, e, 'structure.set_status', (statusError) => ({
             statusError,
