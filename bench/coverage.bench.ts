@@ -26,7 +26,7 @@ import {
 import {
   readReferenceFolder,
   readStructuresCsv,
-  referentielFromFolder,
+  referenceGeographyFromFolder,
 } from '../src/services/territory/reference-folder.js';
 
 const DATA = process.env.MAILLAGE_REF_DIR ?? join(import.meta.dirname, '../../shared/data');
@@ -51,7 +51,7 @@ const folder = await readReferenceFolder(DATA, [
   'zrr',
   'qpv',
 ]);
-const ref = referentielFromFolder(folder);
+const ref = referenceGeographyFromFolder(folder);
 const structures = await readStructuresCsv(join(DATA, 'france-services-2024-08.csv'));
 const network = new Network(ref, structures);
 const model = travelModel();

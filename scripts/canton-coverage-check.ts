@@ -22,7 +22,7 @@ import {
   readCantonOutlines,
   readReferenceFolder,
   readStructuresCsv,
-  referentielFromFolder,
+  referenceGeographyFromFolder,
 } from '../src/services/territory/reference-folder.js';
 
 const { values } = parseArgs({
@@ -39,7 +39,7 @@ const tmp = join(await mkdtemp(join(tmpdir(), 'maillage-cantons-')), SNAPSHOT_ST
 await writeFile(tmp, csv.text);
 const sites = await readStructuresCsv(tmp);
 
-const plain = referentielFromFolder(folder);
+const plain = referenceGeographyFromFolder(folder);
 const whole = (ref: ReferenceGeography) => {
   const network = new Network(ref, sites);
   const covered = new Set<string>();
@@ -61,7 +61,7 @@ for (const dir of values.outlines as string[]) {
     continue;
   }
   const outlines: CantonOutlines = read.outlines;
-  const ref = referentielFromFolder(folder);
+  const ref = referenceGeographyFromFolder(folder);
   (ref as { cantonOutlines: CantonOutlines | null }).cantonOutlines = outlines;
   const network = new Network(ref, sites);
   const exact = coveredCantons(network);

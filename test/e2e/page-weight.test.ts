@@ -1,9 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { hasChromium, launchBrowser } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser } from '../support/browser.js';
 import { measureTransfer, type RealSite, startRealSite } from '../support/real-site.js';
 
 /** Issue 16 budgets for /?q=Guise, in bytes transferred. */
@@ -11,14 +10,6 @@ const FIRST_VISIT_BUDGET = 350 * 1024;
 const REPEAT_VISIT_BUDGET = 30 * 1024;
 /** Screenshots kept as artefacts (git-ignored). */
 const ARTEFACTS = join(import.meta.dirname, '..', '..', 'artefacts', 'screenshots');
-
-async function expectAccessible(page: Page, label: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) : ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, label).toEqual([]);
-}
 
 describe.skipIf(!hasChromium)('light pages: /?q=Guise on the real list', () => {
   let site: RealSite;

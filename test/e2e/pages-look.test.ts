@@ -1,6 +1,5 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runMobileLoad } from '../../src/cli/commands/mobile.js';
@@ -8,7 +7,7 @@ import { runRefLoad } from '../../src/cli/commands/territory.js';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { documentFile, sampleDocument } from '../integration/mobile/support.js';
 import { buildTestContext } from '../support/app.js';
-import { hasChromium, launchBrowser, serve } from '../support/browser.js';
+import { expectAccessible, hasChromium, launchBrowser, serve } from '../support/browser.js';
 import { territoryFixtureDir } from '../support/territory-fixtures.js';
 
 // Tuesday 5 May 2026, 10:30 in Paris: the bus is at Guise.
@@ -16,14 +15,6 @@ const NOW = '2026-05-05T08:30:00Z';
 /** Screenshots kept as artefacts of the run (git-ignored), to be looked at. */
 const ARTEFACTS = join(import.meta.dirname, '..', '..', 'artefacts', 'screenshots');
 const WIDTHS = [390, 1280] as const;
-
-async function expectAccessible(page: Page, label: string) {
-  const result = await new AxeBuilder({ page }).analyze();
-  const bad = result.violations
-    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} (${v.impact}) : ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  expect(bad, label).toEqual([]);
-}
 
 /**
  * What the eye checks on a button or a label: its text is rendered (not hidden, not clipped by the

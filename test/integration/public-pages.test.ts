@@ -2,8 +2,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findStructureById, insertStructures } from '../../src/db/repositories/directory.repository.js';
-import { updateStructureIfVersion } from '../../src/db/repositories/structure-edits.repository.js';
+import {
+  findStructureById,
+  insertStructures,
+  updateStructureIfVersion,
+} from '../../src/db/repositories/directory.repository.js';
 import { weeklyHoursFromText } from '../../src/domain/directory/opening-hours.js';
 import { type CommuneRecord, CommuneRegistry } from '../../src/domain/geography/index.js';
 import type { Geography } from '../../src/services/geography/load-geography.js';

@@ -4,6 +4,7 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { Config } from '../../config.js';
 import type { Database } from '../../db/database.js';
+import type { DB } from '../../db/schema/index.js';
 import type { ServerJobResult } from '../../services/operations/server-jobs.js';
 import { CliError, onServerOrHere } from '../context.js';
 
@@ -57,10 +58,20 @@ export async function runRestore(
   now: Date = new Date(),
 ): Promise<RestoreReport> {
   if (config.databaseUrl) throw postgresRefusal('restore');
-  const [{ lockDataDir }, { PGLITE_OPTIONS, pgliteDir }, { PGlite }] = await Promise.all([
+  const [
+    { lockDataDir },
+    { PGLITE_OPTIONS, pgliteDir },
+    { PGlite },
+    { Kysely, PostgresDialect },
+    { PGlitePool },
+    { countStructures },
+  ] = await Promise.all([
     import('../../db/data-dir-lock.js'),
     import('../../db/database.js'),
     import('@electric-sql/pglite'),
+    import('kysely'),
+    import('../../db/pglite-pool.js'),
+    import('../../db/repositories/directory.repository.js'),
   ]);
   const archive = await readFile(file).catch((e: NodeJS.ErrnoException) => {
     throw new CliError(
@@ -93,11 +104,12 @@ export async function runRestore(
     let structures: number;
     try {
       const pglite = await PGlite.create(target, { ...PGLITE_OPTIONS, loadDataDir: new Blob([archive]) });
+      const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }) });
       try {
-        const { rows } = await pglite.query<{ n: number }>('select count(*)::int as n from structures');
-        structures = rows[0]?.n ?? 0;
+        structures = await countStructures(db);
       } finally {
-        await pglite.close();
+        await db.destroy();
+        if (!pglite.closed) await pglite.close();
       }
     } catch (error) {
       // Put the previous folder back: a failed restore changes nothing.

@@ -280,12 +280,11 @@ export async function insertMembershipInvitation(
     .execute();
 }
 
-/** Pending invitations of a user (unanswered, unexpired), with the structure's name. */
+/** Pending invitations of a user (unanswered, unexpired); the structures' names come from their owner. */
 export const pendingMembershipInvitations = (db: Executor, userId: string, now: Date) =>
   db
     .selectFrom('membership_invitations as i')
-    .innerJoin('structures as s', 's.id', 'i.structure_id')
-    .select(['i.id', 'i.structure_id', 's.name as structure_name', 'i.invited_by_label', 'i.created_at'])
+    .select(['i.id', 'i.structure_id', 'i.invited_by_label', 'i.created_at'])
     .where('i.user_id', '=', userId)
     .where('i.answered_at', 'is', null)
     .where('i.expires_at', '>', now)

@@ -1,10 +1,26 @@
 import { type Selectable, sql } from 'kysely';
+import type { Action } from '../../domain/accounts/policy.js';
+import type { Principal } from '../../domain/accounts/roles.js';
 import type { WeeklyHours } from '../../domain/directory/opening-hours.js';
-import type { ExceptionalClosure, Partner, Structure } from '../../domain/directory/structure.js';
+import type {
+  ExceptionalClosure,
+  OperatingStatus,
+  Partner,
+  StatusCounts,
+  Structure,
+} from '../../domain/directory/structure.js';
 import type { StructureInput } from '../../domain/directory/transfer/official-csv.js';
 import type { Db } from '../database.js';
 import type { StructuresTable } from '../schema/directory.js';
+import { structureScope } from './structure-scope.repository.js';
 
+/**
+ * The structures repository: the ONE module that names the `structures` table in a query, and the only
+ * one that writes it (docs/adr/0004-layering.md, enforced by src/architecture.test.ts). It also owns the
+ * structures' own `status_history`. Other capabilities read structures through the functions below; a
+ * scope or filter they need in SQL is an expression the queries here apply (`structureScope`,
+ * `structuresAuditedBy`), never a join written elsewhere.
+ */
 type Row = Selectable<StructuresTable>;
 type Executor = Db;
 
@@ -221,7 +237,7 @@ export async function lastImportRun(db: Executor) {
 /** True on a brand-new directory: no structure and no import ever run (a deliberate emptying stays empty). */
 export async function isDirectoryPristine(db: Executor): Promise<boolean> {
   const [structure, run] = await Promise.all([
-    db.selectFrom('structures').select('id').limit(1).executeTakeFirst(),
+    hasStructures(db),
     db.selectFrom('import_runs').select('id').limit(1).executeTakeFirst(),
   ]);
   return !structure && !run;
@@ -301,4 +317,267 @@ export async function labelledOpenStructures(db: Executor, departement: string |
   q = q.where('status', '!=', 'fermee_definitivement');
   if (departement) q = q.where('departement', '=', departement);
   return q.orderBy('id_fs').execute();
+}
+
+/** True when the directory holds at least one structure. */
+export async function hasStructures(db: Executor): Promise<boolean> {
+  return (await db.selectFrom('structures').select('id').limit(1).executeTakeFirst()) !== undefined;
+}
+
+/** How many structures the directory holds (the restore check of `maillage restore`). */
+export async function countStructures(db: Executor): Promise<number> {
+  const row = await db
+    .selectFrom('structures')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Id and department of one structure by its uuid (who may invite to it), or undefined. */
+export function structureDepartement(db: Executor, id: string) {
+  return db.selectFrom('structures').select(['id', 'departement']).where('id', '=', id).executeTakeFirst();
+}
+
+/** The names of some structures by uuid (e.g. the invitations of an account). */
+export async function structureNamesById(db: Executor, ids: readonly string[]): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    if (chunk.length === 0) continue;
+    const rows = await db.selectFrom('structures').select(['id', 'name']).where('id', 'in', chunk).execute();
+    for (const r of rows) names.set(r.id, r.name);
+  }
+  return names;
+}
+
+/** The structures still open, as the territory capability needs them (coverage, planning). */
+export function openStructuresForCoverage(db: Executor) {
+  return db
+    .selectFrom('structures')
+    .select(['id', 'id_fs', 'name', 'type', 'format', 'code_insee', 'lat', 'lon', 'labelled_on', 'status'])
+    .where('status', '!=', 'fermee_definitivement')
+    .orderBy('id_fs')
+    .execute();
+}
+
+/**
+ * The structures still open with what the labelling pre-checks need, in a department when given, or one
+ * structure by id_fs or uuid (moved from labelling.repository.ts: the application side is read there).
+ */
+export function openStructuresForPrecheck(
+  db: Executor,
+  f: { departement?: string | null; idFs?: string | null },
+) {
+  let q = db
+    .selectFrom('structures as s')
+    .select([
+      's.id',
+      's.id_fs',
+      's.name',
+      's.format',
+      's.departement',
+      's.hours',
+      's.partners',
+      's.labelled_on',
+    ])
+    .where('s.status', '!=', 'fermee_definitivement');
+  if (f.departement) q = q.where('s.departement', '=', f.departement);
+  if (f.idFs)
+    q = q.where((eb) =>
+      eb.or([eb('s.id_fs', '=', f.idFs as string), eb(sql`s.id::text`, '=', f.idFs as string)]),
+    );
+  return q.orderBy('s.id_fs').execute();
+}
+
+// ----- back-office edits and status (moved from structure-edits.repository.ts) ----------------------------
+
+/**
+ * Back-office writes to structures, guarded by the optimistic `version`: an update only lands
+ * when the row still has the version the editor loaded. Zero rows updated means a conflict.
+ */
+export interface EditColumns {
+  emails: string[];
+  telephones: string[];
+  hours: string; // JSON
+  closures: string; // JSON
+  partners: string[];
+  appointment: boolean;
+  comment: string | null;
+  description: string | null;
+}
+
+export async function updateStructureIfVersion(
+  db: Executor,
+  id: string,
+  version: number,
+  set: Partial<EditColumns> & { status?: OperatingStatus; status_until?: string | null },
+  at: Date,
+): Promise<Row | undefined> {
+  return db
+    .updateTable('structures')
+    .set({
+      ...set,
+      source: 'back-office',
+      version: sql`version + 1`,
+      // Strictly after every other write, so the locator's fingerprint (count, max(updated_at)) always moves.
+      updated_at: sql<Date>`greatest(${at}::timestamptz, (select max(s2.updated_at) + interval '1 millisecond' from structures s2))`,
+    })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+export async function recordStatusChange(
+  db: Executor,
+  h: { structureId: string; at: Date; from: string; to: string; until: string | null },
+): Promise<void> {
+  await db
+    .insertInto('status_history')
+    .values({ structure_id: h.structureId, at: h.at, from_status: h.from, to_status: h.to, until: h.until })
+    .execute();
+}
+
+/** One structure, only if the user may see it for this action (scope in SQL). */
+export function findScopedStructure(db: Executor, user: Principal, action: Action, id: string) {
+  return db
+    .selectFrom('structures')
+    .selectAll()
+    .where('id', '=', id)
+    .where(structureScope(user, action))
+    .executeTakeFirst();
+}
+
+/** The structures a user works on (home page of the back office), scoped in SQL. */
+export function listScopedStructures(db: Executor, user: Principal, action: Action, limit = 500) {
+  return db
+    .selectFrom('structures')
+    .select(['id', 'id_fs', 'name', 'commune_name', 'departement', 'status', 'updated_at'])
+    .where(structureScope(user, action))
+    .orderBy('departement')
+    .orderBy('name')
+    .limit(limit)
+    .execute();
+}
+
+/**
+ * Every structure of a department, with who last changed it in the back office and when its data
+ * was last reviewed (last back-office change, else the last write by import). The two sub-selects
+ * read the structure's own entries of the shared, append-only audit log.
+ */
+export function departmentOverview(db: Executor, user: Principal, departement: string) {
+  return db
+    .selectFrom('structures')
+    .select((eb) => [
+      'structures.id',
+      'structures.id_fs',
+      'structures.name',
+      'structures.commune_name',
+      'structures.status',
+      'structures.status_until',
+      'structures.updated_at',
+      eb
+        .selectFrom('audit_log as a')
+        .select('a.actor_label')
+        .whereRef('a.entity_id', '=', sql<string>`structures.id::text`)
+        .where('a.entity', '=', 'structure')
+        .orderBy('a.at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(1)
+        .as('last_actor'),
+      eb
+        .selectFrom('audit_log as a')
+        .select('a.at')
+        .whereRef('a.entity_id', '=', sql<string>`structures.id::text`)
+        .where('a.entity', '=', 'structure')
+        .orderBy('a.at', 'desc')
+        .orderBy('a.id', 'desc')
+        .limit(1)
+        .as('last_reviewed_at'),
+    ])
+    .where('structures.departement', '=', departement)
+    .where(structureScope(user, 'department.dashboard'))
+    .orderBy('structures.name')
+    .execute();
+}
+
+/**
+ * Counts by operating status as they stood at an instant: the last change at or before it, else
+ * the status the first later change started from, else today's status. Structures created after
+ * the instant are not counted. With `departements`, only theirs (the pilotage dashboards of a territory).
+ */
+export async function statusCountsAt(
+  db: Executor,
+  at: Date,
+  departements?: readonly string[],
+): Promise<StatusCounts> {
+  const rows = await sql<{ status: OperatingStatus; n: number; with_contact: number }>`
+    with at_date as (
+      select s.id,
+        coalesce(
+          (select h.to_status from status_history h where h.structure_id = s.id and h.at <= ${at}
+            order by h.at desc, h.id desc limit 1),
+          (select h.from_status from status_history h where h.structure_id = s.id and h.at > ${at}
+            order by h.at asc, h.id asc limit 1),
+          s.status) as status,
+        (cardinality(s.emails) > 0 or cardinality(s.telephones) > 0) as has_contact
+      from structures s
+      where s.created_at <= ${at}
+        ${departements ? sql`and s.departement in (${sql.join(departements)})` : sql``}
+    )
+    select status, count(*)::int as n, count(*) filter (where has_contact)::int as with_contact
+    from at_date group by status`.execute(db);
+  const byStatus: Record<OperatingStatus, number> = {
+    ouverte: 0,
+    accueil_a_distance: 0,
+    fermee_temporairement: 0,
+    fermee_definitivement: 0,
+  };
+  let total = 0;
+  let remoteWithContact = 0;
+  for (const r of rows.rows) {
+    byStatus[r.status] = Number(r.n);
+    total += Number(r.n);
+    if (r.status === 'accueil_a_distance') remoteWithContact = Number(r.with_contact);
+  }
+  return { total, byStatus, remoteWithContact };
+}
+
+/**
+ * The structures of a territory with their creation, current status and status history, for the
+ * crisis indicators of issue 14 (which status each had at the end of each week is computed by the
+ * pilotage domain, with the same reading as `statusCountsAt`). Scoped to departments or one structure.
+ */
+export async function structureStatusHistories(
+  db: Executor,
+  scope: { readonly departements?: readonly string[]; readonly structureId?: string },
+): Promise<
+  Array<{
+    id: string;
+    createdAt: Date;
+    status: OperatingStatus;
+    changes: Array<{ at: Date; from: OperatingStatus; to: OperatingStatus }>;
+  }>
+> {
+  const r = await sql<{
+    id: string;
+    created_at: Date;
+    status: OperatingStatus;
+    changes: Array<{ at: string; from: OperatingStatus; to: OperatingStatus }> | null;
+  }>`
+    select s.id, s.created_at, s.status,
+      (select json_agg(json_build_object('at', h.at, 'from', h.from_status, 'to', h.to_status) order by h.at, h.id)
+         from status_history h where h.structure_id = s.id) as changes
+    from structures s
+    where true
+      ${scope.structureId ? sql`and s.id = ${scope.structureId}` : sql``}
+      ${scope.departements ? sql`and s.departement in (${sql.join(scope.departements)})` : sql``}`.execute(
+    db,
+  );
+  return r.rows.map((x) => ({
+    id: x.id,
+    createdAt: new Date(x.created_at),
+    status: x.status,
+    changes: (x.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
+  }));
 }

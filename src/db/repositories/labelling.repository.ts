@@ -435,45 +435,29 @@ export async function findDocument(db: Db, id: string): Promise<DocumentRow | nu
 
 // ----- the directory side -----------------------------------------------------------------------
 
-/** Structures with what the pre-checks need, scoped to a department in SQL when given. */
-export async function structuresForPrecheck(
+/**
+ * The content of the latest application of each of these structures, for the pre-checks; the structures
+ * themselves come from their owner (`openStructuresForPrecheck` in directory.repository.ts).
+ */
+export async function latestApplicationContents(
   db: Db,
-  f: { departement?: string | null; idFs?: string | null },
-) {
-  let q = db
-    .selectFrom('structures as s')
-    .leftJoin(
-      (eb) =>
-        eb
-          .selectFrom('labelling_applications')
-          .select(['structure_id', 'content', 'id as application_id'])
-          .distinctOn('structure_id')
-          .where('structure_id', 'is not', null)
-          .orderBy('structure_id')
-          .orderBy('updated_at', 'desc')
-          .as('a'),
-      (join) => join.onRef('a.structure_id', '=', 's.id'),
-    )
-    .select([
-      's.id',
-      's.id_fs',
-      's.name',
-      's.format',
-      's.departement',
-      's.hours',
-      's.partners',
-      's.labelled_on',
-      's.status',
-      'a.content',
-      'a.application_id',
-    ])
-    .where('s.status', '!=', 'fermee_definitivement');
-  if (f.departement) q = q.where('s.departement', '=', f.departement);
-  if (f.idFs)
-    q = q.where((eb) =>
-      eb.or([eb('s.id_fs', '=', f.idFs as string), eb(sql`s.id::text`, '=', f.idFs as string)]),
-    );
-  return q.orderBy('s.id_fs').execute();
+  structureIds: readonly string[],
+): Promise<Map<string, unknown>> {
+  const latest = new Map<string, unknown>();
+  for (let i = 0; i < structureIds.length; i += 1000) {
+    const chunk = structureIds.slice(i, i + 1000);
+    if (chunk.length === 0) continue;
+    const rows = await db
+      .selectFrom('labelling_applications')
+      .select(['structure_id', 'content'])
+      .distinctOn('structure_id')
+      .where('structure_id', 'in', chunk)
+      .orderBy('structure_id')
+      .orderBy('updated_at', 'desc')
+      .execute();
+    for (const r of rows) if (r.structure_id) latest.set(r.structure_id, r.content);
+  }
+  return latest;
 }
 
 /**

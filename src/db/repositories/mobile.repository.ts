@@ -278,17 +278,3 @@ export async function unitsOfStructure(db: Executor, idFs: string): Promise<Mobi
       .execute()
   ).map(toUnit);
 }
-
-/** Where each structure is, for the 200 km rule and the format check. */
-export async function structuresByIdFs(
-  db: Executor,
-  idFs: readonly string[],
-): Promise<Map<string, { lat: number | null; lon: number | null; format: string; name: string }>> {
-  if (idFs.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('structures')
-    .select(['id_fs', 'lat', 'lon', 'format', 'name'])
-    .where('id_fs', 'in', [...idFs])
-    .execute();
-  return new Map(rows.map((r) => [r.id_fs, { lat: r.lat, lon: r.lon, format: r.format, name: r.name }]));
-}

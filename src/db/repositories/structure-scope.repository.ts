@@ -15,9 +15,9 @@ export interface ScopeOptions {
 
 /**
  * The structures a user may see for an action, as a where-clause: lists are filtered in the
- * database, never after loading. Same matrix as `can()`.
- *
- *   db.selectFrom('structures').selectAll().where(structureScope(user, 'structure.read_private'))
+ * database, never after loading. Same matrix as `can()`. Only the structures repository
+ * (directory.repository.ts, the one module that queries `structures`) applies it, e.g.
+ * `findScopedStructure`, `listScopedStructures`.
  */
 export function structureScope(user: Principal, action: Action, options: ScopeOptions = {}) {
   const scope = scopeOf(user.role, action);

@@ -14,6 +14,7 @@ import type {
   Zrr,
 } from '../../domain/territory/index.js';
 import type { Db } from '../database.js';
+import { directoryFingerprint, openStructuresForCoverage } from './directory.repository.js';
 
 export interface ReferenceTables {
   communes: readonly CommuneCentroid[];
@@ -226,22 +227,13 @@ export class TerritoryRepository {
     };
   }
 
-  /** The structures as the territory capability needs them (closed ones left out). */
-  async structures() {
-    return this.db
-      .selectFrom('structures')
-      .select(['id', 'id_fs', 'name', 'type', 'format', 'code_insee', 'lat', 'lon', 'labelled_on', 'status'])
-      .where('status', '!=', 'fermee_definitivement')
-      .orderBy('id_fs')
-      .execute();
+  /** The structures as the territory capability needs them (closed ones left out), from their owner. */
+  structures() {
+    return openStructuresForCoverage(this.db);
   }
 
   /** A fingerprint of the structures: the cached network is rebuilt when it changes. */
-  async structuresVersion(): Promise<string> {
-    const r = await this.db
-      .selectFrom('structures')
-      .select([sql<number>`count(*)`.as('n'), sql<string>`coalesce(max(updated_at)::text, '')`.as('at')])
-      .executeTakeFirst();
-    return `${r?.n ?? 0}:${r?.at ?? ''}`;
+  structuresVersion(): Promise<string> {
+    return directoryFingerprint(this.db);
   }
 }

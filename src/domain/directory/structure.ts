@@ -57,6 +57,14 @@ export const STATUS_LABELS: Record<OperatingStatus, string> = {
   fermee_definitivement: 'Fermée définitivement',
 };
 
+/** How many structures had each operating status at an instant (back-office and pilotage dashboards). */
+export interface StatusCounts {
+  readonly total: number;
+  readonly byStatus: Record<OperatingStatus, number>;
+  /** In « accueil à distance » with a phone or an e-mail the public can use. */
+  readonly remoteWithContact: number;
+}
+
 /** A dated closure, in Paris days, inclusive. */
 export interface ExceptionalClosure {
   readonly from: string; // YYYY-MM-DD

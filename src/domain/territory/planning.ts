@@ -151,7 +151,7 @@ export function solvePlan(
     sites: s.chosen
       .map((j, n) => ({
         code: (candidates[j] as City).code,
-        name: (candidates[j] as City).nom,
+        name: (candidates[j] as City).name,
         addedPopulation: Math.round(s.gains[n] as number),
       }))
       .filter((site) => site.addedPopulation > 0),
@@ -247,7 +247,7 @@ export function onePerCanton(
         canton: cantonOf[j] as string,
         cantonName: canton?.nom ?? '',
         code: (cands[j] as City).code,
-        name: (cands[j] as City).nom,
+        name: (cands[j] as City).name,
         addedPopulation: Math.round(ordered.gains[n] as number),
       };
     }),
@@ -297,7 +297,7 @@ export function whatIf(
     if (!city) throw invalid('code', `Commune inconnue : « ${code} ».`);
     return {
       id: base?.id ?? `hypothese-${city.code}`,
-      name: base?.name ?? (change.action === 'add' && change.name ? change.name : `Hypothèse à ${city.nom}`),
+      name: base?.name ?? (change.action === 'add' && change.name ? change.name : `Hypothèse à ${city.name}`),
       codeInsee: city.code,
       lat: null,
       lon: null,

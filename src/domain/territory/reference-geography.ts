@@ -21,7 +21,8 @@ import { FALLBACK_CLASS } from './travel-time.js';
 export interface City {
   readonly index: number;
   readonly code: string;
-  readonly nom: string;
+  /** The commune's name (`nom` in the reference file). */
+  readonly name: string;
   readonly departement: string;
   readonly region: string;
   readonly zone: CommuneZone;
@@ -57,7 +58,7 @@ export interface ReferenceInput {
 export interface DemandUnits {
   readonly n: number;
   readonly code: readonly string[];
-  readonly nom: readonly string[];
+  readonly name: readonly string[];
   /** The city each unit belongs to (index into `cities`). */
   readonly city: Int32Array;
   readonly lon: Float64Array;
@@ -96,7 +97,7 @@ export class ReferenceGeography {
       const city: City = {
         index: cities.length,
         code: c.code,
-        nom: c.nom,
+        name: c.nom,
         departement: c.departement,
         region: c.region,
         zone: c.zone,
@@ -117,13 +118,13 @@ export class ReferenceGeography {
     // Demand units: every city, except that a city with arrondissements is replaced by them.
     const arrondissements = input.communes.filter((c) => c.zone === 'arrondissement-municipal');
     const withArr = new Set(arrondissements.map((a) => a.parent));
-    const units: Array<{ code: string; nom: string; city: number; lon: number; lat: number; pop: number }> =
+    const units: Array<{ code: string; name: string; city: number; lon: number; lat: number; pop: number }> =
       [];
     for (const city of cities) {
       if (!withArr.has(city.code)) {
         units.push({
           code: city.code,
-          nom: city.nom,
+          name: city.name,
           city: city.index,
           lon: city.lon,
           lat: city.lat,
@@ -135,13 +136,13 @@ export class ReferenceGeography {
       const parent = byCode.get(a.parent as string);
       if (parent === undefined)
         throw invalid('commune_parente', `Arrondissement ${a.code} : commune ${a.parent} inconnue.`);
-      units.push({ code: a.code, nom: a.nom, city: parent, lon: a.lon, lat: a.lat, pop: a.population });
+      units.push({ code: a.code, name: a.nom, city: parent, lon: a.lon, lat: a.lat, pop: a.population });
     }
     const n = units.length;
     const demand = {
       n,
       code: units.map((u) => u.code),
-      nom: units.map((u) => u.nom),
+      name: units.map((u) => u.name),
       city: Int32Array.from(units, (u) => u.city),
       lon: Float64Array.from(units, (u) => u.lon),
       lat: Float64Array.from(units, (u) => u.lat),

@@ -1,26 +1,24 @@
 import { Type } from '@fastify/type-provider-typebox';
-
-/** An optional text of at most `max` characters: forms post text, checked by the domain afterwards. */
-export const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
+import { optionalText } from './fields.js';
 
 /**
  * The accompaniment form's fields, every one a bounded text checked by the record's constructor. Shared by
  * the counter form, its correction, and the handling of a call-back request (which adds `version`).
  */
 export const COUNTER_FIELDS = {
-  _csrf: Text(200),
-  id: Text(64),
-  choix: Text(140),
-  partenaire: Text(40),
-  demarche: Text(64),
-  canal: Text(40),
-  duree_min: Text(12),
-  resultat: Text(40),
-  heure: Text(8),
-  tranche_age: Text(40),
-  commune_usager: Text(10),
-  premiere_visite: Text(5),
-  autonomie: Text(40),
-  note: Text(2000),
+  _csrf: optionalText(200),
+  id: optionalText(64),
+  choix: optionalText(140),
+  partenaire: optionalText(40),
+  demarche: optionalText(64),
+  canal: optionalText(40),
+  duree_min: optionalText(12),
+  resultat: optionalText(40),
+  heure: optionalText(8),
+  tranche_age: optionalText(40),
+  commune_usager: optionalText(10),
+  premiere_visite: optionalText(5),
+  autonomie: optionalText(40),
+  note: optionalText(2000),
 };
 export const CounterBody = Type.Object(COUNTER_FIELDS);

@@ -1,79 +1,79 @@
 import { type Static, Type } from '@fastify/type-provider-typebox';
 import { WEEKDAYS } from '../../domain/directory/opening-hours.js';
 import { PARTNERS } from '../../domain/directory/structure.js';
+import { optionalText } from './fields.js';
 
 /**
  * The labellisation forms (pages under /espace/labellisation): their TypeBox schemas, which bound
  * every field, and the mapping from the flat form fields to what the services take.
  * Every field is optional: a missing one is the empty answer, as a browser sends it.
  */
-const field = (maxLength: number) => Type.Optional(Type.String({ maxLength }));
 
 /** Forms that carry nothing but the CSRF token (close a campaign, end an audit). */
 export const EmptyForm = Type.Object({});
 
 export const ReferentielForm = Type.Object({
-  version: field(20),
-  title: field(300),
-  source: field(1000),
-  criteria: field(200_000),
+  version: optionalText(20),
+  title: optionalText(300),
+  source: optionalText(1000),
+  criteria: optionalText(200_000),
 });
 
 export const CampaignForm = Type.Object({
-  name: field(300),
-  opensOn: field(10),
-  closesOn: field(10),
-  departements: field(2000),
-  referentielVersion: field(40),
+  name: optionalText(300),
+  opensOn: optionalText(10),
+  closesOn: optionalText(10),
+  departements: optionalText(2000),
+  referentielVersion: optionalText(40),
 });
 
-export const NewApplicationForm = Type.Object({ departement: field(5) });
+export const NewApplicationForm = Type.Object({ departement: optionalText(5) });
 
 /** At most this many agents on the application form. */
 export const MAX_AGENTS = 20;
 
 export const ApplicationForm = Type.Object({
-  version: field(12),
-  porteurKind: field(40),
-  porteurName: field(400),
-  structureName: field(400),
-  format: field(40),
-  idFs: field(60),
-  address: field(400),
-  codeInsee: field(10),
-  postalCode: field(10),
-  communeName: field(200),
-  lat: field(30),
-  lon: field(30),
-  email: field(300),
-  telephone: field(30),
-  mobile_stops: field(10),
-  mobile_dates: field(10),
-  mobile_published: field(5),
-  ...Object.fromEntries(WEEKDAYS.map((d) => [`hours_${d}`, field(200)])),
+  version: optionalText(12),
+  porteurKind: optionalText(40),
+  porteurName: optionalText(400),
+  structureName: optionalText(400),
+  format: optionalText(40),
+  idFs: optionalText(60),
+  address: optionalText(400),
+  codeInsee: optionalText(10),
+  postalCode: optionalText(10),
+  communeName: optionalText(200),
+  lat: optionalText(30),
+  lon: optionalText(30),
+  email: optionalText(300),
+  telephone: optionalText(30),
+  mobile_stops: optionalText(10),
+  mobile_dates: optionalText(10),
+  mobile_published: optionalText(5),
+  ...Object.fromEntries(WEEKDAYS.map((d) => [`hours_${d}`, optionalText(200)])),
   ...Object.fromEntries(
     Array.from({ length: MAX_AGENTS }, (_, i) => [
-      [`agent_name_${i}`, field(200)],
-      [`agent_trained_${i}`, field(20)],
+      [`agent_name_${i}`, optionalText(200)],
+      [`agent_trained_${i}`, optionalText(20)],
     ]).flat(),
   ),
-  ...Object.fromEntries(PARTNERS.map((p) => [`referent_${p}`, field(200)])),
-  ...Object.fromEntries(PARTNERS.map((p) => [`partner_${p}`, field(5)])),
+  ...Object.fromEntries(PARTNERS.map((p) => [`referent_${p}`, optionalText(200)])),
+  ...Object.fromEntries(PARTNERS.map((p) => [`partner_${p}`, optionalText(5)])),
 });
 /** The named fields plus the per-day, per-agent and per-partner ones, all strings. */
 export type ApplicationFormBody = Partial<Record<string, string>>;
 
 export const TransitionForm = Type.Object({
-  action: field(40),
-  version: field(12),
-  reason: field(2000),
-  auditorUserId: field(64),
-  auditDate: field(10),
+  action: optionalText(40),
+  version: optionalText(12),
+  reason: optionalText(2000),
+  auditorUserId: optionalText(64),
+  auditDate: optionalText(10),
 });
 
 /** The audit grid: `verdict_<code>` and `comment_<code>` for each criterion, and the grid version. */
 export const GridForm = Type.Object(
-  { version: field(12) },
+  { version: optionalText(12) },
   {
     patternProperties: {
       '^verdict_[A-Za-z0-9-]{1,20}$': Type.String({ maxLength: 40 }),
@@ -83,7 +83,10 @@ export const GridForm = Type.Object(
 );
 export type GridFormBody = Static<typeof GridForm> & Partial<Record<string, string>>;
 
-export const PeriodicAuditForm = Type.Object({ auditorUserId: field(64), plannedOn: field(10) });
+export const PeriodicAuditForm = Type.Object({
+  auditorUserId: optionalText(64),
+  plannedOn: optionalText(10),
+});
 
 /** An optional version number as typed ('' or absent: none). */
 export const versionOf = (typed: string | undefined): number | undefined =>

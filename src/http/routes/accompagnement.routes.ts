@@ -12,7 +12,8 @@ import {
   structureRecordsPage,
   tokensPage,
 } from '../../web/views/accompagnement/counter.views.js';
-import { CounterBody, Text } from '../forms/accompagnement.forms.js';
+import { CounterBody } from '../forms/accompagnement.forms.js';
+import { optionalText } from '../forms/fields.js';
 import { csrfField, requireUser, userOf } from '../plugins/session.js';
 import { htmlReply } from '../reply.js';
 
@@ -21,11 +22,11 @@ const StructureQuery = Type.Object({
   message: Type.Optional(Type.String({ maxLength: 20 })),
   avant: Type.Optional(Type.String({ maxLength: 80 })),
   // Pre-filled from an attended appointment (issue 15): /espace/accompagnements?partenaire=…&canal=…
-  partenaire: Text(40),
-  canal: Text(40),
-  demarche: Text(64),
-  duree_min: Text(12),
-  heure: Text(8),
+  partenaire: optionalText(40),
+  canal: optionalText(40),
+  demarche: optionalText(64),
+  duree_min: optionalText(12),
+  heure: optionalText(8),
 });
 const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -36,11 +37,11 @@ const NOTICES: Record<string, string> = {
   retiree: 'Démarche retirée : elle n’est plus proposée ; les accompagnements enregistrés la gardent.',
 };
 const DemarcheBody = Type.Object({
-  _csrf: Text(200),
-  code: Text(200),
-  partenaire: Text(200),
-  label: Text(1000),
-  fiche: Text(200),
+  _csrf: optionalText(200),
+  code: optionalText(200),
+  partenaire: optionalText(200),
+  label: optionalText(1000),
+  fiche: optionalText(200),
 });
 
 const fieldError = (e: unknown) => {
@@ -252,7 +253,7 @@ export const accompagnementRoutes =
         schema: {
           hide: true,
           querystring: StructureQuery,
-          body: Type.Object({ _csrf: Text(200), label: Type.String({ maxLength: 200 }) }),
+          body: Type.Object({ _csrf: optionalText(200), label: Type.String({ maxLength: 200 }) }),
         },
         preHandler: requireUser,
       },
@@ -336,7 +337,10 @@ export const accompagnementRoutes =
     app.post(
       '/espace/accompagnements/demarches/retirer',
       {
-        schema: { hide: true, body: Type.Object({ _csrf: Text(200), code: Type.String({ maxLength: 64 }) }) },
+        schema: {
+          hide: true,
+          body: Type.Object({ _csrf: optionalText(200), code: Type.String({ maxLength: 64 }) }),
+        },
         preHandler: requireUser,
       },
       async (request, reply) => {

@@ -20,6 +20,7 @@ import {
   editStructure,
   loadScopedStructure,
   outboxMails,
+  type StructureRow,
   scopedStructures,
   statusCounts,
   structureHistory,
@@ -43,6 +44,8 @@ import {
   structureEditPage,
 } from '../../web/views/backoffice/structure.views.js';
 import { messagePage } from '../../web/views/layout.js';
+import { optionalText } from '../forms/fields.js';
+import { statusOf } from '../plugins/errors.js';
 import {
   actorOf,
   csrfField,
@@ -51,23 +54,23 @@ import {
   structureTarget,
   userOf,
 } from '../plugins/session.js';
+import { htmlReply } from '../reply.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
-const str = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 const list = (max: number) => Type.Optional(Type.Array(Type.String({ maxLength: max }), { maxItems: 40 }));
 
 const EditBody = Type.Object({
-  version: str(20),
-  email: str(300),
-  telephone: str(60),
-  ...Object.fromEntries(WEEKDAYS.map((w) => [`hours_${w}`, str(200)])),
+  version: optionalText(20),
+  email: optionalText(300),
+  telephone: optionalText(60),
+  ...Object.fromEntries(WEEKDAYS.map((w) => [`hours_${w}`, optionalText(200)])),
   closure_from: list(20),
   closure_to: list(20),
   closure_message: list(600),
   partners: list(40),
-  appointment: str(10),
-  comment: str(1100),
-  description: str(2100),
+  appointment: optionalText(10),
+  comment: optionalText(1100),
+  description: optionalText(2100),
 });
 type EditBodyT = Record<string, string | string[] | undefined>;
 
@@ -97,9 +100,6 @@ function draftOf(b: EditBodyT): EditDraft {
   };
 }
 
-const send = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
-
 const formError = (e: unknown): FormError => {
   if (e instanceof DomainError && e.code !== 'not_found')
     return { field: e.field ?? null, message: e.message };
@@ -117,7 +117,7 @@ export const backofficeRoutes =
 
     function badForm(request: FastifyRequest, reply: FastifyReply): boolean {
       if (!request.validationError) return false;
-      send(
+      htmlReply(
         reply,
         400,
         messagePage(
@@ -128,10 +128,51 @@ export const backofficeRoutes =
       return true;
     }
 
+    type Shown = Omit<Parameters<typeof structureEditPage>[0], 'user' | 'csrf' | 'structure'>;
+
+    /** The structure's edit page, as loaded, saved or refused (the one render of the edit and status forms). */
+    const editPage = (
+      request: FastifyRequest,
+      reply: FastifyReply,
+      status: number,
+      structure: StructureRow,
+      shown: Shown = {},
+    ) =>
+      htmlReply(
+        reply,
+        status,
+        structureEditPage({
+          user: userOf(request),
+          csrf: csrfField(ctx, request, reply),
+          structure,
+          ...shown,
+        }),
+      );
+
+    /**
+     * A refused edit or status change, one answer for both forms: after a version conflict, the current
+     * version (409) with the conflict message; otherwise the form again with its error, at the status the
+     * errors plugin gives the code (a lost race or an out-of-scope structure still answers 404).
+     */
+    async function refused(
+      request: FastifyRequest,
+      reply: FastifyReply,
+      id: string,
+      e: unknown,
+      action: 'structure.edit' | 'structure.set_status',
+      form: (error: FormError) => Shown,
+    ) {
+      if (e instanceof VersionConflict)
+        return editPage(request, reply, 409, e.current, { error: formError(e), conflict: true });
+      const error = formError(e);
+      const structure = await loadScopedStructure(ctx, actorOf(request), action, id);
+      return editPage(request, reply, statusOf((e as DomainError).code), structure, form(error));
+    }
+
     app.get(
       '/espace',
       {
-        schema: { hide: true, querystring: Type.Object({ message: str(40) }) },
+        schema: { hide: true, querystring: Type.Object({ message: optionalText(40) }) },
         preHandler: requireUser,
         attachValidation: true,
       },
@@ -143,7 +184,7 @@ export const backofficeRoutes =
           user.principal.role === 'auditeur'
             ? await scopedStructures(ctx, user.principal, 'structure.read_private', 200)
             : [];
-        return send(
+        return htmlReply(
           reply,
           200,
           homePage({
@@ -166,11 +207,7 @@ export const backofficeRoutes =
           'structure.read_private',
           request.params.id,
         );
-        return send(
-          reply,
-          200,
-          structureEditPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure }),
-        );
+        return editPage(request, reply, 200, structure);
       },
     );
 
@@ -202,49 +239,15 @@ export const backofficeRoutes =
               description: draft.description,
             },
           );
-          return send(
-            reply,
-            200,
-            structureEditPage({
-              user: userOf(request),
-              csrf: csrfField(ctx, request, reply),
-              structure,
-              notice: 'Les informations sont enregistrées et publiées.',
-              notices,
-            }),
-          );
+          return editPage(request, reply, 200, structure, {
+            notice: 'Les informations sont enregistrées et publiées.',
+            notices,
+          });
         } catch (e) {
-          if (e instanceof VersionConflict) {
-            return send(
-              reply,
-              409,
-              structureEditPage({
-                user: userOf(request),
-                csrf: csrfField(ctx, request, reply),
-                structure: e.current,
-                error: formError(e),
-                conflict: true,
-              }),
-            );
-          }
-          const error = formError(e);
-          const structure = await loadScopedStructure(
-            ctx,
-            actorOf(request),
-            'structure.edit',
-            request.params.id,
-          );
-          return send(
-            reply,
-            400,
-            structureEditPage({
-              user: userOf(request),
-              csrf: csrfField(ctx, request, reply),
-              structure,
-              draft,
-              error,
-            }),
-          );
+          return refused(request, reply, request.params.id, e, 'structure.edit', (error) => ({
+            draft,
+            error,
+          }));
         }
       },
     );
@@ -255,7 +258,7 @@ export const backofficeRoutes =
         schema: {
           hide: true,
           params: Id,
-          body: Type.Object({ version: str(20), status: str(40), until: str(20) }),
+          body: Type.Object({ version: optionalText(20), status: optionalText(40), until: optionalText(20) }),
         },
         preHandler: guard('structure.set_status'),
         attachValidation: true,
@@ -273,46 +276,13 @@ export const backofficeRoutes =
               until: request.body.until,
             },
           );
-          return send(
-            reply,
-            200,
-            structureEditPage({
-              user: userOf(request),
-              csrf: csrfField(ctx, request, reply),
-              structure,
-              notice: 'Le nouveau statut est enregistré et affiché au public.',
-            }),
-          );
+          return editPage(request, reply, 200, structure, {
+            notice: 'Le nouveau statut est enregistré et affiché au public.',
+          });
         } catch (e) {
-          if (e instanceof VersionConflict)
-            return send(
-              reply,
-              409,
-              structureEditPage({
-                user: userOf(request),
-                csrf: csrfField(ctx, request, reply),
-                structure: e.current,
-                error: formError(e),
-                conflict: true,
-              }),
-            );
-          const error = formError(e);
-          const structure = await loadScopedStructure(
-            ctx,
-            actorOf(request),
-            'structure.set_status',
-            request.params.id,
-          );
-          return send(
-            reply,
-            e instanceof DomainError && e.code === 'forbidden' ? 403 : 400,
-            structureEditPage({
-              user: userOf(request),
-              csrf: csrfField(ctx, request, reply),
-              structure,
-              statusError: error,
-            }),
-          );
+          return refused(request, reply, request.params.id, e, 'structure.set_status', (statusError) => ({
+            statusError,
+          }));
         }
       },
     );
@@ -322,7 +292,7 @@ export const backofficeRoutes =
       { schema: { hide: true, params: Id }, preHandler: guard('structure.history') },
       async (request, reply) => {
         const { structure, entries } = await structureHistory(ctx, actorOf(request), request.params.id);
-        return send(
+        return htmlReply(
           reply,
           200,
           historyPage({ user: userOf(request), csrf: csrfField(ctx, request, reply), structure, entries }),
@@ -339,7 +309,7 @@ export const backofficeRoutes =
       const id = (request.params as { id: string }).id;
       const structure = await loadScopedStructure(ctx, actorOf(request), 'agents.manage', id);
       const members = await structureMembers(ctx, structure.id);
-      return send(
+      return htmlReply(
         reply,
         status,
         agentsPage({
@@ -361,7 +331,11 @@ export const backofficeRoutes =
     app.post(
       '/espace/structures/:id/agents',
       {
-        schema: { hide: true, params: Id, body: Type.Object({ email: str(400), role: str(40) }) },
+        schema: {
+          hide: true,
+          params: Id,
+          body: Type.Object({ email: optionalText(400), role: optionalText(40) }),
+        },
         preHandler: guard('agents.manage'),
         attachValidation: true,
       },
@@ -443,7 +417,7 @@ export const backofficeRoutes =
       '/espace/rattachements',
       { schema: { hide: true }, preHandler: requireUser },
       async (request, reply) =>
-        send(
+        htmlReply(
           reply,
           200,
           structureInvitationsPage({
@@ -476,7 +450,7 @@ export const backofficeRoutes =
         } catch (e) {
           error = formError(e);
         }
-        return send(
+        return htmlReply(
           reply,
           error ? 404 : 200,
           structureInvitationsPage({
@@ -493,7 +467,7 @@ export const backofficeRoutes =
     app.get(
       '/espace/departements',
       {
-        schema: { hide: true, querystring: Type.Object({ code: str(10) }) },
+        schema: { hide: true, querystring: Type.Object({ code: optionalText(10) }) },
         preHandler: requireUser,
         attachValidation: true,
       },
@@ -537,7 +511,7 @@ export const backofficeRoutes =
             stale: reviewed < staleBefore,
           };
         });
-        return send(
+        return htmlReply(
           reply,
           200,
           departmentPage({
@@ -554,7 +528,7 @@ export const backofficeRoutes =
     app.get(
       '/espace/national',
       {
-        schema: { hide: true, querystring: Type.Object({ date: str(20) }) },
+        schema: { hide: true, querystring: Type.Object({ date: optionalText(20) }) },
         preHandler: requirePolicy(ctx, 'national.dashboard'),
         attachValidation: true,
       },
@@ -567,7 +541,7 @@ export const backofficeRoutes =
         const date = valid ? raw : today;
         const endOfDay = valid && raw < today ? day.endOf('day').toJSDate() : ctx.clock.now();
         const counts = await statusCounts(ctx, endOfDay);
-        return send(
+        return htmlReply(
           reply,
           valid ? 200 : 400,
           nationalPage({
@@ -592,13 +566,20 @@ export const backofficeRoutes =
         })),
       },
       async (request, reply) =>
-        send(reply, 200, invitePage({ user: userOf(request), csrf: csrfField(ctx, request, reply) })),
+        htmlReply(reply, 200, invitePage({ user: userOf(request), csrf: csrfField(ctx, request, reply) })),
     );
 
     app.post(
       '/espace/inviter',
       {
-        schema: { hide: true, body: Type.Object({ email: str(400), role: str(40), departement: str(10) }) },
+        schema: {
+          hide: true,
+          body: Type.Object({
+            email: optionalText(400),
+            role: optionalText(40),
+            departement: optionalText(10),
+          }),
+        },
         preHandler: requirePolicy(ctx, 'users.invite', async (r) => ({
           departement: r.user?.principal.departement ?? null,
         })),
@@ -612,7 +593,7 @@ export const backofficeRoutes =
             email: request.body.email,
             role: request.body.role,
           });
-          return send(
+          return htmlReply(
             reply,
             200,
             invitePage({
@@ -622,7 +603,7 @@ export const backofficeRoutes =
             }),
           );
         } catch (e) {
-          return send(
+          return htmlReply(
             reply,
             400,
             invitePage({ user: userOf(request), csrf: csrfField(ctx, request, reply), error: formError(e) }),
@@ -635,7 +616,7 @@ export const backofficeRoutes =
       '/espace/courriels',
       { schema: { hide: true }, preHandler: requirePolicy(ctx, 'outbox.read') },
       async (request, reply) =>
-        send(
+        htmlReply(
           reply,
           200,
           outboxPage({

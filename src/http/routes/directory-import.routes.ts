@@ -23,13 +23,11 @@ import {
   requirePolicy,
   userOf,
 } from '../plugins/session.js';
+import { htmlReply } from '../reply.js';
 
 const DraftId = Type.Object({
   id: Type.String({ pattern: '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$' }),
 });
-
-const send = (reply: FastifyReply, status: number, body: string) =>
-  reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
 
 /**
  * /espace/import (issue 16): the national administrator uploads the official CSV, reads the dry-run report,
@@ -45,7 +43,7 @@ export const directoryImportRoutes =
     const guard = requirePolicy(ctx, 'directory.import');
 
     const form = (request: FastifyRequest, reply: FastifyReply, status: number, error: string | null) =>
-      send(
+      htmlReply(
         reply,
         status,
         importFormPage({
@@ -84,7 +82,7 @@ export const directoryImportRoutes =
             bytes,
             file.filename,
           );
-          return send(
+          return htmlReply(
             reply,
             200,
             importPreviewPage({
@@ -108,7 +106,7 @@ export const directoryImportRoutes =
       { schema: { hide: true, params: DraftId }, preHandler: guard, attachValidation: true },
       async (request, reply) => {
         const refused = (message: string) =>
-          send(
+          htmlReply(
             reply,
             409,
             messagePage(
@@ -121,7 +119,7 @@ export const directoryImportRoutes =
           return refused('Ce lien de confirmation est incorrect : rien n’a été importé.');
         try {
           const { report, source } = await confirmImport(ctx, actorOf(request), request.params.id);
-          return send(
+          return htmlReply(
             reply,
             200,
             importDonePage({ user: userOf(request), csrf: csrfField(ctx, request, reply), source, report }),

@@ -24,45 +24,53 @@ import {
 } from '../../web/views/escalade/dossiers.views.js';
 import { countsPage, figuresPage, referentsPage } from '../../web/views/escalade/pilotage.views.js';
 import { messagePage } from '../../web/views/layout.js';
+import { optionalText } from '../forms/fields.js';
 import { statusOf } from '../plugins/errors.js';
 import { actorOf, csrfField, multipartCsrfValid, requireUser, userOf } from '../plugins/session.js';
 import { htmlReply } from '../reply.js';
 
-const Text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
 const PieceParam = Type.Object({ id: Type.String({ maxLength: 64 }), piece: Type.String({ maxLength: 64 }) });
-const Notice = Type.Object({ message: Text(20) });
+const Notice = Type.Object({ message: optionalText(20) });
 const NewForm = Type.Object({
-  _csrf: Text(200),
-  structure: Text(64),
-  accompagnement: Text(64),
-  partenaire: Text(40),
-  nom: Text(200),
-  prenom: Text(200),
-  date_naissance: Text(20),
-  numero_partenaire: Text(80),
-  objet: Text(400),
-  message: Text(10_000),
-  consentement: Text(5),
-  consent_version: Text(40),
+  _csrf: optionalText(200),
+  structure: optionalText(64),
+  accompagnement: optionalText(64),
+  partenaire: optionalText(40),
+  nom: optionalText(200),
+  prenom: optionalText(200),
+  date_naissance: optionalText(20),
+  numero_partenaire: optionalText(80),
+  objet: optionalText(400),
+  message: optionalText(10_000),
+  consentement: optionalText(5),
+  consent_version: optionalText(40),
 });
-const MessageForm = Type.Object({ _csrf: Text(200), message: Text(10_000) });
-const NoteForm = Type.Object({ _csrf: Text(200), note: Text(10_000) });
-const StatusForm = Type.Object({ _csrf: Text(200), statut: Text(20), version: Text(12) });
+const MessageForm = Type.Object({ _csrf: optionalText(200), message: optionalText(10_000) });
+const NoteForm = Type.Object({ _csrf: optionalText(200), note: optionalText(10_000) });
+const StatusForm = Type.Object({
+  _csrf: optionalText(200),
+  statut: optionalText(20),
+  version: optionalText(12),
+});
 const ReassignForm = Type.Object({
-  _csrf: Text(200),
-  partenaire: Text(40),
-  departement: Text(10),
-  version: Text(12),
+  _csrf: optionalText(200),
+  partenaire: optionalText(40),
+  departement: optionalText(10),
+  version: optionalText(12),
 });
 const ReferentForm = Type.Object({
-  _csrf: Text(200),
-  email: Text(400),
-  partenaire: Text(40),
-  departements: Text(200),
-  coordinateur: Text(5),
+  _csrf: optionalText(200),
+  email: optionalText(400),
+  partenaire: optionalText(40),
+  departements: optionalText(200),
+  coordinateur: optionalText(5),
 });
-const FiguresQuery = Type.Object({ du: Text(20), au: Text(20), partenaire: Text(40) });
+const FiguresQuery = Type.Object({
+  du: optionalText(20),
+  au: optionalText(20),
+  partenaire: optionalText(40),
+});
 
 const FORM = { attachValidation: true } as const;
 type FormName = 'message' | 'note' | 'piece' | 'statut' | 'reassigner';
@@ -141,7 +149,7 @@ export const escaladeRoutes =
     app.post(
       '/espace/escalade/preferences',
       {
-        schema: { hide: true, body: Type.Object({ _csrf: Text(200), digest: Text(5) }) },
+        schema: { hide: true, body: Type.Object({ _csrf: optionalText(200), digest: optionalText(5) }) },
         preHandler: requireUser,
         ...FORM,
       },
@@ -161,7 +169,7 @@ export const escaladeRoutes =
     app.get(
       '/espace/escalade/suivi',
       {
-        schema: { hide: true, querystring: Type.Object({ departement: Text(10) }) },
+        schema: { hide: true, querystring: Type.Object({ departement: optionalText(10) }) },
         preHandler: requireUser,
         ...FORM,
       },
@@ -289,7 +297,10 @@ export const escaladeRoutes =
     app.get(
       '/espace/escalade/referents',
       {
-        schema: { hide: true, querystring: Type.Object({ departement: Text(10), message: Text(20) }) },
+        schema: {
+          hide: true,
+          querystring: Type.Object({ departement: optionalText(10), message: optionalText(20) }),
+        },
         preHandler: requireUser,
         ...FORM,
       },
@@ -380,7 +391,10 @@ export const escaladeRoutes =
     app.get(
       '/espace/escalade/nouveau',
       {
-        schema: { hide: true, querystring: Type.Object({ accompagnement: Text(64), structure: Text(64) }) },
+        schema: {
+          hide: true,
+          querystring: Type.Object({ accompagnement: optionalText(64), structure: optionalText(64) }),
+        },
         preHandler: requireUser,
         ...FORM,
       },

@@ -13,7 +13,7 @@ import {
   tourPage,
 } from '../../web/views/mobile-backoffice/bus.views.js';
 import { actorOf, csrfField, requirePolicy, structureTarget, userOf } from '../plugins/session.js';
-import { htmlReply as send } from '../reply.js';
+import { htmlReply } from '../reply.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const WEEKS = 8;
@@ -27,7 +27,8 @@ const MESSAGES: Record<string, string> = {
   tournee: 'La tournée est enregistrée et publiée.',
 };
 
-const text = (body: unknown, name: string): string => {
+/** One field of a posted form, as text (the first value if repeated; empty if absent or not text). */
+const bodyField = (body: unknown, name: string): string => {
   const v = body && typeof body === 'object' ? (body as Record<string, unknown>)[name] : undefined;
   const one = Array.isArray(v) ? v[0] : v;
   return typeof one === 'string' ? one : '';
@@ -66,7 +67,7 @@ export const mobileBackofficeRoutes =
       const { id } = request.params as { id: string };
       const s = await service.mobileStructure(id);
       if (!s) {
-        send(
+        htmlReply(
           reply,
           404,
           messagePage(
@@ -89,7 +90,7 @@ export const mobileBackofficeRoutes =
       const from = localDate(ctx.clock.now(), timeZoneOf(structure.codeInsee));
       const to = formatDay((parseDay(from) as number) + WEEKS * 7);
       const lists = await service.unitsWithPassages(structure.idFs, from, to);
-      return send(
+      return htmlReply(
         reply,
         status,
         busPage({
@@ -126,8 +127,8 @@ export const mobileBackofficeRoutes =
 
     /** Reads and checks {entry, date} of a passage form: the entry must be one of this structure's buses. */
     async function passageOf(structure: BusStructure, body: unknown) {
-      const entry = text(body, 'entry').trim();
-      const date = text(body, 'date').trim();
+      const entry = bodyField(body, 'entry').trim();
+      const date = bodyField(body, 'date').trim();
       const fail = (message: string) => ({ ok: false as const, error: { entry, date, message } });
       if (!ENTRY_RE.test(entry)) return fail('Passage introuvable : rechargez la page puis recommencez.');
       if (!(await service.entryBelongsTo(entry, structure.idFs)))
@@ -148,7 +149,7 @@ export const mobileBackofficeRoutes =
       async (request, reply) => {
         const structure = await busStructure(request, reply);
         if (!structure) return;
-        const reason = text(request.body, 'reason').trim();
+        const reason = bodyField(request.body, 'reason').trim();
         const p = await passageOf(structure, request.body);
         if (!p.ok) return renderBus(request, reply, structure, 400, { error: p.error });
         const error = (message: string): PassageError => ({
@@ -204,7 +205,7 @@ export const mobileBackofficeRoutes =
       async (request, reply) => {
         const structure = await busStructure(request, reply);
         if (!structure) return;
-        return send(
+        return htmlReply(
           reply,
           200,
           tourPage({
@@ -223,10 +224,10 @@ export const mobileBackofficeRoutes =
       async (request, reply) => {
         const structure = await busStructure(request, reply);
         if (!structure) return;
-        const source = text(request.body, 'document');
-        const confirm = text(request.body, 'confirm') !== '';
+        const source = bodyField(request.body, 'document');
+        const confirm = bodyField(request.body, 'confirm') !== '';
         const again = (status: number, errors: string[], needsConfirmation = false) =>
-          send(
+          htmlReply(
             reply,
             status,
             tourPage({

@@ -13,7 +13,8 @@ import {
   rappelConfirmationPage,
   rappelPage,
 } from '../../web/views/accompagnement/rappel.views.js';
-import { COUNTER_FIELDS, Text } from '../forms/accompagnement.forms.js';
+import { COUNTER_FIELDS } from '../forms/accompagnement.forms.js';
+import { optionalText } from '../forms/fields.js';
 import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 import { csrfField, requireUser, userOf } from '../plugins/session.js';
 import { htmlReply } from '../reply.js';
@@ -23,14 +24,14 @@ import { htmlReply } from '../reply.js';
  * message on its field, not a generic refusal); the body limit still caps the work.
  */
 const RappelBody = Type.Object({
-  _csrf: Text(200),
-  nom: Text(20_000),
-  telephone: Text(20_000),
-  email: Text(20_000),
-  partenaire: Text(200),
-  description: Text(20_000),
-  creneau: Text(200),
-  site_web: Text(20_000),
+  _csrf: optionalText(200),
+  nom: optionalText(20_000),
+  telephone: optionalText(20_000),
+  email: optionalText(20_000),
+  partenaire: optionalText(200),
+  description: optionalText(20_000),
+  creneau: optionalText(200),
+  site_web: optionalText(20_000),
 });
 const PublicParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64 }) });
 const IdParam = Type.Object({ id: Type.String({ maxLength: 64 }) });
@@ -46,9 +47,9 @@ const InboxQuery = Type.Object({
   ),
   message: Type.Optional(Type.String({ maxLength: 20 })),
 });
-const VersionBody = Type.Object({ _csrf: Text(200), version: Text(12) });
+const VersionBody = Type.Object({ _csrf: optionalText(200), version: optionalText(12) });
 /** Handling a request: the accompaniment form, and the request's version seen by the agent. */
-const HandleBody = Type.Object({ ...COUNTER_FIELDS, version: Text(12) });
+const HandleBody = Type.Object({ ...COUNTER_FIELDS, version: optionalText(12) });
 
 const NOTICES: Record<string, string> = {
   prise: 'La demande est à vous : elle est dans « Mes demandes ».',
@@ -282,7 +283,7 @@ export const rappelRoutes =
         schema: {
           hide: true,
           querystring: InboxQuery,
-          body: Type.Object({ _csrf: Text(200), delai_jours: Text(40) }),
+          body: Type.Object({ _csrf: optionalText(200), delai_jours: optionalText(40) }),
         },
         preHandler: requireUser,
       },

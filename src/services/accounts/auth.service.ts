@@ -396,12 +396,37 @@ export async function completeSetup(
   const name = typeof input.displayName === 'string' ? input.displayName.trim().slice(0, 120) : '';
   await useToken(ctx, input.token, 'setup');
   if ((await accounts.countActiveAdmins(ctx.db)) > 0) throw new TokenError('used', 'setup');
-  const user = await accounts.insertUser(ctx.db, {
+  const user = await insertNationalAdmin(ctx, {
     email,
-    display_name: name,
+    displayName: name,
+    passwordHash: await hashPassword(password),
+    by: 'installation',
+    ip: input.ip,
+  });
+  return openSession(ctx, user.id, input.ip);
+}
+
+/**
+ * The one way a national administrator is created, with its audit entry: by the first start's setup link
+ * (`installation`: the person creates their own account, with a password) or by `maillage users
+ * create-admin` (`ligne de commande`: no password yet, an invitation link follows).
+ */
+export async function insertNationalAdmin(
+  ctx: AppContext,
+  a: {
+    email: string;
+    displayName?: string;
+    passwordHash: string | null;
+    by: 'installation' | 'ligne de commande';
+    ip?: string;
+  },
+) {
+  const user = await accounts.insertUser(ctx.db, {
+    email: a.email,
+    ...(a.displayName === undefined ? {} : { display_name: a.displayName }),
     role: 'national',
     departement: null,
-    password_hash: await hashPassword(password),
+    password_hash: a.passwordHash,
     proconnect_sub: null,
     deactivated_at: null,
     invited_by: null,
@@ -409,13 +434,13 @@ export async function completeSetup(
   });
   await appendAudit(ctx.db, {
     at: ctx.clock.now(),
-    actorId: user.id,
-    actorLabel: 'installation',
+    actorId: a.by === 'installation' ? user.id : null,
+    actorLabel: a.by,
     entity: 'user',
     entityId: user.id,
     action: 'user.create_admin',
-    after: { email, role: 'national' },
-    ip: input.ip,
+    after: { email: a.email, role: 'national' },
+    ...(a.ip === undefined ? {} : { ip: a.ip }),
   });
-  return openSession(ctx, user.id, input.ip);
+  return user;
 }

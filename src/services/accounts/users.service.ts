@@ -1,6 +1,7 @@
 import type { AppContext } from '../../composition.js';
 import * as accounts from '../../db/repositories/accounts.repository.js';
 import { appendAudit } from '../../db/repositories/audit.repository.js';
+import { structureDepartement, structureNamesById } from '../../db/repositories/directory.repository.js';
 import * as throttle from '../../db/repositories/throttle.repository.js';
 import { normaliseEmail } from '../../domain/accounts/password.js';
 import { can } from '../../domain/accounts/policy.js';
@@ -14,7 +15,7 @@ import {
 } from '../../domain/accounts/roles.js';
 import { DomainError, invalid } from '../../domain/shared/errors.js';
 import { isCodeDepartement } from '../../domain/shared/insee.js';
-import { issueToken, sendInvitation, TOKEN_TTL_MINUTES } from './auth.service.js';
+import { insertNationalAdmin, issueToken, sendInvitation, TOKEN_TTL_MINUTES } from './auth.service.js';
 import { sendMail } from './mail.service.js';
 
 /** Inviting, deactivating and purging accounts. */
@@ -52,11 +53,7 @@ export async function inviteUser(ctx: AppContext, actor: Actor, input: InviteInp
   let departement: string | null = null;
   if (role === 'agent' || role === 'responsable') {
     if (!input.structureId) throw invalid('structureId', 'Choisissez la structure de la personne invitée.');
-    const s = await ctx.db
-      .selectFrom('structures')
-      .select(['id', 'departement'])
-      .where('id', '=', input.structureId)
-      .executeTakeFirst();
+    const s = await structureDepartement(ctx.db, input.structureId);
     if (!s || !can(actor.principal, 'users.invite', { structureId: s.id, departement: s.departement }))
       throw new DomainError('not_found', 'Structure introuvable.');
     structureId = s.id;
@@ -168,8 +165,18 @@ Si vous ne connaissez pas cette structure, refusez l’invitation.`,
   });
 }
 
-export const pendingStructureInvitations = (ctx: AppContext, userId: string) =>
-  accounts.pendingMembershipInvitations(ctx.db, userId, ctx.clock.now());
+/** A person's pending invitations to structures, with each structure's name. */
+export async function pendingStructureInvitations(ctx: AppContext, userId: string) {
+  const pending = await accounts.pendingMembershipInvitations(ctx.db, userId, ctx.clock.now());
+  const names = await structureNamesById(
+    ctx.db,
+    pending.map((p) => p.structure_id),
+  );
+  return pending.flatMap((p) => {
+    const name = names.get(p.structure_id);
+    return name === undefined ? [] : [{ ...p, structure_name: name }];
+  });
+}
 
 /** The person answers an invitation to a structure, signed in as themselves. */
 export async function answerStructureInvitation(
@@ -287,25 +294,7 @@ export async function createAdmin(ctx: AppContext, rawEmail: string): Promise<{ 
   const email = normaliseEmail(rawEmail);
   const existing = await accounts.findUserByEmail(ctx.db, email);
   if (existing) throw new DomainError('conflict', `Un compte existe déjà pour ${email}.`, 'email');
-  const user = await accounts.insertUser(ctx.db, {
-    email,
-    role: 'national',
-    departement: null,
-    password_hash: null,
-    proconnect_sub: null,
-    deactivated_at: null,
-    invited_by: null,
-    last_login_at: null,
-  });
-  await appendAudit(ctx.db, {
-    at: ctx.clock.now(),
-    actorId: null,
-    actorLabel: 'ligne de commande',
-    entity: 'user',
-    entityId: user.id,
-    action: 'user.create_admin',
-    after: { email, role: 'national' },
-  });
+  const user = await insertNationalAdmin(ctx, { email, passwordHash: null, by: 'ligne de commande' });
   return { link: await sendInvitation(ctx, user, 'L’installation de la plateforme') };
 }
 

@@ -9,7 +9,7 @@ import {
   recordStatusChange,
   statusCountsAt,
   updateStructureIfVersion,
-} from '../../db/repositories/structure-edits.repository.js';
+} from '../../db/repositories/directory.repository.js';
 import type { StructuresTable } from '../../db/schema/directory.js';
 import { type Action, can } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';

@@ -1,5 +1,8 @@
 import { DateTime } from 'luxon';
-import { labelledOpenStructures } from '../../db/repositories/directory.repository.js';
+import {
+  labelledOpenStructures,
+  openStructuresForPrecheck,
+} from '../../db/repositories/directory.repository.js';
 import * as repo from '../../db/repositories/labelling.repository.js';
 import { readMobileData } from '../../db/repositories/mobile.repository.js';
 import { type Action, can, type Principal } from '../../domain/accounts/index.js';
@@ -152,14 +155,19 @@ export class MonitoringService {
 
   /** Pre-checks over the directory (the CLI's `labelling precheck`), enriched by the labelled application's data. */
   async precheckDirectory(f: { departement?: string | null; structure?: string | null } = {}) {
-    const rows = await repo.structuresForPrecheck(this.db, {
+    const rows = await openStructuresForPrecheck(this.db, {
       departement: f.departement ?? null,
       idFs: f.structure ?? null,
     });
+    const applications = await repo.latestApplicationContents(
+      this.db,
+      rows.map((r) => r.id),
+    );
     const mobile = rows.some((r) => isMobile(r.format as StructureFormat)) ? await this.mobileFacts() : null;
     return rows.map((r) => {
-      const content = r.content
-        ? ({ ...emptyContent(), ...(r.content as Partial<ApplicationContent>) } as ApplicationContent)
+      const applied = applications.get(r.id);
+      const content = applied
+        ? ({ ...emptyContent(), ...(applied as Partial<ApplicationContent>) } as ApplicationContent)
         : null;
       const report = precheck({
         idFs: r.id_fs,

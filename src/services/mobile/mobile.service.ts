@@ -1,7 +1,11 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../../db/database.js';
 import { appendAudit } from '../../db/repositories/audit.repository.js';
-import { findStructureById } from '../../db/repositories/directory.repository.js';
+import {
+  findStructureById,
+  findStructuresByIdFs,
+  hasStructures,
+} from '../../db/repositories/directory.repository.js';
 import {
   bumpSequence,
   deleteException,
@@ -13,7 +17,6 @@ import {
   readMobileData,
   replaceUnits,
   type ScheduleScope,
-  structuresByIdFs,
   touchUnit,
   unitsOfStructure,
 } from '../../db/repositories/mobile.repository.js';
@@ -125,8 +128,8 @@ export class MobileService {
             .map((u) => (u && typeof u === 'object' ? (u as { structure?: unknown }).structure : undefined))
             .filter((s): s is string => typeof s === 'string') as string[])
         : [];
-    const directoryEmpty = !(await this.db.selectFrom('structures').select('id').limit(1).executeTakeFirst());
-    const known = await structuresByIdFs(this.db, ids.slice(0, 1000));
+    const directoryEmpty = !(await hasStructures(this.db));
+    const known = await findStructuresByIdFs(this.db, ids.slice(0, 1000));
     if (directoryEmpty) {
       warnings.push('Annuaire vide : structures non vérifiées, distances mesurées depuis le dépôt.');
     }

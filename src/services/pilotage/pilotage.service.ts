@@ -1,11 +1,11 @@
 import type { Db } from '../../db/database.js';
 import * as records from '../../db/repositories/accompagnement.repository.js';
-import { findStructureById } from '../../db/repositories/directory.repository.js';
-import * as repo from '../../db/repositories/pilotage.repository.js';
 import {
-  statusCountsAtIn,
+  findStructureById,
+  statusCountsAt,
   structureStatusHistories,
-} from '../../db/repositories/structure-edits.repository.js';
+} from '../../db/repositories/directory.repository.js';
+import * as repo from '../../db/repositories/pilotage.repository.js';
 import {
   CANAL_LABELS,
   CANAUX,
@@ -281,7 +281,7 @@ export class PilotageService {
       repo.weeklyActivity(this.db, { fromMonday: weeks[0] ?? from, toMonday: weeks.at(-1) ?? to, ...scope }),
       t.structure
         ? Promise.resolve(null)
-        : statusCountsAtIn(this.db, new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000), t.departements),
+        : statusCountsAt(this.db, new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000), t.departements),
     ]);
     return { weeks: crisisSeries(weeks, receivingByWeek(weeks, histories), activity), statuses };
   }

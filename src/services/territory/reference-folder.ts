@@ -153,8 +153,8 @@ export function decoupageTables() {
   return decoupage;
 }
 
-/** Builds the joined referentiel from rows (a parsed folder or the database) and decoupage-administratif. */
-export function referentielFromRows(t: {
+/** Builds the joined reference geography from rows (a parsed folder or the database) and decoupage-administratif. */
+export function referenceGeographyFromRows(t: {
   communes: readonly CommuneCentroid[];
   communeCantons: readonly CommuneCanton[];
   cantons: readonly Canton[];
@@ -173,10 +173,10 @@ export function referentielFromRows(t: {
   });
 }
 
-export function referentielFromFolder(
+export function referenceGeographyFromFolder(
   folder: Pick<ReferenceFolder, 'communes' | 'communeCantons' | 'cantons' | 'densite' | 'zrr' | 'qpv'>,
 ): ReferenceGeography {
-  return referentielFromRows({
+  return referenceGeographyFromRows({
     communes: folder.communes.rows,
     communeCantons: folder.communeCantons.rows,
     cantons: folder.cantons.rows,

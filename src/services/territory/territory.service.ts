@@ -37,7 +37,7 @@ import {
   folderIssues,
   readCantonOutlines,
   readReferenceFolder,
-  referentielFromRows,
+  referenceGeographyFromRows,
 } from './reference-folder.js';
 
 export interface RefLoadReport {
@@ -48,7 +48,7 @@ export interface RefLoadReport {
 }
 
 interface RefState {
-  referentiel: ReferenceGeography;
+  referenceGeography: ReferenceGeography;
   outlines: readonly DepartementOutline[];
   source: 'database' | 'folder';
   files: Array<{ file: string; vintage: string; rows: number }>;
@@ -144,8 +144,8 @@ export class TerritoryService {
       qpvCommunes: folder.qpvCommunes.rows,
       departements: folder.departements.rows,
     };
-    // The joined referentiel must build before anything is written (e.g. unknown parent commune).
-    referentielFromRows(tables);
+    // The joined reference geography must build before anything is written (e.g. unknown parent commune).
+    referenceGeographyFromRows(tables);
     await this.repo.replaceAll(tables, files);
     this.state = null;
     this.network = null;
@@ -210,7 +210,7 @@ export class TerritoryService {
       const tables = await this.repo.readAll();
       const files = (await this.repo.files()).map(({ file, vintage, rows }) => ({ file, vintage, rows }));
       return {
-        referentiel: referentielFromRows({ ...tables, cantonOutlines }),
+        referenceGeography: referenceGeographyFromRows({ ...tables, cantonOutlines }),
         outlines: tables.departements,
         source: 'database',
         files,
@@ -223,7 +223,7 @@ export class TerritoryService {
         this.logger?.warn({ count: bad.length, first: bad.slice(0, 5) }, 'territoire : lignes rejetées');
       const files = Object.values(folder.files).map((f) => ({ file: f.name, vintage: f.vintage, rows: 0 }));
       return {
-        referentiel: referentielFromRows({
+        referenceGeography: referenceGeographyFromRows({
           communes: folder.communes.rows,
           communeCantons: folder.communeCantons.rows,
           cantons: folder.cantons.rows,
@@ -242,7 +242,7 @@ export class TerritoryService {
 
   /** The network of open structures, rebuilt when the directory changes. */
   async currentNetwork(): Promise<Network> {
-    const { referentiel } = await this.reference();
+    const { referenceGeography } = await this.reference();
     const version = await this.repo.structuresVersion();
     if (!this.network || this.network.version !== version) {
       const rows = await this.repo.structures();
@@ -255,14 +255,14 @@ export class TerritoryService {
         kind: siteKind(r.type, r.format),
         labelledOn: r.labelled_on,
       }));
-      this.network = { version, network: Promise.resolve(new Network(referentiel, sites)) };
+      this.network = { version, network: Promise.resolve(new Network(referenceGeography, sites)) };
     }
     return this.network.network;
   }
 
   async territory(code: unknown): Promise<Territory> {
-    const { referentiel } = await this.reference();
-    return parseTerritory(referentiel, code);
+    const { referenceGeography } = await this.reference();
+    return parseTerritory(referenceGeography, code);
   }
 
   /**
@@ -401,7 +401,7 @@ export class TerritoryService {
         points.push({
           lon: d.lon[i] as number,
           lat: d.lat[i] as number,
-          label: `${d.nom[i]} : ${Math.round(minutes)} min estimées`,
+          label: `${d.name[i]} : ${Math.round(minutes)} min estimées`,
           kind: minutes <= 20 ? 'covered' : 'uncovered',
         });
       }

@@ -143,6 +143,7 @@ describe('structure back office', () => {
       version: versionIn(form.body),
       status: 'fermee_temporairement',
     });
+    expect(noDate.status).toBe(400);
     expect(noDate.body).toContain('date de réouverture');
     const n = new Client(t.app);
     await n.login(national.email);
@@ -195,6 +196,9 @@ describe('structure back office', () => {
       status: 'ouverte',
     });
     expect(stale.status).toBe(409);
+    // The same answer as the edit form's: the conflict message over the current version, with its version.
+    expect(stale.body).toContain('Modification concurrente');
+    expect(versionIn(stale.body)).toBe(versionIn(second.body));
   });
 
   it('answers 404 to out-of-scope URLs, like a missing structure, and logs the attempt', async () => {

@@ -1,10 +1,10 @@
-import type { StatusCounts } from '../../../db/repositories/structure-edits.repository.js';
 import { mayEver } from '../../../domain/accounts/policy.js';
 import { invitableRoles, ROLE_LABELS, type Role } from '../../../domain/accounts/roles.js';
 import {
   OPERATING_STATUSES,
   type OperatingStatus,
   STATUS_LABELS,
+  type StatusCounts,
 } from '../../../domain/directory/structure.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
 import { html, type SafeHtml } from '../../html.js';

@@ -1,5 +1,4 @@
-import type { StatusCounts } from '../../../db/repositories/structure-edits.repository.js';
-import { STATUS_LABELS } from '../../../domain/directory/structure.js';
+import { STATUS_LABELS, type StatusCounts } from '../../../domain/directory/structure.js';
 import type { CrisisWeek, IndicatorDimension } from '../../../domain/pilotage/index.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
 import { type Dashboard, DIMENSION_LABELS } from '../../../services/pilotage/pilotage.service.js';
