@@ -476,7 +476,7 @@ export const backofficeRoutes =
         // An empty or unknown code used to redirect to `/espace/departements/`, which is this very route
         // again (trailing slashes are ignored): a redirect loop.
         if (!isCodeDepartement(code))
-          return send(
+          return htmlReply(
             reply,
             400,
             messagePage(
