@@ -27,7 +27,8 @@ export const CampaignForm = Type.Object({
   referentielVersion: field(40),
 });
 
-export const NewApplicationForm = Type.Object({ departement: field(5) });
+/** A new application: the department of one of the caller's structures, or the structure it renews (its uuid). */
+export const NewApplicationForm = Type.Object({ departement: field(5), renouvellement: field(64) });
 
 /** At most this many agents on the application form. */
 export const MAX_AGENTS = 20;
@@ -38,7 +39,6 @@ export const ApplicationForm = Type.Object({
   porteurName: field(400),
   structureName: field(400),
   format: field(40),
-  idFs: field(60),
   address: field(400),
   codeInsee: field(10),
   postalCode: field(10),
@@ -108,7 +108,6 @@ export function contentFromForm(b: ApplicationFormBody): Record<string, unknown>
     porteurName: b.porteurName ?? '',
     structureName: b.structureName ?? '',
     format: b.format || 'fixe',
-    idFs: b.idFs ?? '',
     address: b.address ?? '',
     codeInsee: b.codeInsee ?? '',
     postalCode: b.postalCode ?? '',
@@ -131,7 +130,6 @@ export function safeTyped(b: ApplicationFormBody): Record<string, unknown> {
   const c = contentFromForm(b);
   return {
     ...c,
-    idFs: c.idFs || null,
     lat: null,
     lon: null,
     agents: (c.agents as { name: string; trainedOn: string }[]).map((a) => ({
