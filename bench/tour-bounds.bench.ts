@@ -27,7 +27,8 @@ import { timeZoneOf, toLocalIso } from '../src/domain/shared/time-zone.js';
 import { machine, today, writeSection } from './report.js';
 
 const RUNS = 7;
-const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const hhmm = (m: number) =>
+  `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 /** Median wall and CPU milliseconds of `fn` over RUNS runs (after one warm-up). */
@@ -56,7 +57,11 @@ function maximalUnit(unit: string): Doc {
   const doc = sampleDocument();
   const u = { ...(doc.units[0] as Doc['units'][number]), id: unit };
   const stop0 = doc.stops[0] as Doc['stops'][number];
-  const stops = Array.from({ length: MAX_STOPS_PER_UNIT }, (_, k) => ({ ...stop0, id: `${unit}-s${k}`, unit }));
+  const stops = Array.from({ length: MAX_STOPS_PER_UNIT }, (_, k) => ({
+    ...stop0,
+    id: `${unit}-s${k}`,
+    unit,
+  }));
   const entry0 = doc.entries[0] as Doc['entries'][number];
   const entries = Array.from({ length: MAX_ENTRIES_PER_UNIT }, (_, k) => ({
     ...entry0,

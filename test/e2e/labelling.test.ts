@@ -26,7 +26,10 @@ describe.skipIf(!hasChromium)('labellisation end to end in Chromium', () => {
     ctx = await buildTestContext({ geography, config: { refDir: REAL_DATA, dataDir } });
     await runPublishReferentiel(ctx);
     // The porteur's own structure in the Aisne: applications are filed in its department (finding 2, issue 9).
-    const guise = await makeStructure(ctx.db, { departement: '02', name: 'France services de Guise (existante)' });
+    const guise = await makeStructure(ctx.db, {
+      departement: '02',
+      name: 'France services de Guise (existante)',
+    });
     for (const [key, role, dep] of [
       ['porteur', 'responsable', null],
       ['animateur', 'animateur_departemental', '02'],
@@ -96,7 +99,9 @@ describe.skipIf(!hasChromium)('labellisation end to end in Chromium', () => {
     const p = porteur.page;
     await p.goto(`${server.url}${BASE}`);
     await p.getByLabel('Département de la structure').selectOption('02');
-    await p.getByLabel('Nature de la candidature').selectOption({ label: 'Nouvelle structure France Services' });
+    await p
+      .getByLabel('Nature de la candidature')
+      .selectOption({ label: 'Nouvelle structure France Services' });
     await Promise.all([
       p.waitForURL(/formulaire$/),
       p.getByRole('button', { name: 'Commencer une candidature' }).click(),

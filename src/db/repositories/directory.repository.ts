@@ -1,8 +1,8 @@
 import { type Selectable, sql } from 'kysely';
+import type { Principal } from '../../domain/accounts/roles.js';
 import type { WeeklyHours } from '../../domain/directory/opening-hours.js';
 import type { ExceptionalClosure, Partner, Structure } from '../../domain/directory/structure.js';
 import type { StructureInput } from '../../domain/directory/transfer/official-csv.js';
-import type { Principal } from '../../domain/accounts/roles.js';
 import type { Db } from '../database.js';
 import type { StructuresTable } from '../schema/directory.js';
 import { structureScope } from './structure-scope.repository.js';
@@ -254,7 +254,11 @@ export interface LabelledStructureColumns {
  * selects an existing structure by an identifier it carries (security review, finding 2). Renewals go through
  * `renewLabelledStructure`, on the structure the application was explicitly filed for.
  */
-export async function insertLabelledStructure(db: Db, s: LabelledStructureColumns, at: Date): Promise<string> {
+export async function insertLabelledStructure(
+  db: Db,
+  s: LabelledStructureColumns,
+  at: Date,
+): Promise<string> {
   const row = await db
     .insertInto('structures')
     .values({

@@ -307,7 +307,10 @@ describe('parseMobileDocument: stops, passages a year and exceptions are bounded
       const first = d.stops[0] as Record<string, unknown>;
       d.stops.push(...(Array.from({ length: 200 }, (_, k) => ({ ...first, id: `s${k}` })) as typeof d.stops));
     });
-    expect(issues).toContainEqual({ field: 'stops', message: 'l’unité « bus-tso » a 202 arrêts : 200 au plus.' });
+    expect(issues).toContainEqual({
+      field: 'stops',
+      message: 'l’unité « bus-tso » a 202 arrêts : 200 au plus.',
+    });
   });
 
   it('refuses more than 3,000 passages of one unit in one calendar year', () => {
@@ -339,7 +342,10 @@ describe('parseMobileDocument: stops, passages a year and exceptions are bounded
       })) as typeof d.exceptions;
     });
     expect(issues).toEqual([
-      { field: 'exceptions', message: expect.stringMatching(/^l’unité « bus-tso » a 1\s001 exceptions : 1\s000 au plus\.$/) },
+      {
+        field: 'exceptions',
+        message: expect.stringMatching(/^l’unité « bus-tso » a 1\s001 exceptions : 1\s000 au plus\.$/),
+      },
     ]);
   });
 });

@@ -59,6 +59,9 @@ describe('pages of passages (finding 5, issue 9)', () => {
       expect(() => pageOfOccurrences(list, 10, cursor)).toThrowError(/Curseur de page invalide/);
     }
     // A cursor past the end: an empty last page.
-    expect(pageOfOccurrences(list, 10, `${Date.UTC(2030, 0, 1)}.e1.2030-01-01`)).toEqual({ items: [], next: null });
+    expect(pageOfOccurrences(list, 10, `${Date.UTC(2030, 0, 1)}.e1.2030-01-01`)).toEqual({
+      items: [],
+      next: null,
+    });
   });
 });

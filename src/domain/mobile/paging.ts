@@ -38,7 +38,8 @@ export function occurrenceCursor(o: Occurrence): string {
 
 function parseCursor(cursor: string): Key {
   const m = cursor.length <= 120 ? CURSOR.exec(cursor) : null;
-  if (!m) throw invalid('cursor', 'Curseur de page invalide : reprenez le lien « next » de la page précédente.');
+  if (!m)
+    throw invalid('cursor', 'Curseur de page invalide : reprenez le lien « next » de la page précédente.');
   return { start: Number(m[1]), entry: m[2] as string, origin: m[3] as string };
 }
 

@@ -516,6 +516,16 @@ export const labellingRoutes =
 
     // ----- audits ---------------------------------------------------------------------------
 
+    /** The audited application's structure, saying whether it is new or the renewal of which one (finding 2). */
+    const applicationTitle = async (user: Principal, id: string) => {
+      const a = await service.applications.application(user, id);
+      const renews = await service.applications.renewedStructure(a);
+      const nature = a.renewsStructureId
+        ? `renouvellement de la structure n° ${renews?.idFs ?? '?'}`
+        : 'nouvelle structure';
+      return `${a.content.structureName} (${nature})`;
+    };
+
     const gridView = async (
       request: FastifyRequest,
       reply: FastifyReply,
@@ -527,7 +537,7 @@ export const labellingRoutes =
       const audit = await service.audits.audit(user, id);
       const criteria = await service.audits.auditCriteria(audit);
       const structureName = audit.application_id
-        ? (await service.applications.application(user, audit.application_id)).content.structureName
+        ? await applicationTitle(user, audit.application_id)
         : await service.audits.auditedStructureName(audit);
       return htmlReply(
         reply,

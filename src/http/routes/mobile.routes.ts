@@ -309,7 +309,10 @@ export const mobileRoutes =
           const q = new URLSearchParams({ from, to, limit: String(limit ?? DEFAULT_OCCURRENCE_PAGE) });
           q.set('cursor', page.next);
           const unit = encodeURIComponent(request.params.unit);
-          reply.header('link', `<${ctx.config.publicUrl}/api/v1/mobile/units/${unit}/occurrences?${q}>; rel="next"`);
+          reply.header(
+            'link',
+            `<${ctx.config.publicUrl}/api/v1/mobile/units/${unit}/occurrences?${q}>; rel="next"`,
+          );
         }
         return {
           items: page.items.map((o) => ({

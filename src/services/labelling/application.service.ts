@@ -87,7 +87,9 @@ export class ApplicationService {
     }
     let dep = typed;
     if (renews !== null) {
-      const s = repo.isUuid(renews) ? (await structuresForFiling(this.db, user, { id: renews }, 1))[0] : undefined;
+      const s = repo.isUuid(renews)
+        ? (await structuresForFiling(this.db, user, { id: renews }, 1))[0]
+        : undefined;
       if (!s || !can(user, 'application.file', { structureId: s.id, departement: s.departement }))
         throw notFound('Structure à renouveler introuvable parmi les vôtres.');
       if (dep !== '' && dep !== s.departement)

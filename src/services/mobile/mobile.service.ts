@@ -108,7 +108,6 @@ const fingerprint = (e: TourEntry, xs: readonly TourException[]) =>
       .map((x) => [x.date, x.action, x.reason ?? '', x.to ?? null]),
   ]);
 
-
 /**
  * France Services mobiles: loading the tours, reading calendars, editing exceptions.
  * Every change is written to the audit log in the same transaction.

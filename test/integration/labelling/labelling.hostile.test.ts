@@ -183,7 +183,9 @@ describe('hostile text on every labellisation page', () => {
       departements: [],
       referentielVersion: '2025-06',
     });
-    const app = await service.applications.createApplication(asP(porteurU), campaign.id, { departement: '02' });
+    const app = await service.applications.createApplication(asP(porteurU), campaign.id, {
+      departement: '02',
+    });
     const content = completeContent({
       porteurName: XSS,
       structureName: `Guise ${XSS}`,

@@ -304,9 +304,9 @@ describe('bad input', () => {
   });
 
   it('refuses a campaign outside its departments, and closing a campaign with open applications', async () => {
-    await expect(service.applications.createApplication(porteur, campaignId, { departement: '75' })).rejects.toThrow(
-      /ne couvre pas le département 75/,
-    );
+    await expect(
+      service.applications.createApplication(porteur, campaignId, { departement: '75' }),
+    ).rejects.toThrow(/ne couvre pas le département 75/);
     await expect(service.campaigns.closeCampaign(national, campaignId)).rejects.toThrow(/encore en cours/);
     await expect(service.campaigns.closeCampaign(animateur, campaignId)).rejects.toMatchObject({
       code: 'forbidden',

@@ -46,8 +46,8 @@ export async function makeStructure(
 }
 
 /** A responsable member of a new structure in `departement`. */
-export async function makeResponsable(db: Db, departement = '02', name = 'responsable'): Promise<Principal> {
-  const user = await makeUser(db, 'responsable', null, name);
+export async function makeResponsable(db: Db, departement = '02'): Promise<Principal> {
+  const user = await makeUser(db, 'responsable');
   return (await makeStructure(db, { departement }, user)).principal as Principal;
 }
 

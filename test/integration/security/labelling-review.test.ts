@@ -23,17 +23,20 @@ describe('security review: labelling applications (finding 2 and the department 
   let national: Principal;
   let animateur02: Principal;
   let auditeur: Principal;
-  let emails: Record<'responsable' | 'animateur02' | 'animateur59', string>;
+  let emails: Record<'responsable' | 'animateur02' | 'animateur59' | 'national', string>;
   let campaignId: string;
-  const principal = (u: { id: string; role: Principal['role']; departement: string | null }, ids: string[] = []) =>
-    ({ id: u.id, role: u.role, departement: u.departement, structureIds: ids }) as Principal;
+  const principal = (
+    u: { id: string; role: Principal['role']; departement: string | null },
+    ids: string[] = [],
+  ) => ({ id: u.id, role: u.role, departement: u.departement, structureIds: ids }) as Principal;
 
   beforeAll(async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'maillage-sec-lab-'));
     t = await buildTestApp({ config: { dataDir } });
     await runPublishReferentiel(t.ctx);
-    guise = (await makeStructure(t.ctx.db, { idFs: 'T-GUISE', name: 'France services de Guise', departement: '02' }))
-      .id;
+    guise = (
+      await makeStructure(t.ctx.db, { idFs: 'T-GUISE', name: 'France services de Guise', departement: '02' })
+    ).id;
     abscon = (
       await makeStructure(t.ctx.db, {
         idFs: '2125',
@@ -55,7 +58,7 @@ describe('security review: labelling applications (finding 2 and the department 
     national = principal({ ...n, role: 'national' });
     animateur02 = principal({ ...a02, role: 'animateur_departemental' });
     auditeur = principal({ ...au, role: 'auditeur' });
-    emails = { responsable: r.email, animateur02: a02.email, animateur59: a59.email };
+    emails = { responsable: r.email, animateur02: a02.email, animateur59: a59.email, national: n.email };
     campaignId = (
       await t.ctx.labelling.campaigns.openCampaign(national, {
         name: 'Campagne nationale 2026-2027',
@@ -114,13 +117,21 @@ describe('security review: labelling applications (finding 2 and the department 
     expect(attack.body).toContain('Aucune de vos structures n’est dans le département 59');
     // Naming Abscon as the structure to renew, by its uuid or by its id_fs: not found either.
     for (const renouvellement of [abscon, '2125', '<script>alert(1)</script>', 'x'.repeat(64)]) {
-      const r = await c.post(`${BASE}/campagnes/${campaignId}/candidatures`, { departement: '59', renouvellement });
+      const r = await c.post(`${BASE}/campagnes/${campaignId}/candidatures`, {
+        departement: '59',
+        renouvellement,
+      });
       expect(r.status, renouvellement).toBe(404);
       expect(r.body).toContain('Structure à renouveler introuvable');
       expect(r.body).not.toContain('<script>alert(1)');
     }
     // Hostile shapes get a French 400, never a 500.
-    for (const fields of [{ departement: '999' }, { departement: 'x'.repeat(6) }, { renouvellement: 'y'.repeat(65) }]) {
+    const hostile: Record<string, string>[] = [
+      { departement: '999' },
+      { departement: 'x'.repeat(6) },
+      { renouvellement: 'y'.repeat(65) },
+    ];
+    for (const fields of hostile) {
       const r = await c.post(`${BASE}/campagnes/${campaignId}/candidatures`, fields);
       expect(r.status, JSON.stringify(fields)).toBe(400);
       expect(r.body).toContain('Rien n’a été enregistré');
@@ -128,7 +139,9 @@ describe('security review: labelling applications (finding 2 and the department 
     expect((await applications()).length).toBe(before);
     // An animateur files for nobody: the policy gives them no `application.file`.
     const anim = await signedIn(emails.animateur59);
-    expect((await anim.post(`${BASE}/campagnes/${campaignId}/candidatures`, { departement: '59' })).status).toBe(404);
+    expect(
+      (await anim.post(`${BASE}/campagnes/${campaignId}/candidatures`, { departement: '59' })).status,
+    ).toBe(404);
     expect((await applications()).length).toBe(before);
   });
 
@@ -219,5 +232,12 @@ describe('security review: labelling applications (finding 2 and the department 
       .where('action', '=', 'labelling.renouveler')
       .execute();
     expect(log).toHaveLength(1);
+    // The audit grid says it too.
+    const audit = (await t.ctx.labelling.audits.auditsOf(auditeur)).find((x) => x.application_id === id);
+    const grid = await (await signedIn(emails.national)).get(`${BASE}/audits/${audit?.id}`);
+    expect(grid.status).toBe(200);
+    expect(grid.body).toContain(
+      'France services de Guise (renouvelée) (renouvellement de la structure n° T-GUISE)',
+    );
   });
 });

@@ -12,7 +12,8 @@ import { aStructure } from '../../support/structures.js';
  * then `GET /api/v1/mobile/units/<unit>/occurrences?from=2026-12-01&to=2029-12-01` answered 108 MB.
  */
 const OCC = '/api/v1/mobile/units/bus-tso/occurrences';
-const hhmm = (m: number) => `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const hhmm = (m: number) =>
+  `${String(Math.floor(m / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
 describe('security review: bus tours and their calendar (finding 5)', () => {
   let t: TestApp;
@@ -26,7 +27,11 @@ describe('security review: bus tours and their calendar (finding 5)', () => {
     ]);
     await t.ctx.mobile.load(sampleDocument(), { actor: { label: 'test' } });
     bus = (
-      await t.ctx.db.selectFrom('structures').select('id').where('id_fs', '=', 'fs-0001').executeTakeFirstOrThrow()
+      await t.ctx.db
+        .selectFrom('structures')
+        .select('id')
+        .where('id_fs', '=', 'fs-0001')
+        .executeTakeFirstOrThrow()
     ).id;
     agent = await createUser(t.ctx, { role: 'agent', structureIds: [bus] });
   });
@@ -87,7 +92,9 @@ describe('security review: bus tours and their calendar (finding 5)', () => {
       const link = res.headers.link as string | undefined;
       if (body.next) {
         // The Link header carries the whole next address.
-        expect(link).toMatch(/^<http:\/\/[^>]+\/api\/v1\/mobile\/units\/bus-tso\/occurrences\?[^>]+>; rel="next"$/);
+        expect(link).toMatch(
+          /^<http:\/\/[^>]+\/api\/v1\/mobile\/units\/bus-tso\/occurrences\?[^>]+>; rel="next"$/,
+        );
         const next = new URL((link as string).slice(1, link?.indexOf('>')));
         expect(next.searchParams.get('cursor')).toBe(body.next);
         url = `${next.pathname}${next.search}`;
