@@ -137,11 +137,11 @@ describe('security review: labelling applications (finding 2 and the department 
       expect(r.body).toContain('Rien n’a été enregistré');
     }
     expect((await applications()).length).toBe(before);
-    // An animateur files for nobody: the policy gives them no `application.file`.
+    // An animateur files for nobody: the policy gives them no `application.file` (a French refusal, nothing created).
     const anim = await signedIn(emails.animateur59);
-    expect(
-      (await anim.post(`${BASE}/campagnes/${campaignId}/candidatures`, { departement: '59' })).status,
-    ).toBe(404);
+    const refused = await anim.post(`${BASE}/campagnes/${campaignId}/candidatures`, { departement: '59' });
+    expect(refused.status).toBe(403);
+    expect(refused.body).toContain('lang="fr"');
     expect((await applications()).length).toBe(before);
   });
 
