@@ -1,3 +1,4 @@
+import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { DomainError } from '../shared/errors.js';
 import { greatCircleKm, isInFrance, type LatLng } from '../shared/geo.js';
@@ -100,9 +101,14 @@ const TYPE_FR: Record<string, string> = {
   boolean: 'un booléen',
 };
 
+/** The shape check, compiled once: several times faster than interpreting the schema on each document. */
+let validator: { Check(value: unknown): boolean } | undefined;
+
 function schemaIssues(input: unknown): DocumentIssue[] {
   const issues: DocumentIssue[] = [];
-  if (Value.Check(MobileDocumentSchema, input)) return issues;
+  const check = validator ?? Compile(MobileDocumentSchema);
+  validator = check;
+  if (check.Check(input)) return issues;
   const seen = new Set<string>();
   for (const e of Value.Errors(MobileDocumentSchema, input)) {
     const p = e.params as Record<string, unknown>;
