@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPublishReferentiel } from '../../src/cli/commands/labelling.js';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { loadGeography } from '../../src/services/geography/load-geography.js';
-import { completeContent, DOCUMENT_CODES, PDF } from '../integration/labelling/support.js';
+import { completeContent, DOCUMENT_CODES, makeStructure, PDF } from '../integration/labelling/support.js';
 import { createUser } from '../support/accounts.js';
 import { buildTestContext, REAL_DATA } from '../support/app.js';
 import { expectAccessible, hasChromium, launchBrowser, serve, signIn } from '../support/browser.js';
@@ -25,13 +25,23 @@ describe.skipIf(!hasChromium)('labellisation end to end in Chromium', () => {
     const geography = loadGeography(REAL_DATA);
     ctx = await buildTestContext({ geography, config: { refDir: REAL_DATA, dataDir } });
     await runPublishReferentiel(ctx);
+    // The porteur's own structure in the Aisne: applications are filed in its department (finding 2, issue 9).
+    const guise = await makeStructure(ctx.db, {
+      departement: '02',
+      name: 'France services de Guise (existante)',
+    });
     for (const [key, role, dep] of [
       ['porteur', 'responsable', null],
       ['animateur', 'animateur_departemental', '02'],
       ['national', 'national', null],
       ['auditeur', 'auditeur', null],
     ] as const) {
-      const u = await createUser(ctx, { role, departement: dep, name: `E2E ${key}` });
+      const u = await createUser(ctx, {
+        role,
+        departement: dep,
+        name: `E2E ${key}`,
+        structureIds: key === 'porteur' ? [guise.id] : [],
+      });
       emails[key] = u.email;
     }
     const national = await ctx.db
@@ -88,7 +98,10 @@ describe.skipIf(!hasChromium)('labellisation end to end in Chromium', () => {
     const porteur = await signInAs('porteur');
     const p = porteur.page;
     await p.goto(`${server.url}${BASE}`);
-    await p.getByLabel('Département de la structure').fill('02');
+    await p.getByLabel('Département de la structure').selectOption('02');
+    await p
+      .getByLabel('Nature de la candidature')
+      .selectOption({ label: 'Nouvelle structure France Services' });
     await Promise.all([
       p.waitForURL(/formulaire$/),
       p.getByRole('button', { name: 'Commencer une candidature' }).click(),

@@ -40,6 +40,8 @@ const NUMERIC_INPUTS: Array<[string, string]> = [
   ['/api/v1/plan/one-per-canton?territory=dep:02', 'radiusKm'],
   ['/api/v1/plan/one-per-canton?territory=dep:02', 'minPopulation'],
   ['/api/v1/accompagnements?cursor=x', 'limit'],
+  // The path keeps its OpenAPI placeholder: any unit id answers the same 400 on a hostile number.
+  ['/api/v1/mobile/units/{unit}/occurrences?from=2026-01-01&to=2026-01-31', 'limit'],
 ];
 
 describe('finding 7 (issue 9): Infinity, NaN and huge numbers are refused with a 400 in French', () => {

@@ -13,6 +13,7 @@ import * as m202612031602 from './202612031602_rappels.js';
 import * as m202612031701 from './202612031701_escalade.js';
 import * as m202612031801 from './202612031801_pilotage.js';
 import * as m202612031901 from './202612031901_rendezvous.js';
+import * as m202612032201 from './202612032201_labelling_renewal.js';
 
 /**
  * Every migration, in order. Listed here (not read from disk) so that the same list runs from
@@ -32,6 +33,7 @@ const migrations: Record<string, Migration> = {
   '202612031701_escalade': m202612031701,
   '202612031801_pilotage': m202612031801,
   '202612031901_rendezvous': m202612031901,
+  '202612032201_labelling_renewal': m202612032201,
 };
 
 export const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -263,25 +263,16 @@ export interface LabelledStructureColumns {
   readonly labelled_on: string;
 }
 
-/** Creates the structure, or updates the one with this id_fs; returns its id. */
-export async function upsertLabelledStructure(
+/**
+ * Creates the structure of a newly labelled application; returns its id. Always a new row: an application never
+ * selects an existing structure by an identifier it carries (security review, finding 2). Renewals go through
+ * `renewLabelledStructure`, on the structure the application was explicitly filed for.
+ */
+export async function insertLabelledStructure(
   db: Db,
   s: LabelledStructureColumns,
   at: Date,
 ): Promise<string> {
-  const existing = await db
-    .selectFrom('structures')
-    .select('id')
-    .where('id_fs', '=', s.id_fs)
-    .executeTakeFirst();
-  if (existing) {
-    await db
-      .updateTable('structures')
-      .set({ ...s, status: 'ouverte', source: 'labellisation', version: sql`version + 1`, updated_at: at })
-      .where('id', '=', existing.id)
-      .execute();
-    return existing.id;
-  }
   const row = await db
     .insertInto('structures')
     .values({
@@ -298,6 +289,70 @@ export async function upsertLabelledStructure(
     .returning('id')
     .executeTakeFirstOrThrow();
   return row.id;
+}
+
+/**
+ * Renews the label of an existing structure with what its application says. Its identity stays: `id_fs` and
+ * department are not touched (the application was filed in that department, for that structure). Returns the
+ * columns before the change, or null when the structure no longer exists in that department.
+ */
+export async function renewLabelledStructure(
+  db: Db,
+  id: string,
+  departement: string,
+  s: Omit<LabelledStructureColumns, 'id_fs' | 'departement'>,
+  at: Date,
+): Promise<{ name: string; address: string; labelled_on: string | null } | null> {
+  const before = await db
+    .selectFrom('structures')
+    .select(['name', 'address', 'labelled_on'])
+    .where('id', '=', id)
+    .where('departement', '=', departement)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!before) return null;
+  await db
+    .updateTable('structures')
+    .set({ ...s, status: 'ouverte', source: 'labellisation', version: sql`version + 1`, updated_at: at })
+    .where('id', '=', id)
+    .execute();
+  return before;
+}
+
+/** A structure someone may file a labelling application for (a new structure in its department, or its renewal). */
+export interface FilingStructure {
+  readonly id: string;
+  readonly idFs: string;
+  readonly name: string;
+  readonly communeName: string;
+  readonly departement: string;
+}
+
+/**
+ * The open structures on which `user` holds `application.file`, filtered in SQL by the policy's scope
+ * (`structureScope`), optionally one structure or one department; at most `limit` rows.
+ */
+export async function structuresForFiling(
+  db: Executor,
+  user: Principal,
+  f: { id?: string; departement?: string },
+  limit = 200,
+): Promise<FilingStructure[]> {
+  let q = db
+    .selectFrom('structures')
+    .select(['id', 'id_fs', 'name', 'commune_name', 'departement'])
+    .where(structureScope(user, 'application.file'))
+    .where('status', '!=', 'fermee_definitivement');
+  if (f.id !== undefined) q = q.where('id', '=', f.id);
+  if (f.departement !== undefined) q = q.where('departement', '=', f.departement);
+  const rows = await q.orderBy('departement').orderBy('name').limit(limit).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    idFs: r.id_fs,
+    name: r.name,
+    communeName: r.commune_name,
+    departement: r.departement,
+  }));
 }
 
 export async function withdrawStructureLabel(db: Db, structureId: string, at: Date): Promise<void> {

@@ -118,7 +118,14 @@ export const isUuid = (id: string) =>
 
 export async function insertApplication(
   db: Db,
-  a: { campaignId: string; porteurUserId: string; departement: string; content: unknown; at: Date },
+  a: {
+    campaignId: string;
+    porteurUserId: string;
+    departement: string;
+    content: unknown;
+    at: Date;
+    renewsStructureId?: string | null;
+  },
 ): Promise<ApplicationRow> {
   return (await db
     .insertInto('labelling_applications')
@@ -127,6 +134,7 @@ export async function insertApplication(
       porteur_user_id: a.porteurUserId,
       departement: a.departement,
       content: JSON.stringify(a.content),
+      renews_structure_id: a.renewsStructureId ?? null,
       created_at: a.at,
       updated_at: a.at,
     })

@@ -34,6 +34,8 @@ export interface LabellingApplicationsTable {
   auditor_user_id: string | null;
   structure_id: string | null;
   labelled_on: string | null;
+  /** The existing structure this application renews (finding 2, issue 9); null: a new structure. */
+  renews_structure_id: Generated<string | null>;
   version: Generated<number>;
   created_at: Timestamp;
   updated_at: Timestamp;

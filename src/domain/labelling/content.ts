@@ -29,7 +29,11 @@ export interface ApplicationContent {
   readonly porteurName: string;
   readonly structureName: string;
   readonly format: StructureFormat;
-  /** Official id_fs when the structure already exists in the directory (renewal, bus replacement). */
+  /**
+   * An official id_fs typed in drafts saved before the security review. Never read: it selects no structure
+   * (finding 2, issue 9). Renewing an existing structure is the application's `renewsStructureId`, chosen at
+   * creation among the structures the porteur may file for.
+   */
   readonly idFs: string | null;
   readonly address: string;
   readonly codeInsee: string;

@@ -18,6 +18,7 @@ export {
   ruleDays,
   sortByStart,
 } from './occurrences.js';
+export * from './paging.js';
 export * from './planning.js';
 export { expandRecurrence, formatRecurrence, parseRecurrence, type Recurrence } from './recurrence.js';
 export { type MobileDocument, MobileDocumentSchema } from './schema.js';

@@ -300,3 +300,52 @@ describe('parseMobileDocument: bounded work (finding 5, issue 9)', () => {
     expect(issues.some((x) => x.message.includes('dépasse 10'))).toBe(true);
   });
 });
+
+describe('parseMobileDocument: stops, passages a year and exceptions are bounded (finding 5, issue 9)', () => {
+  it('refuses more than 200 stops for one unit, before checking them one by one', () => {
+    const issues = issuesOf((d) => {
+      const first = d.stops[0] as Record<string, unknown>;
+      d.stops.push(...(Array.from({ length: 200 }, (_, k) => ({ ...first, id: `s${k}` })) as typeof d.stops));
+    });
+    expect(issues).toContainEqual({
+      field: 'stops',
+      message: 'l’unité « bus-tso » a 202 arrêts : 200 au plus.',
+    });
+  });
+
+  it('refuses more than 3,000 passages of one unit in one calendar year', () => {
+    const issues = issuesOf((d) => {
+      const first = d.entries[0] as Record<string, unknown>;
+      // 10 daily entries over 2026, one after the other: 3,650 passages that year (under the 10,000 in all).
+      d.entries = Array.from({ length: 10 }, (_, k) => ({
+        ...first,
+        id: `e${k}`,
+        rrule: 'FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR,SA,SU',
+        holidays: 'keep',
+        start: hhmm(8 * 60 + 30 * k),
+        end: hhmm(8 * 60 + 30 * k + 20),
+      })) as typeof d.entries;
+      d.exceptions = [];
+    });
+    expect(issues).toContainEqual({
+      field: 'entries[8].rrule',
+      message: expect.stringMatching(/^l’unité « bus-tso » dépasse 3\s000 passages en 2026\.$/),
+    });
+  });
+
+  it('refuses more than 1,000 exceptions for one unit without checking each', () => {
+    const issues = issuesOf((d) => {
+      d.exceptions = Array.from({ length: 1001 }, (_, k) => ({
+        entry: 'e1',
+        date: `2027-01-${String((k % 28) + 1).padStart(2, '0')}`,
+        action: 'add',
+      })) as typeof d.exceptions;
+    });
+    expect(issues).toEqual([
+      {
+        field: 'exceptions',
+        message: expect.stringMatching(/^l’unité « bus-tso » a 1\s001 exceptions : 1\s000 au plus\.$/),
+      },
+    ]);
+  });
+});

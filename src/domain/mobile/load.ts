@@ -1,8 +1,9 @@
+import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { DomainError } from '../shared/errors.js';
 import { greatCircleKm, isInFrance, type LatLng } from '../shared/geo.js';
 import { timeZoneOf, wallClock } from '../shared/time-zone.js';
-import { parseDay, parseHhmm } from './days.js';
+import { parseDay, parseHhmm, ymd } from './days.js';
 import type { MobileData, MobileUnit, Stop, TourEntry, TourException } from './model.js';
 import { entryOccurrences, ruleDays } from './occurrences.js';
 import { parseRecurrence } from './recurrence.js';
@@ -58,6 +59,12 @@ export const MAX_ENTRY_DAYS = 5 * 366;
  */
 export const MAX_ENTRIES_PER_UNIT = 200;
 export const MAX_PASSAGES_PER_UNIT = 10_000;
+/** Passages of one unit in one calendar year (eight a day, every day of the year, is 2,920). */
+export const MAX_PASSAGES_PER_UNIT_PER_YEAR = 3_000;
+/** Stops of one unit (a real tour has ten to thirty). */
+export const MAX_STOPS_PER_UNIT = 200;
+/** Exceptions (cancelled, moved or added passages) of one unit in one document. */
+export const MAX_EXCEPTIONS_PER_UNIT = 1_000;
 
 export interface StructureInfo {
   readonly location: LatLng;
@@ -94,9 +101,14 @@ const TYPE_FR: Record<string, string> = {
   boolean: 'un booléen',
 };
 
+/** The shape check, compiled once: several times faster than interpreting the schema on each document. */
+let validator: { Check(value: unknown): boolean } | undefined;
+
 function schemaIssues(input: unknown): DocumentIssue[] {
   const issues: DocumentIssue[] = [];
-  if (Value.Check(MobileDocumentSchema, input)) return issues;
+  const check = validator ?? Compile(MobileDocumentSchema);
+  validator = check;
+  if (check.Check(input)) return issues;
   const seen = new Set<string>();
   for (const e of Value.Errors(MobileDocumentSchema, input)) {
     const p = e.params as Record<string, unknown>;
@@ -158,6 +170,7 @@ function schemaIssues(input: unknown): DocumentIssue[] {
   return issues;
 }
 
+const yearOf = (day: number) => ymd(day).y;
 const fmtDate = (iso: string) => iso.split('-').reverse().join('/');
 /** `HH:MM` of a passage, on the wall clock of its stop's commune. */
 const hhmm = (d: Date, commune: string) => wallClock(d, timeZoneOf(commune)).toFormat('HH:mm');
@@ -204,6 +217,12 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
       depot,
     });
   });
+
+  const stopsOfUnit = new Map<string, number>();
+  for (const s of doc.stops) stopsOfUnit.set(s.unit, (stopsOfUnit.get(s.unit) ?? 0) + 1);
+  for (const [unit, n] of stopsOfUnit)
+    if (n > MAX_STOPS_PER_UNIT)
+      fail('stops', `l’unité « ${unit} » a ${n} arrêts : ${MAX_STOPS_PER_UNIT} au plus.`);
 
   const stops = new Map<string, Stop>();
   const confirmations: Confirmation[] = [];
@@ -253,6 +272,9 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
     }
   }
   const passagesOfUnit = new Map<string, number>();
+  const passagesOfYear = new Map<string, number>(); // `${unit}|${year}`
+  // Each usable entry's days, expanded once: the exception checks below read them (never re-expanded).
+  const daysOf = new Map<string, ReturnType<typeof ruleDays>>();
   doc.entries.forEach((e, i) => {
     if (oversized.has(e.unit)) return;
     const at = (k: string) => `entries[${i}].${k}`;
@@ -303,11 +325,24 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
       const days = ruleDays(entry, stop?.commune);
       const passages = (passagesOfUnit.get(e.unit) ?? 0) + days.length;
       passagesOfUnit.set(e.unit, passages);
+      let busyYear: number | undefined;
+      for (const d of days) {
+        const key = `${e.unit}|${yearOf(d.day)}`;
+        const n = (passagesOfYear.get(key) ?? 0) + 1;
+        passagesOfYear.set(key, n);
+        if (n > MAX_PASSAGES_PER_UNIT_PER_YEAR) busyYear = yearOf(d.day);
+      }
       if (passages > MAX_PASSAGES_PER_UNIT) {
         oversized.add(e.unit);
         fail(
           at('rrule'),
           `l’unité « ${e.unit} » dépasse ${MAX_PASSAGES_PER_UNIT.toLocaleString('fr-FR')} passages sur les périodes du document.`,
+        );
+      } else if (busyYear !== undefined) {
+        oversized.add(e.unit);
+        fail(
+          at('rrule'),
+          `l’unité « ${e.unit} » dépasse ${MAX_PASSAGES_PER_UNIT_PER_YEAR.toLocaleString('fr-FR')} passages en ${busyYear}.`,
         );
       } else if (days.length === 0)
         fail(
@@ -319,7 +354,10 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
           at('rrule'),
           'toutes les dates produites sont des jours fériés sautés (« holidays »: « skip »).',
         );
-      } else usable.add(e.id);
+      } else {
+        usable.add(e.id);
+        daysOf.set(e.id, days);
+      }
     }
   });
 
@@ -355,8 +393,8 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
         );
       }
     }
-    if (usable.has(entry.id)) {
-      const rule = ruleDays(entry, stops.get(entry.stop)?.commune);
+    const rule = daysOf.get(entry.id);
+    if (rule) {
       const found = rule.find((d) => d.day === day);
       const regular = found !== undefined && (found.holiday === undefined || entry.holidays === 'keep');
       if (x.action === 'add' && regular)
@@ -378,7 +416,25 @@ export function parseMobileDocument(input: unknown, options: LoadOptions = {}): 
     });
     return undefined;
   };
+  // Counted before any exception is checked, so that an oversized list costs nothing to refuse.
+  const exceptionsOfUnit = new Map<string, number>();
+  for (const x of doc.exceptions ?? []) {
+    const unit = entries.get(x.entry)?.unit;
+    if (unit !== undefined) exceptionsOfUnit.set(unit, (exceptionsOfUnit.get(unit) ?? 0) + 1);
+  }
+  const tooManyExceptions = new Set<string>();
+  for (const [unit, n] of exceptionsOfUnit) {
+    if (n > MAX_EXCEPTIONS_PER_UNIT) {
+      tooManyExceptions.add(unit);
+      fail(
+        'exceptions',
+        `l’unité « ${unit} » a ${n.toLocaleString('fr-FR')} exceptions : ${MAX_EXCEPTIONS_PER_UNIT.toLocaleString('fr-FR')} au plus.`,
+      );
+    }
+  }
   (doc.exceptions ?? []).forEach((x, i) => {
+    const unit = entries.get(x.entry)?.unit;
+    if (unit !== undefined && tooManyExceptions.has(unit)) return;
     const p = checkException(x, i);
     if (p) issues.push(p);
   });

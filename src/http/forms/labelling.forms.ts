@@ -27,7 +27,11 @@ export const CampaignForm = Type.Object({
   referentielVersion: optionalText(40),
 });
 
-export const NewApplicationForm = Type.Object({ departement: optionalText(5) });
+/** A new application: the department of one of the caller's structures, or the structure it renews (its uuid). */
+export const NewApplicationForm = Type.Object({
+  departement: optionalText(5),
+  renouvellement: optionalText(64),
+});
 
 /** At most this many agents on the application form. */
 export const MAX_AGENTS = 20;
@@ -38,7 +42,6 @@ export const ApplicationForm = Type.Object({
   porteurName: optionalText(400),
   structureName: optionalText(400),
   format: optionalText(40),
-  idFs: optionalText(60),
   address: optionalText(400),
   codeInsee: optionalText(10),
   postalCode: optionalText(10),
@@ -111,7 +114,6 @@ export function contentFromForm(b: ApplicationFormBody): Record<string, unknown>
     porteurName: b.porteurName ?? '',
     structureName: b.structureName ?? '',
     format: b.format || 'fixe',
-    idFs: b.idFs ?? '',
     address: b.address ?? '',
     codeInsee: b.codeInsee ?? '',
     postalCode: b.postalCode ?? '',
@@ -134,7 +136,6 @@ export function safeTyped(b: ApplicationFormBody): Record<string, unknown> {
   const c = contentFromForm(b);
   return {
     ...c,
-    idFs: c.idFs || null,
     lat: null,
     lon: null,
     agents: (c.agents as { name: string; trainedOn: string }[]).map((a) => ({

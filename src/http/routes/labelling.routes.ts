@@ -112,11 +112,12 @@ export const labellingRoutes =
 
     app.get(BASE, { preHandler: requireUser, schema: { hide: true } }, async (request, reply) => {
       const user = principal(request);
-      const [campaigns, applications, audits, referentiels] = await Promise.all([
+      const [campaigns, applications, audits, referentiels, filing] = await Promise.all([
         service.campaigns.campaigns(),
         service.applications.myApplications(user),
         service.audits.auditsOf(user),
         service.referentiels.referentiels(),
+        service.applications.filingChoices(user),
       ]);
       return htmlReply(
         reply,
@@ -128,6 +129,7 @@ export const labellingRoutes =
           applications,
           audits,
           referentiels,
+          filing,
           today: today(user.departement),
           can: {
             manage: can(user, 'campaign.manage'),
@@ -304,11 +306,10 @@ export const labellingRoutes =
       async (request, reply) => {
         try {
           assertValidForm(request);
-          const a = await service.applications.createApplication(
-            principal(request),
-            request.params.id,
-            request.body.departement ?? '',
-          );
+          const a = await service.applications.createApplication(principal(request), request.params.id, {
+            departement: request.body.departement ?? '',
+            renewsStructureId: request.body.renouvellement || null,
+          });
           return reply.redirect(`${BASE}/candidatures/${a.id}/formulaire`, 303);
         } catch (e) {
           return refused(request, reply, e, BASE);
@@ -352,7 +353,12 @@ export const labellingRoutes =
       { preHandler: requirePolicy(ctx, 'application.file', appTarget), schema: { params: Id, hide: true } },
       async (request, reply) => {
         const a = await service.applications.application(principal(request), request.params.id);
-        return htmlReply(reply, 200, applicationFormPage({ app: a, csrf: csrfField(ctx, request, reply) }));
+        const renews = await service.applications.renewedStructure(a);
+        return htmlReply(
+          reply,
+          200,
+          applicationFormPage({ app: a, renews, csrf: csrfField(ctx, request, reply) }),
+        );
       },
     );
 
@@ -383,6 +389,7 @@ export const labellingRoutes =
             400,
             applicationFormPage({
               app: typed as typeof a,
+              renews: await service.applications.renewedStructure(a),
               csrf: csrfField(ctx, request, reply),
               error: e.message,
               field: e.field ?? null,
@@ -509,6 +516,16 @@ export const labellingRoutes =
 
     // ----- audits ---------------------------------------------------------------------------
 
+    /** The audited application's structure, saying whether it is new or the renewal of which one (finding 2). */
+    const applicationTitle = async (user: Principal, id: string) => {
+      const a = await service.applications.application(user, id);
+      const renews = await service.applications.renewedStructure(a);
+      const nature = a.renewsStructureId
+        ? `renouvellement de la structure n° ${renews?.idFs ?? '?'}`
+        : 'nouvelle structure';
+      return `${a.content.structureName} (${nature})`;
+    };
+
     const gridView = async (
       request: FastifyRequest,
       reply: FastifyReply,
@@ -520,7 +537,7 @@ export const labellingRoutes =
       const audit = await service.audits.audit(user, id);
       const criteria = await service.audits.auditCriteria(audit);
       const structureName = audit.application_id
-        ? (await service.applications.application(user, audit.application_id)).content.structureName
+        ? await applicationTitle(user, audit.application_id)
         : await service.audits.auditedStructureName(audit);
       return htmlReply(
         reply,

@@ -2,7 +2,10 @@ import { type FastifyPluginAsyncTypebox, Type } from '@fastify/type-provider-typ
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../composition.js';
 import {
+  DEFAULT_OCCURRENCE_PAGE,
   expandOccurrences,
+  MAX_OCCURRENCE_PAGE,
+  MAX_OCCURRENCE_RANGE_DAYS,
   type MobileData,
   type OccurrenceFilter,
   toICalendar,
@@ -275,18 +278,44 @@ export const mobileRoutes =
         schema: {
           tags: ['mobiles'],
           summary:
-            'Passages d’un bus entre deux dates (dates et heures locales de chaque arrêt, avec leur décalage UTC)',
+            'Passages d’un bus entre deux dates (dates et heures locales de chaque arrêt, avec leur décalage UTC), paginés',
+          description: `Période de ${MAX_OCCURRENCE_RANGE_DAYS} jours au plus (sinon 400, champ « to »). Au plus « limit » passages par page (${DEFAULT_OCCURRENCE_PAGE} par défaut, ${MAX_OCCURRENCE_PAGE} au plus), triés par début ; « next » est le curseur de la page suivante (null sur la dernière), aussi donné en lien dans l’en-tête Link (rel="next").`,
           params: UnitParam,
-          querystring: Type.Object({ from: IsoDate, to: IsoDate }),
-          response: { 200: Type.Object({ items: Type.Array(OccurrenceJson) }) },
+          querystring: Type.Object({
+            from: IsoDate,
+            to: IsoDate,
+            limit: Type.Optional(
+              Type.Integer({ minimum: 1, maximum: MAX_OCCURRENCE_PAGE, default: DEFAULT_OCCURRENCE_PAGE }),
+            ),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 120 })),
+          }),
+          response: {
+            200: Type.Object({
+              items: Type.Array(OccurrenceJson),
+              next: Type.Union([Type.String(), Type.Null()]),
+            }),
+          },
         },
       },
       async (request, reply) => {
         checkId(request.params.unit, 'Bus');
-        const list = await service.occurrences(request.params.unit, request.query.from, request.query.to);
+        const { from, to, limit, cursor } = request.query;
+        const page = await service.occurrencesPage(request.params.unit, from, to, {
+          ...(limit !== undefined ? { limit } : {}),
+          ...(cursor !== undefined ? { cursor } : {}),
+        });
         reply.header('cache-control', 'no-cache');
+        if (page.next !== null) {
+          const q = new URLSearchParams({ from, to, limit: String(limit ?? DEFAULT_OCCURRENCE_PAGE) });
+          q.set('cursor', page.next);
+          const unit = encodeURIComponent(request.params.unit);
+          reply.header(
+            'link',
+            `<${ctx.config.publicUrl}/api/v1/mobile/units/${unit}/occurrences?${q}>; rel="next"`,
+          );
+        }
         return {
-          items: list.map((o) => ({
+          items: page.items.map((o) => ({
             entry: o.entry,
             stop: o.stop,
             commune: o.commune,
@@ -294,6 +323,7 @@ export const mobileRoutes =
             end: toLocalIso(o.end, timeZoneOf(o.commune)),
             status: o.status,
           })),
+          next: page.next,
         };
       },
     );

@@ -1,5 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { findStructureById } from '../../db/repositories/directory.repository.js';
+import {
+  type FilingStructure,
+  findStructureById,
+  structuresForFiling,
+} from '../../db/repositories/directory.repository.js';
 import * as repo from '../../db/repositories/labelling.repository.js';
 import { can, type Principal } from '../../domain/accounts/index.js';
 import {
@@ -49,30 +53,79 @@ export class ApplicationService {
     return this.deps.db;
   }
 
+  /**
+   * Where the caller may file: the open structures on which they hold `application.file` (a responsable's own
+   * structures), filtered in SQL. A new application goes in the department of one of them; a renewal names one.
+   */
+  async filingChoices(user: Principal): Promise<FilingStructure[]> {
+    if (user.role !== 'responsable') return [];
+    return (await structuresForFiling(this.db, user, {})).filter((s) =>
+      can(user, 'application.file', { structureId: s.id, departement: s.departement }),
+    );
+  }
+
+  /**
+   * Creates a draft. Security review (issue 9, finding 2 and the department of an application): a responsable
+   * files only in the department of one of their structures; renewing an existing structure is an explicit
+   * `renewsStructureId`, allowed only on a structure the caller holds `application.file` on, in that
+   * department. Anything else answers "not found", and nothing is created.
+   */
   async createApplication(
     user: Principal,
     campaignId: string,
-    departement: string,
+    input: { departement: string; renewsStructureId?: string | null },
   ): Promise<ApplicationView> {
-    const dep = departement.trim().toUpperCase();
-    if (!isCodeDepartement(dep)) throw invalid('departement', `Département « ${departement} » inconnu.`);
-    authorize(user, 'application.file', { ownerId: user.id, departement: dep });
+    const typed = input.departement.trim().toUpperCase();
+    const renews = input.renewsStructureId?.trim() || null;
+    if (typed !== '' && !isCodeDepartement(typed))
+      throw invalid('departement', `Département « ${input.departement} » inconnu.`);
     if (user.role !== 'responsable') {
       throw new DomainError(
         'forbidden',
         'Une candidature est déposée par le porteur, avec un compte de responsable de structure.',
       );
     }
+    let dep = typed;
+    if (renews !== null) {
+      const s = repo.isUuid(renews)
+        ? (await structuresForFiling(this.db, user, { id: renews }, 1))[0]
+        : undefined;
+      if (!s || !can(user, 'application.file', { structureId: s.id, departement: s.departement }))
+        throw notFound('Structure à renouveler introuvable parmi les vôtres.');
+      if (dep !== '' && dep !== s.departement)
+        throw invalid(
+          'departement',
+          `La structure « ${s.name} » est dans le département ${s.departement} : son renouvellement s’y dépose, pas dans le ${dep}.`,
+        );
+      dep = s.departement;
+    } else if (dep === '') throw invalid('departement', 'Indiquez le département de la structure.');
     const c = await this.campaigns.campaign(campaignId);
     assertCanFile(c, dep, todayOf(this.deps, dep));
+    if (renews === null) {
+      const mine = await structuresForFiling(this.db, user, { departement: dep }, 1);
+      if (!mine.some((s) => can(user, 'application.file', { structureId: s.id, departement: s.departement })))
+        throw notFound(
+          `Aucune de vos structures n’est dans le département ${dep} : une candidature se dépose dans le département d’une de vos structures.`,
+        );
+    }
     const row = await repo.insertApplication(this.db, {
       campaignId: c.id,
       porteurUserId: user.id,
       departement: dep,
       content: emptyContent(),
       at: nowOf(this.deps),
+      renewsStructureId: renews,
     });
     return view(row);
+  }
+
+  /** The structure an application renews, for the pages that show it (every review page); null for a new one. */
+  async renewedStructure(a: Pick<ApplicationView, 'renewsStructureId'>) {
+    if (!a.renewsStructureId) return null;
+    const s = await findStructureById(this.db, a.renewsStructureId);
+    return s
+      ? { id: s.id, idFs: s.idFs, name: s.name, communeName: s.communeName, departement: s.departement }
+      : null;
   }
 
   /** Reads an application in the caller's scope; anything else is "not found". */
@@ -218,12 +271,13 @@ export class ApplicationService {
     );
     let prechecks: PrecheckReport | null = null;
     try {
-      prechecks = precheck(precheckInputOf(a.content, a.content.idFs ?? a.id));
+      prechecks = precheck(precheckInputOf(a.content, a.id));
     } catch {
       prechecks = null;
     }
     return {
       application: a,
+      renews: await this.renewedStructure(a),
       campaign,
       referentiel: ref,
       documents,

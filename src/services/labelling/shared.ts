@@ -32,6 +32,8 @@ export interface ApplicationView {
   readonly content: ApplicationContent;
   readonly auditorUserId: string | null;
   readonly structureId: string | null;
+  /** The existing structure this application renews (chosen at creation); null: a new structure. */
+  readonly renewsStructureId: string | null;
   readonly labelledOn: string | null;
   readonly version: number;
   readonly updatedAt: Date;
@@ -46,6 +48,7 @@ export const view = (r: repo.ApplicationRow): ApplicationView => ({
   content: { ...emptyContent(), ...(r.content as Partial<ApplicationContent>) },
   auditorUserId: r.auditor_user_id,
   structureId: r.structure_id,
+  renewsStructureId: r.renews_structure_id,
   labelledOn: r.labelled_on,
   version: r.version,
   updatedAt: r.updated_at,

@@ -1,7 +1,8 @@
 import type { Db } from '../../db/database.js';
 import { appendAudit } from '../../db/repositories/audit.repository.js';
 import {
-  upsertLabelledStructure,
+  insertLabelledStructure,
+  renewLabelledStructure,
   withdrawStructureLabel,
 } from '../../db/repositories/directory.repository.js';
 import * as repo from '../../db/repositories/labelling.repository.js';
@@ -193,28 +194,45 @@ const EFFECTS: Partial<Record<TransitionAction, Effect>> = {
   labelliser: {
     async apply({ trx, id, a, now, today }) {
       const c = a.content;
+      const columns = {
+        name: c.structureName,
+        format: c.format,
+        address: c.address,
+        code_insee: c.codeInsee,
+        postal_code: c.postalCode,
+        commune_name: c.communeName,
+        lat: c.lat,
+        lon: c.lon,
+        emails: c.email ? [c.email] : [],
+        telephones: c.telephone ? [c.telephone] : [],
+        hours: JSON.stringify(contentHours(c).days),
+        partners: [...c.partners],
+        labelled_on: today,
+      };
+      if (a.renewsStructureId) {
+        // A renewal, chosen explicitly at creation by someone with `application.file` on that structure and
+        // shown on every review page: the structure keeps its id_fs and its department (finding 2, issue 9).
+        const before = await renewLabelledStructure(trx, a.renewsStructureId, a.departement, columns, now);
+        if (!before)
+          throw conflict(
+            'La structure à renouveler n’existe plus dans ce département : la labellisation est impossible.',
+          );
+        return {
+          set: { structure_id: a.renewsStructureId, labelled_on: today },
+          log: {
+            entityId: a.renewsStructureId,
+            action: 'labelling.renouveler',
+            before,
+            after: { name: c.structureName, address: c.address, labelled_on: today, application: id },
+          },
+        };
+      }
       // A new application creates a new structure, with an identifier of its own: the `idFs` the porteur
       // typed never selects an existing structure (security review, finding 2: an application from one
       // department could overwrite, rename and move a structure of another).
-      const structureId = await upsertLabelledStructure(
+      const structureId = await insertLabelledStructure(
         trx,
-        {
-          id_fs: `FS-${today.slice(0, 4)}-${id.slice(0, 8)}`,
-          name: c.structureName,
-          format: c.format,
-          address: c.address,
-          code_insee: c.codeInsee,
-          postal_code: c.postalCode,
-          commune_name: c.communeName,
-          departement: a.departement,
-          lat: c.lat,
-          lon: c.lon,
-          emails: c.email ? [c.email] : [],
-          telephones: c.telephone ? [c.telephone] : [],
-          hours: JSON.stringify(contentHours(c).days),
-          partners: [...c.partners],
-          labelled_on: today,
-        },
+        { ...columns, id_fs: `FS-${today.slice(0, 4)}-${id.slice(0, 8)}`, departement: a.departement },
         now,
       );
       return {

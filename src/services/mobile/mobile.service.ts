@@ -29,13 +29,17 @@ import {
   compareTours,
   currentPassage,
   currentTourDays,
+  DEFAULT_OCCURRENCE_PAGE,
   expandOccurrences,
   formatDay,
+  MAX_OCCURRENCE_RANGE_DAYS,
   type MobileData,
   MobileDocumentError,
   nextPassages,
   type Occurrence,
+  type OccurrencePage,
   type PlanningResult,
+  pageOfOccurrences,
   parseDay,
   parseMobileDocument,
   planTour,
@@ -106,8 +110,6 @@ const fingerprint = (e: TourEntry, xs: readonly TourException[]) =>
       .sort((a, b) => (a.date < b.date ? -1 : 1))
       .map((x) => [x.date, x.action, x.reason ?? '', x.to ?? null]),
   ]);
-
-const MAX_RANGE_DAYS = 3 * 366;
 
 /**
  * France Services mobiles: loading the tours, reading calendars, editing exceptions.
@@ -240,9 +242,25 @@ export class MobileService {
     if (lo === undefined) throw invalid('from', `Date attendue au format AAAA-MM-JJ, reçu « ${from} ».`);
     if (hi === undefined) throw invalid('to', `Date attendue au format AAAA-MM-JJ, reçu « ${to} ».`);
     if (hi < lo) throw invalid('to', 'La fin de la période précède son début.');
-    if (hi - lo > MAX_RANGE_DAYS) throw invalid('to', 'Période trop longue (trois ans au plus).');
+    // Security review, finding 5: a three-year range answered 108 MB. One year at most, then paginated.
+    if (hi - lo + 1 > MAX_OCCURRENCE_RANGE_DAYS)
+      throw invalid(
+        'to',
+        `Période trop longue : ${MAX_OCCURRENCE_RANGE_DAYS} jours au plus (du ${from} au ${to} : ${hi - lo + 1} jours). Demandez la suite par une autre période.`,
+      );
     if (!(await findUnit(this.db, unit))) throw notFound(`Unité mobile « ${unit} » inconnue.`);
     return expandOccurrences(await readMobileData(this.db, { unit }), from, to, { unit });
+  }
+
+  /** The API's page of a unit's passages: at most a year, at most `limit` passages, after `cursor`. */
+  async occurrencesPage(
+    unit: string,
+    from: string,
+    to: string,
+    page: { limit?: number; cursor?: string | null } = {},
+  ): Promise<OccurrencePage> {
+    const list = await this.occurrences(unit, from, to);
+    return pageOfOccurrences(list, page.limit ?? DEFAULT_OCCURRENCE_PAGE, page.cursor ?? null);
   }
 
   /** The next passages for a scope, from now (cancelled ones included, so the public sees them). */

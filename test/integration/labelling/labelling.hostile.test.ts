@@ -6,7 +6,7 @@ import { runDueAudits, runPrecheck, runPublishReferentiel } from '../../../src/c
 import { replaceUnits } from '../../../src/db/repositories/mobile.repository.js';
 import { Client, createUser } from '../../support/accounts.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
-import { completeContent, DOCUMENT_CODES, PDF } from './support.js';
+import { completeContent, DOCUMENT_CODES, makeStructure, PDF } from './support.js';
 
 const BASE = '/espace/labellisation';
 const XSS = '<script>alert(1)</script>';
@@ -163,13 +163,19 @@ describe('CLI: labelling precheck and due-audits on the directory', () => {
 
 describe('hostile text on every labellisation page', () => {
   it('stores <script> in every free-text field and never renders it as markup', async () => {
-    const porteurU = await createUser(t.ctx, { role: 'responsable', name: XSS });
+    const guise = await makeStructure(t.ctx.db, { departement: '02' });
+    const porteurU = await createUser(t.ctx, { role: 'responsable', name: XSS, structureIds: [guise.id] });
     const nationalU = await createUser(t.ctx, { role: 'national' });
     const animU = await createUser(t.ctx, { role: 'animateur_departemental', departement: '02' });
     const audU = await createUser(t.ctx, { role: 'auditeur', name: XSS });
     const service = t.ctx.labelling;
     const asP = (u: { id: string; role: string; departement: string | null }) =>
-      ({ id: u.id, role: u.role, departement: u.departement, structureIds: [] }) as never;
+      ({
+        id: u.id,
+        role: u.role,
+        departement: u.departement,
+        structureIds: u.id === porteurU.id ? [guise.id] : [],
+      }) as never;
     const campaign = await service.campaigns.openCampaign(asP(nationalU), {
       name: `Campagne ${XSS}`,
       opensOn: '2026-11-01',
@@ -177,7 +183,9 @@ describe('hostile text on every labellisation page', () => {
       departements: [],
       referentielVersion: '2025-06',
     });
-    const app = await service.applications.createApplication(asP(porteurU), campaign.id, '02');
+    const app = await service.applications.createApplication(asP(porteurU), campaign.id, {
+      departement: '02',
+    });
     const content = completeContent({
       porteurName: XSS,
       structureName: `Guise ${XSS}`,

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runPublishReferentiel } from '../../../src/cli/commands/labelling.js';
 import { type Answer, Client, createUser } from '../../support/accounts.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
-import { completeContent, DOCUMENT_CODES, EXE, PDF, PNG } from './support.js';
+import { completeContent, DOCUMENT_CODES, EXE, makeStructure, PDF, PNG } from './support.js';
 
 let t: TestApp;
 const BASE = '/espace/labellisation';
@@ -91,8 +91,10 @@ beforeAll(async () => {
   t = await buildTestApp({ config: { dataDir, uploadMaxBytes: 64 * 1024 } });
   // The référentiel is published by decision (the CLI's `labelling publish-referentiel`), never on first read.
   await runPublishReferentiel(t.ctx);
+  // The porteur's own structure: applications are filed in its department (finding 2, issue 9).
+  const guise = await makeStructure(t.ctx.db, { departement: '02' });
   const users = {
-    porteur: await createUser(t.ctx, { role: 'responsable' }),
+    porteur: await createUser(t.ctx, { role: 'responsable', structureIds: [guise.id] }),
     autre: await createUser(t.ctx, { role: 'responsable' }),
     animateur: await createUser(t.ctx, { role: 'animateur_departemental', departement: '02' }),
     national: await createUser(t.ctx, { role: 'national' }),

@@ -13,7 +13,7 @@ import { REFERENTIEL_2025_06 } from '../../../src/domain/labelling/index.js';
 import type { Labelling } from '../../../src/services/labelling/index.js';
 import { buildTestContext } from '../../support/app.js';
 import { aStructure } from '../../support/structures.js';
-import { completeContent, DOCUMENT_CODES, EXE, makeUser, PDF, PNG } from './support.js';
+import { completeContent, DOCUMENT_CODES, EXE, makeResponsable, makeUser, PDF, PNG } from './support.js';
 
 let ctx: AppContext;
 let service: Labelling;
@@ -35,8 +35,8 @@ beforeAll(async () => {
   national = await makeUser(ctx.db, 'national');
   animateur = await makeUser(ctx.db, 'animateur_departemental', '02');
   animateurSomme = await makeUser(ctx.db, 'animateur_departemental', '80');
-  porteur = await makeUser(ctx.db, 'responsable');
-  autrePorteur = await makeUser(ctx.db, 'responsable');
+  porteur = await makeResponsable(ctx.db, '02');
+  autrePorteur = await makeResponsable(ctx.db, '02');
   auditeur = await makeUser(ctx.db, 'auditeur');
   autreAuditeur = await makeUser(ctx.db, 'auditeur');
   const c = await service.campaigns.openCampaign(national, {
@@ -53,7 +53,7 @@ afterAll(async () => {
 });
 
 async function filedApplication(content = completeContent()) {
-  const a = await service.applications.createApplication(porteur, campaignId, '02');
+  const a = await service.applications.createApplication(porteur, campaignId, { departement: '02' });
   const saved = await service.applications.saveContent(porteur, a.id, content, a.version);
   for (const code of DOCUMENT_CODES)
     await service.applications.uploadDocument(porteur, a.id, code, PDF, `${code}.pdf`);
@@ -240,7 +240,7 @@ describe('labellisation, from filing to the directory', () => {
 
 describe('bad input', () => {
   it('refuses to file an incomplete application and lists what is missing', async () => {
-    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const a = await service.applications.createApplication(porteur, campaignId, { departement: '02' });
     await expect(service.transitions.transition(porteur, a.id, 'deposer')).rejects.toThrow(
       /Candidature incomplète : le type de porteur/,
     );
@@ -252,7 +252,7 @@ describe('bad input', () => {
   });
 
   it('refuses wrong-type and too-large uploads, and stores nothing', async () => {
-    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const a = await service.applications.createApplication(porteur, campaignId, { departement: '02' });
     const before = await readdir(service.documents.root).catch(() => []);
     await expect(
       service.applications.uploadDocument(porteur, a.id, 'LOC-02', PNG, 'attestation.pdf'),
@@ -268,7 +268,7 @@ describe('bad input', () => {
   });
 
   it('serves documents only to those who may read the application', async () => {
-    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const a = await service.applications.createApplication(porteur, campaignId, { departement: '02' });
     const doc = await service.applications.uploadDocument(porteur, a.id, 'LOC-02', PDF, 'accessibilite.pdf');
     expect((await service.applications.document(porteur, doc.id)).bytes.subarray(0, 5).toString()).toBe(
       '%PDF-',
@@ -284,7 +284,7 @@ describe('bad input', () => {
   });
 
   it('another porteur cannot edit or file someone else’s application', async () => {
-    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const a = await service.applications.createApplication(porteur, campaignId, { departement: '02' });
     await expect(
       service.applications.saveContent(autrePorteur, a.id, completeContent(), a.version),
     ).rejects.toMatchObject({ code: 'not_found' });
@@ -294,7 +294,7 @@ describe('bad input', () => {
   });
 
   it('a stale edit of the application is a conflict', async () => {
-    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const a = await service.applications.createApplication(porteur, campaignId, { departement: '02' });
     await service.applications.saveContent(porteur, a.id, completeContent(), a.version);
     await expect(
       service.applications.saveContent(porteur, a.id, completeContent({ porteurName: 'Autre' }), a.version),
@@ -304,9 +304,9 @@ describe('bad input', () => {
   });
 
   it('refuses a campaign outside its departments, and closing a campaign with open applications', async () => {
-    await expect(service.applications.createApplication(porteur, campaignId, '75')).rejects.toThrow(
-      /ne couvre pas le département 75/,
-    );
+    await expect(
+      service.applications.createApplication(porteur, campaignId, { departement: '75' }),
+    ).rejects.toThrow(/ne couvre pas le département 75/);
     await expect(service.campaigns.closeCampaign(national, campaignId)).rejects.toThrow(/encore en cours/);
     await expect(service.campaigns.closeCampaign(animateur, campaignId)).rejects.toMatchObject({
       code: 'forbidden',
@@ -314,7 +314,7 @@ describe('bad input', () => {
   });
 
   it('keeps text as typed (escaping is the views’ job) and refuses illegal jumps in French', async () => {
-    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const a = await service.applications.createApplication(porteur, campaignId, { departement: '02' });
     const saved = await service.applications.saveContent(
       porteur,
       a.id,
@@ -349,7 +349,7 @@ describe('bad input', () => {
     const p = await service.monitoring.pipeline(animateur, campaignId, { departement: '80' });
     expect(p.departement).toBe('02'); // an animateur sees only their department
     expect(p.counts.every((c) => c.departement === '02')).toBe(true);
-    const a = await service.applications.createApplication(porteur, campaignId, '02');
+    const a = await service.applications.createApplication(porteur, campaignId, { departement: '02' });
     await service.applications.saveContent(
       porteur,
       a.id,

@@ -1,5 +1,8 @@
 import type { Db } from '../../../src/db/database.js';
+import { addMembership } from '../../../src/db/repositories/accounts.repository.js';
+import { insertStructures } from '../../../src/db/repositories/directory.repository.js';
 import type { Principal, Role } from '../../../src/domain/accounts/index.js';
+import { aStructure } from '../../support/structures.js';
 
 /** Test builders for labellisation: users of each role, and a complete application content. */
 export async function makeUser(
@@ -19,6 +22,33 @@ export async function makeUser(
     .returning('id')
     .executeTakeFirstOrThrow();
   return { id: row.id, role, structureIds: [], departement };
+}
+
+/**
+ * A structure in the directory (Guise, Aisne, by default) and, when given, the user becomes its member: a
+ * responsable files labelling applications only in the department of one of their structures (finding 2).
+ */
+export async function makeStructure(
+  db: Db,
+  over: Parameters<typeof aStructure>[0] = {},
+  member?: Principal,
+): Promise<{ id: string; principal: Principal | undefined }> {
+  const s = aStructure(over);
+  await insertStructures(db, [s]);
+  const { id } = await db
+    .selectFrom('structures')
+    .select('id')
+    .where('id_fs', '=', s.idFs)
+    .executeTakeFirstOrThrow();
+  if (!member) return { id, principal: undefined };
+  await addMembership(db, member.id, id);
+  return { id, principal: { ...member, structureIds: [...member.structureIds, id] } };
+}
+
+/** A responsable member of a new structure in `departement`. */
+export async function makeResponsable(db: Db, departement = '02'): Promise<Principal> {
+  const user = await makeUser(db, 'responsable');
+  return (await makeStructure(db, { departement }, user)).principal as Principal;
 }
 
 export const PNG = Buffer.from(

@@ -40,6 +40,30 @@ interface AppLike {
   updatedAt: Date;
   version: number;
   campaignId: string;
+  /** Set when the application renews an existing structure (chosen at creation). */
+  renewsStructureId?: string | null;
+}
+
+/** The structure an application renews, as every review page shows it. */
+export interface RenewedStructure {
+  id: string;
+  idFs: string;
+  name: string;
+  communeName: string;
+  departement: string;
+}
+
+/** What the application will do to the directory: shown to the porteur and to every reviewer. */
+export function natureNotice(a: AppLike, renews: RenewedStructure | null): SafeHtml {
+  if (!a.renewsStructureId)
+    return html`<p class="fr-badge fr-badge--info fr-badge--no-icon">Nouvelle structure</p>
+<p>Candidature pour une <strong>nouvelle structure</strong> : une nouvelle fiche sera créée dans l’annuaire à la labellisation ; aucune structure existante n’est modifiée.</p>`;
+  return html`<p class="fr-badge fr-badge--warning fr-badge--no-icon">Renouvellement</p>
+<p>Candidature de <strong>renouvellement</strong> de la structure existante ${
+    renews
+      ? html`« ${renews.name} » (n° ${renews.idFs}, ${renews.communeName}, département ${renews.departement})`
+      : html`(introuvable dans l’annuaire)`
+  } : à la labellisation, sa fiche prendra le contenu de cette candidature (nom, adresse, horaires, contacts), en gardant son identifiant et son département.</p>`;
 }
 
 // ----- home -----------------------------------------------------------------------------------
@@ -58,8 +82,11 @@ export function homePage(o: {
   }[];
   referentiels: Referentiel[];
   can: { manage: boolean; file: boolean; review: boolean; dashboard: boolean };
+  /** The structures the user may file for (a responsable's own, open ones). */
+  filing: RenewedStructure[];
   today: string;
 }): string {
+  const deps = [...new Set(o.filing.map((s) => s.departement))].sort();
   const open = o.campaigns.filter(
     (c) => c.status === 'ouverte' && c.opensOn <= o.today && o.today <= c.closesOn,
   );
@@ -69,17 +96,21 @@ ${
   o.can.file && o.user.role === 'responsable'
     ? html`<h2>Déposer une candidature</h2>
 ${
-  open.length === 0
-    ? html`<p>Aucune campagne n’est ouverte aux dépôts aujourd’hui.</p>`
-    : open.map(
-        (
-          c,
-        ) => html`<form method="post" action="${BASE}/campagnes/${c.id}/candidatures" class="fr-mb-3w">${o.csrf}
+  o.filing.length === 0
+    ? html`<p>Votre compte n’est rattaché à aucune structure ouverte : une candidature se dépose dans le département d’une de vos structures. Demandez à votre animateur départemental de vous y rattacher.</p>`
+    : open.length === 0
+      ? html`<p>Aucune campagne n’est ouverte aux dépôts aujourd’hui.</p>`
+      : open.map(
+          (
+            c,
+          ) => html`<form method="post" action="${BASE}/campagnes/${c.id}/candidatures" class="fr-mb-3w">${o.csrf}
 <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">${c.name} — dépôts jusqu’au ${frDate(c.closesOn)}</legend>
-<div class="fr-fieldset__element"><div class="fr-input-group"><label class="fr-label" for="dep-${c.id}">Département de la structure <span class="fr-hint-text">Code, par exemple 02 ou 2A</span></label>
-<input class="fr-input" id="dep-${c.id}" name="departement" required maxlength="3" autocomplete="off"></div></div>
+<div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="dep-${c.id}">Département de la structure <span class="fr-hint-text">Celui d’une de vos structures</span></label>
+<select class="fr-select" id="dep-${c.id}" name="departement">${deps.map((d) => html`<option value="${d}">${d}</option>`)}</select></div></div>
+<div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="ren-${c.id}">Nature de la candidature <span class="fr-hint-text">Un renouvellement reprend la fiche existante de la structure, dans son département</span></label>
+<select class="fr-select" id="ren-${c.id}" name="renouvellement"><option value="">Nouvelle structure France Services</option>${o.filing.map((s) => html`<option value="${s.id}">Renouvellement : ${s.name} (n° ${s.idFs}, ${s.communeName}, ${s.departement})</option>`)}</select></div></div>
 <div class="fr-fieldset__element"><button class="fr-btn" type="submit">Commencer une candidature</button></div></fieldset></form>`,
-      )
+        )
 }`
     : null
 }
@@ -196,8 +227,8 @@ ${
 <div class="fr-col-12 fr-col-md-4"><div class="fr-select-group"><label class="fr-label" for="f-state">État</label><select class="fr-select" id="f-state" name="etat"><option value="">Tous</option>${STATES.map((s) => html`<option value="${s}"${o.filter.state === s ? html` selected` : null}>${STATE_LABELS[s]}</option>`)}</select></div></div>
 <div class="fr-col-12 fr-col-md-3"><button class="fr-btn fr-btn--secondary" type="submit">Filtrer</button></div></form>
 <p><a class="fr-link fr-icon-download-line fr-link--icon-left" href="${BASE}/campagnes/${o.campaign.id}/export.csv?${qs.toString()}">Exporter cette liste (CSV)</a></p>
-<div class="fr-table"><table><caption class="fr-sr-only">Candidatures filtrées</caption><thead><tr><th scope="col">Structure</th><th scope="col">Commune</th><th scope="col">Département</th><th scope="col">État</th><th scope="col">Mise à jour</th></tr></thead><tbody>
-${o.rows.map((a) => html`<tr><td><a href="${BASE}/candidatures/${a.id}">${a.content.structureName || 'Sans nom'}</a></td><td>${a.content.communeName}</td><td>${a.departement}</td><td>${stateBadge(a.state)}</td><td>${frDate(a.updatedAt.toISOString())}</td></tr>`)}
+<div class="fr-table"><table><caption class="fr-sr-only">Candidatures filtrées</caption><thead><tr><th scope="col">Structure</th><th scope="col">Nature</th><th scope="col">Commune</th><th scope="col">Département</th><th scope="col">État</th><th scope="col">Mise à jour</th></tr></thead><tbody>
+${o.rows.map((a) => html`<tr><td><a href="${BASE}/candidatures/${a.id}">${a.content.structureName || 'Sans nom'}</a></td><td>${a.renewsStructureId ? 'Renouvellement' : 'Nouvelle structure'}</td><td>${a.content.communeName}</td><td>${a.departement}</td><td>${stateBadge(a.state)}</td><td>${frDate(a.updatedAt.toISOString())}</td></tr>`)}
 </tbody></table></div>
 ${
   o.canManage && o.campaign.status === 'ouverte'
@@ -219,6 +250,7 @@ const input = (
 
 export function applicationFormPage(o: {
   app: AppLike;
+  renews: RenewedStructure | null;
   csrf: Csrf;
   error?: string | null;
   field?: string | null;
@@ -230,6 +262,7 @@ export function applicationFormPage(o: {
   ];
   const body = html`<h1>Candidature : ${c.structureName || 'nouvelle structure'}</h1>
 ${o.error ? alert('error', 'La candidature n’a pas été enregistrée', `${o.field ? `${o.field} : ` : ''}${o.error}`) : null}
+${natureNotice(o.app, o.renews)}
 <p>Les champs peuvent être enregistrés à tout moment ; la candidature n’est transmise qu’au dépôt, depuis la <a href="${BASE}/candidatures/${o.app.id}">page de suivi</a>.</p>
 <form method="post" action="${BASE}/candidatures/${o.app.id}/formulaire">${o.csrf}
 <input type="hidden" name="version" value="${o.app.version}">
@@ -239,7 +272,6 @@ ${o.error ? alert('error', 'La candidature n’a pas été enregistrée', `${o.f
 <fieldset class="fr-fieldset"><legend class="fr-fieldset__legend">Structure</legend>
 <div class="fr-fieldset__element">${input('structureName', 'Nom de la structure', c.structureName)}</div>
 <div class="fr-fieldset__element"><div class="fr-select-group"><label class="fr-label" for="format">Format</label><select class="fr-select" id="format" name="format">${STRUCTURE_FORMATS.map((f) => html`<option value="${f}"${c.format === f ? html` selected` : null}>${FORMAT_LABELS[f]}</option>`)}</select></div></div>
-<div class="fr-fieldset__element">${input('idFs', 'Identifiant officiel (id_fs), si la structure existe déjà', c.idFs ?? '', { max: 40 })}</div>
 <div class="fr-fieldset__element">${input('address', 'Adresse', c.address, { auto: 'street-address' })}</div>
 <div class="fr-fieldset__element">${input('codeInsee', 'Code INSEE de la commune', c.codeInsee, { max: 5, hint: 'Par exemple 02361' })}</div>
 <div class="fr-fieldset__element">${input('postalCode', 'Code postal', c.postalCode, { max: 5, auto: 'postal-code' })}</div>
@@ -277,6 +309,7 @@ ${input(`referent_${p}`, `Référent ${PARTNER_LABELS[p]}`, c.referents[p] ?? ''
 // ----- follow-up ------------------------------------------------------------------------------
 
 export interface FollowUpData {
+  renews: RenewedStructure | null;
   application: AppLike & {
     auditorUserId: string | null;
     structureId: string | null;
@@ -330,6 +363,7 @@ export function followUpPage(o: {
   const docCriteria = d.referentiel.criteria.filter((c) => c.check === 'document');
   const body = html`<h1>${a.content.structureName || 'Candidature sans nom'}</h1>${o.message ?? null}
 <p>${stateBadge(a.state)} Campagne « ${d.campaign.name} », département ${a.departement}.${a.labelledOn ? ` Labellisée le ${frDate(a.labelledOn)}.` : ''}</p>
+${natureNotice(a, d.renews)}
 ${a.state === 'labellisee' ? html`<p><a class="fr-link fr-icon-download-line fr-link--icon-left" href="${BASE}/candidatures/${a.id}/certificat.pdf">Certificat de labellisation (PDF)</a></p>` : null}
 ${
   a.state === 'brouillon'
