@@ -17,6 +17,8 @@ import { type Motif, SLOT_UNIT_MIN } from './motif.js';
  */
 export const DEFAULT_RANGE_DAYS = 56;
 export const MAX_RANGE_DAYS = 93;
+/** The locator's appointment filter: a slot bookable online within this many days (issue 15). */
+export const LOCATOR_BOOKING_DAYS = 14;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const UNIT = SLOT_UNIT_MIN * MINUTE;
@@ -49,6 +51,8 @@ export interface SlotRequest {
   readonly now: Date;
   /** An agent booking on someone's behalf: the motif's notice does not apply (only "not in the past"). */
   readonly ignoreNotice?: boolean;
+  /** Stop after the local day on which this many slots were found (the locator only asks "any?"). */
+  readonly limit?: number;
 }
 
 export interface Slot {
@@ -193,6 +197,7 @@ export function freeSlots(q: SlotRequest): Slot[] {
         else if (!slot.agentIds.includes(p.agentId)) slot.agentIds.push(p.agentId);
       }
     }
+    if (q.limit !== undefined && slots.size >= q.limit) break;
   }
   return [...slots.values()]
     .sort((a, b) => a.start.getTime() - b.start.getTime())
@@ -215,4 +220,34 @@ export function mondayOfDate(isoDate: string): string | null {
   const d = new Date(`${isoDate}T00:00:00Z`);
   if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== isoDate) return null;
   return addDays(isoDate, -((d.getUTCDay() + 6) % 7));
+}
+
+/**
+ * Whether one of the motifs has a free slot the public may book between `now` and `days` days on (the
+ * locator's filter): the same rules as the booking page, motif by motif, stopping at the first slot found.
+ */
+export function hasFreeSlotWithin(q: {
+  readonly calendar: BookingCalendar;
+  readonly motifs: ReadonlyArray<SlotRequest['motif']>;
+  readonly plages: readonly Plage[];
+  readonly absences: readonly Absence[];
+  readonly busy: readonly Busy[];
+  readonly now: Date;
+  readonly days: number;
+}): boolean {
+  const to = new Date(q.now.getTime() + q.days * DAY);
+  return q.motifs.some(
+    (motif) =>
+      freeSlots({
+        calendar: q.calendar,
+        motif,
+        plages: q.plages,
+        absences: q.absences,
+        busy: q.busy,
+        from: q.now,
+        to,
+        now: q.now,
+        limit: 1,
+      }).length > 0,
+  );
 }

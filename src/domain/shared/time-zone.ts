@@ -101,9 +101,26 @@ export function offsetMinutes(instant: Date, zone: TimeZone): number {
 export const wallClock = (instant: Date, zone: TimeZone): DateTime =>
   DateTime.fromMillis(instant.getTime(), { zone: FixedOffsetZone.instance(offsetMinutes(instant, zone)) });
 
-/** ISO 8601 with the local offset, e.g. `2026-03-31T09:00:00+02:00` or `2026-03-31T16:00:00+04:00`. */
-export const toLocalIso = (instant: Date, zone: TimeZone): string =>
-  wallClock(instant, zone).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+
+/**
+ * ISO 8601 with the local offset, e.g. `2026-03-31T09:00:00+02:00` or `2026-03-31T16:00:00+04:00`
+ * (milliseconds only when there are some). Written from the cached offset without building a luxon
+ * DateTime: a list of free slots formats thousands of them (docs/BENCHMARKS.md, rendez-vous); the same
+ * text as luxon's `toISO({ suppressMilliseconds: true })` (tested), which still serves outside 1900–9999.
+ */
+export function toLocalIso(instant: Date, zone: TimeZone): string {
+  const t = instant.getTime();
+  const offset = Number.isNaN(t) ? Number.NaN : offsetMinutes(instant, zone);
+  const local = new Date(t + offset * 60_000);
+  const year = local.getUTCFullYear();
+  if (!Number.isInteger(offset) || !(year >= 1900 && year <= 9999)) {
+    return wallClock(instant, zone).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+  }
+  const text = local.toISOString();
+  const abs = Math.abs(offset);
+  return `${local.getUTCMilliseconds() === 0 ? text.slice(0, 19) : text.slice(0, 23)}${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+}
 
 /** `YYYY-MM-DD` of the local day an instant falls on in a zone. */
 export const localDate = (instant: Date, zone: TimeZone): string =>
