@@ -19,10 +19,10 @@ import { closeContext, openContext } from '../src/composition.js';
 import { loadConfig } from '../src/config.js';
 import { openPglite } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrations/index.js';
-import { buildApp } from '../src/http/app.js';
 import { addMembership, insertUser } from '../src/db/repositories/accounts.repository.js';
 import type { Principal } from '../src/domain/accounts/roles.js';
 import { freeSlots } from '../src/domain/rendezvous/index.js';
+import { buildApp } from '../src/http/app.js';
 import { loadGeography } from '../src/services/geography/load-geography.js';
 import { calendarOf } from '../src/services/rendezvous/rendezvous.service.js';
 import { machine, seeded, today, writeSection } from './report.js';
@@ -304,7 +304,15 @@ for (let k = 0; k < OTHERS; k++) {
       lon: 3.29,
       emails: [],
       telephones: [],
-      hours: JSON.stringify({ lundi: day, mardi: day, mercredi: day, jeudi: day, vendredi: day, samedi: [], dimanche: [] }),
+      hours: JSON.stringify({
+        lundi: day,
+        mardi: day,
+        mercredi: day,
+        jeudi: day,
+        vendredi: day,
+        samedi: [],
+        dimanche: [],
+      }),
       closures: JSON.stringify([]),
       appointment: false,
       comment: null,
@@ -344,8 +352,26 @@ for (let k = 0; k < OTHERS; k++) {
     .insertInto('rendezvous_plages')
     .values(
       ['lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi'].flatMap((jour) => [
-        { structure_id: other.id, agent_id: u.id, jour, debut_min: 540, fin_min: 720, valide_du: null, valide_au: null, motif_ids: null },
-        { structure_id: other.id, agent_id: u.id, jour, debut_min: 810, fin_min: 1020, valide_du: null, valide_au: null, motif_ids: null },
+        {
+          structure_id: other.id,
+          agent_id: u.id,
+          jour,
+          debut_min: 540,
+          fin_min: 720,
+          valide_du: null,
+          valide_au: null,
+          motif_ids: null,
+        },
+        {
+          structure_id: other.id,
+          agent_id: u.id,
+          jour,
+          debut_min: 810,
+          fin_min: 1020,
+          valide_du: null,
+          valide_au: null,
+          motif_ids: null,
+        },
       ]),
     )
     .execute();

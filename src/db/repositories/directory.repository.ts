@@ -343,6 +343,10 @@ export async function structureCalendars(db: Executor, ids: readonly string[]) {
 
 /** The ids of a department's structures (a scope filter for capabilities that keep only structure ids). */
 export async function structureIdsInDepartement(db: Executor, departement: string): Promise<string[]> {
-  const rows = await db.selectFrom('structures').select('id').where('departement', '=', departement).execute();
+  const rows = await db
+    .selectFrom('structures')
+    .select('id')
+    .where('departement', '=', departement)
+    .execute();
   return rows.map((r) => r.id);
 }

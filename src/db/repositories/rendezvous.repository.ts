@@ -451,14 +451,7 @@ export async function onlineBookingRows(
 ) {
   const motifs = await db
     .selectFrom('rendezvous_motifs as m')
-    .select([
-      'm.id',
-      'm.structure_id',
-      'm.duree_min',
-      'm.canal',
-      'm.delai_min_minutes',
-      'm.delai_max_jours',
-    ])
+    .select(['m.id', 'm.structure_id', 'm.duree_min', 'm.canal', 'm.delai_min_minutes', 'm.delai_max_jours'])
     .where('m.actif', '=', true)
     .where('m.reservable_en_ligne', '=', true)
     .where((eb) =>
@@ -527,9 +520,28 @@ export async function onlineBookingRows(
 // ---------------------------------------------------------------------------------------------
 
 /** One motif as `slotInputs` reads it: [id, libelle, duree_min, canal, partenaire, demarche, delai_min_minutes, delai_max_jours, version]. */
-export type MotifTuple = [string, string, number, string, string | null, string | null, number, number, number];
+export type MotifTuple = [
+  string,
+  string,
+  number,
+  string,
+  string | null,
+  string | null,
+  number,
+  number,
+  number,
+];
 /** One plage: [id, agent_id, jour, debut_min, fin_min, valide_du, valide_au, motif_ids]. */
-export type PlageTuple = [string, string, string, number, number, string | null, string | null, string[] | null];
+export type PlageTuple = [
+  string,
+  string,
+  string,
+  number,
+  number,
+  string | null,
+  string | null,
+  string[] | null,
+];
 /** Time taken (an absence or an appointment): [agent_id, start ms, end ms]. */
 export type SpanTuple = [string, number, number];
 
@@ -572,7 +584,8 @@ export async function slotInputs(
         from rendezvous_absences where structure_id = ${structureId} and debut < ${to} and fin > ${from}) as absences,
       ${busy} as busy`.execute(db);
   const row = result.rows[0];
-  const parse = <T>(v: T | string | undefined): T => (typeof v === 'string' ? (JSON.parse(v) as T) : (v as T));
+  const parse = <T>(v: T | string | undefined): T =>
+    typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
   return {
     motifs: parse(row?.motifs) ?? [],
     plages: parse(row?.plages) ?? [],

@@ -303,6 +303,8 @@ describe('bookable within N days (the locator’s filter)', () => {
     }));
     expect(hasFreeSlotWithin({ ...base, busy })).toBe(false);
     expect(hasFreeSlotWithin({ ...base, busy: busy.slice(0, 1) })).toBe(true);
-    expect(hasFreeSlotWithin({ ...base, calendar: { ...guise, status: 'fermee_definitivement' } })).toBe(false);
+    expect(hasFreeSlotWithin({ ...base, calendar: { ...guise, status: 'fermee_definitivement' } })).toBe(
+      false,
+    );
   });
 });

@@ -440,7 +440,11 @@ export const rendezvousEspaceRoutes =
           Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 200) : undefined]),
         );
         values.bookableOnline = body.bookableOnline === 'oui' ? 'oui' : 'non';
-        const again = (status: number, error: { field: string | null; message: string }, stored?: typeof motif) =>
+        const again = (
+          status: number,
+          error: { field: string | null; message: string },
+          stored?: typeof motif,
+        ) =>
           htmlReply(
             reply,
             status,

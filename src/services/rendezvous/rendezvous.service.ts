@@ -32,9 +32,9 @@ import {
   freeSlots,
   hasFreeSlotWithin,
   LOCATOR_BOOKING_DAYS,
+  MOTIF_LIMITS,
   type Motif,
   type MotifInput,
-  MOTIF_LIMITS,
   missedRate,
   mondayOf,
   mondayOfDate,
@@ -101,7 +101,15 @@ const motifColumns = (m: MotifInput): repo.MotifColumns => ({
 export const toPlage = (
   r: Pick<
     PlageRow,
-    'id' | 'agent_id' | 'structure_id' | 'jour' | 'debut_min' | 'fin_min' | 'valide_du' | 'valide_au' | 'motif_ids'
+    | 'id'
+    | 'agent_id'
+    | 'structure_id'
+    | 'jour'
+    | 'debut_min'
+    | 'fin_min'
+    | 'valide_du'
+    | 'valide_au'
+    | 'motif_ids'
   >,
 ): Plage => ({
   id: r.id,
@@ -437,7 +445,17 @@ export class RendezvousService {
     );
     return {
       motifs: r.motifs.map(
-        ([id, label, durationMin, channel, partner, demarche, minNoticeMin, maxNoticeDays, version]): Motif => ({
+        ([
+          id,
+          label,
+          durationMin,
+          channel,
+          partner,
+          demarche,
+          minNoticeMin,
+          maxNoticeDays,
+          version,
+        ]): Motif => ({
           id,
           structureId,
           label,
@@ -1042,7 +1060,13 @@ export class RendezvousService {
     const byMotif = new Map<string, Counts>();
     const key = { honore: 'honore', excuse: 'excuse', absent: 'absent', confirme: 'nonRenseigne' } as const;
     for (const r of rows) {
-      const m = byMotif.get(r.motif_id) ?? { label: r.libelle, honore: 0, excuse: 0, absent: 0, nonRenseigne: 0 };
+      const m = byMotif.get(r.motif_id) ?? {
+        label: r.libelle,
+        honore: 0,
+        excuse: 0,
+        absent: 0,
+        nonRenseigne: 0,
+      };
       m[key[r.statut as keyof typeof key]] += Number(r.n);
       byMotif.set(r.motif_id, m);
     }
@@ -1081,7 +1105,10 @@ export class RendezvousService {
     const from = new Date(now.getTime() - days * DAY);
     const rows = await repo.attendanceByStructure(this.db, ids, from, now);
     const key = { honore: 'honore', excuse: 'excuse', absent: 'absent', confirme: 'nonRenseigne' } as const;
-    const counts = new Map<string, { honore: number; excuse: number; absent: number; nonRenseigne: number }>();
+    const counts = new Map<
+      string,
+      { honore: number; excuse: number; absent: number; nonRenseigne: number }
+    >();
     for (const r of rows) {
       const c = counts.get(r.structure_id) ?? { honore: 0, excuse: 0, absent: 0, nonRenseigne: 0 };
       c[key[r.statut as keyof typeof key]] += Number(r.n);

@@ -203,13 +203,19 @@ describe('agenda, booking for someone, attendance', () => {
   it('per structure for those who follow several: the department’s animateur yes, another department no', async () => {
     const animateur = new Client(app, '192.0.2.34');
     const elsewhere = new Client(app, '192.0.2.35');
-    await animateur.login((await createUser(ctx, { role: 'animateur_departemental', departement: '02' })).email);
-    await elsewhere.login((await createUser(ctx, { role: 'animateur_departemental', departement: '59' })).email);
+    await animateur.login(
+      (await createUser(ctx, { role: 'animateur_departemental', departement: '02' })).email,
+    );
+    await elsewhere.login(
+      (await createUser(ctx, { role: 'animateur_departemental', departement: '59' })).email,
+    );
     const list = await animateur.get('/espace/rendez-vous/statistiques');
     expect(list.status).toBe(200);
     expect(list.body).toContain('<title>Rendez-vous non honorés — ');
     expect(list.body).toMatch(
-      new RegExp(`statistiques\\?structure=${f.structure.id}">[^<]+</a></td><td>02</td><td>1</td><td>0</td><td>0,0 %`),
+      new RegExp(
+        `statistiques\\?structure=${f.structure.id}">[^<]+</a></td><td>02</td><td>1</td><td>0</td><td>0,0 %`,
+      ),
     );
     const detail = await animateur.get(`/espace/rendez-vous/statistiques?structure=${f.structure.id}`);
     expect(detail.body).toContain('Taux d’absence non excusée par motif');
@@ -217,7 +223,9 @@ describe('agenda, booking for someone, attendance', () => {
     expect(other.status).toBe(200);
     expect(other.body).not.toContain(f.structure.id);
     expect(other.body).toContain('Aucun rendez-vous passé dans votre périmètre');
-    expect((await elsewhere.get(`/espace/rendez-vous/statistiques?structure=${f.structure.id}`)).status).toBe(404);
+    expect((await elsewhere.get(`/espace/rendez-vous/statistiques?structure=${f.structure.id}`)).status).toBe(
+      404,
+    );
     expect((await agent.get('/espace/rendez-vous/statistiques')).status).toBe(404);
   });
 });
@@ -268,7 +276,8 @@ describe('editing a motif', () => {
     expect((await stranger.get(editUrl())).status).toBe(404);
     expect((await stranger.post(editUrl(), form({ version: '1' }))).status).toBe(404);
     expect(
-      (await manager.get(`/espace/rendez-vous/motifs/not-a-uuid/modifier?structure=${f.structure.id}`)).status,
+      (await manager.get(`/espace/rendez-vous/motifs/not-a-uuid/modifier?structure=${f.structure.id}`))
+        .status,
     ).toBe(404);
   });
 
@@ -310,7 +319,10 @@ describe('editing a motif', () => {
     );
     expect(first.status).toBe(303);
     expect((await manager.get(first.location as string)).body).toContain('Motif modifié');
-    const second = await manager.post(editUrl(), form({ version: v, label: 'Autre intitulé', minNoticeMin: '120' }));
+    const second = await manager.post(
+      editUrl(),
+      form({ version: v, label: 'Autre intitulé', minNoticeMin: '120' }),
+    );
     expect(second.status).toBe(409);
     expect(second.body).toContain('modifié entre-temps');
     expect(second.body).toContain('Valeurs enregistrées maintenant : &lt;b&gt;Démarches&lt;/b&gt; en ligne');
@@ -318,7 +330,10 @@ describe('editing a motif', () => {
     expect(await stored()).toMatchObject({ libelle: '<b>Démarches</b> en ligne', duree_min: 45 });
     const newVersion = /name="version" value="(\d+)"/.exec(second.body)?.[1] ?? '';
     expect(Number(newVersion)).toBe(Number(v) + 1);
-    const again = await manager.post(editUrl(), form({ version: newVersion, label: 'Autre intitulé', durationMin: '45', minNoticeMin: '120' }));
+    const again = await manager.post(
+      editUrl(),
+      form({ version: newVersion, label: 'Autre intitulé', durationMin: '45', minNoticeMin: '120' }),
+    );
     expect(again.status).toBe(303);
     expect(await stored()).toMatchObject({ libelle: 'Autre intitulé', delai_min_minutes: 120, actif: true });
   });
@@ -361,7 +376,8 @@ describe('editing a motif', () => {
     expect(await bookings()).toEqual(before);
     expect(await occupations()).toEqual(units);
     // No longer offered to the public; agents still book it, now for 60 minutes.
-    const offered = (await app.inject(`/api/v1/structures/${f.structure.id}/creneaux`)).json().items as Array<{
+    const offered = (await app.inject(`/api/v1/structures/${f.structure.id}/creneaux`)).json()
+      .items as Array<{
       motif: string;
     }>;
     expect(offered.filter((x) => x.motif === f.motif.id)).toEqual([]);

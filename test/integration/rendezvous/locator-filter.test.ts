@@ -25,34 +25,47 @@ beforeAll(async () => {
   // Tuesday 24 November 2026, 10:30 in Saint-Quentin.
   t = await buildTestApp({ now: '2026-11-24T09:30:00Z' });
   const svc = t.ctx.rendezvous;
-  ids.bookable = (await bookingFixture(t.ctx)).structure.id;
+  ids.bookable = (await bookingFixture(t.ctx, { login: false })).structure.id;
 
-  const noPlage = await bookingFixture(t.ctx);
+  const noPlage = await bookingFixture(t.ctx, { login: false });
   for (const p of await svc.plages(noPlage.structure.id)) {
     await svc.removePlage(noPlage.manager, noPlage.structure.id, p.id);
   }
   ids.noPlage = noPlage.structure.id;
 
-  const agentsOnly = await bookingFixture(t.ctx);
+  const agentsOnly = await bookingFixture(t.ctx, { login: false });
   const m = agentsOnly.motif;
-  await svc.updateMotif(agentsOnly.manager, agentsOnly.structure.id, m.id, m.version, {
-    ...m,
-    bookableOnline: false,
-  }, true);
+  await svc.updateMotif(
+    agentsOnly.manager,
+    agentsOnly.structure.id,
+    m.id,
+    m.version,
+    {
+      ...m,
+      bookableOnline: false,
+    },
+    true,
+  );
   ids.agentsOnly = agentsOnly.structure.id;
 
   // One slot only: Thursday 26 November, 09:00–09:30.
-  full = await bookingFixture(t.ctx);
-  await onlyPlage(full, { weekday: 'jeudi', start: '09:00', end: '09:30', validFrom: '2026-11-26', validUntil: '2026-11-26' });
+  full = await bookingFixture(t.ctx, { login: false });
+  await onlyPlage(full, {
+    weekday: 'jeudi',
+    start: '09:00',
+    end: '09:30',
+    validFrom: '2026-11-26',
+    validUntil: '2026-11-26',
+  });
   ids.full = full.structure.id;
 
   // Plages from 14 December only: 20 days away.
-  const later = await bookingFixture(t.ctx);
+  const later = await bookingFixture(t.ctx, { login: false });
   await onlyPlage(later, { weekday: 'lundi', start: '09:00', end: '12:00', validFrom: '2026-12-14' });
   ids.later = later.structure.id;
 
   // Temporarily closed until the end of the year.
-  const closed = await bookingFixture(t.ctx);
+  const closed = await bookingFixture(t.ctx, { login: false });
   await t.ctx.db
     .updateTable('structures')
     .set({ status: 'fermee_temporairement', status_until: '2026-12-31' })
@@ -78,9 +91,7 @@ describe('the appointment filter of the locator', () => {
     expect(res.statusCode).toBe(200);
     expect(idsOf(res.json())).toEqual([ids.bookable, ids.full].sort());
     const others = (await nearest('appointment=false')).json();
-    expect(idsOf(others)).toEqual(
-      [ids.noPlage, ids.agentsOnly, ids.later, ids.closed, ids.declared].sort(),
-    );
+    expect(idsOf(others)).toEqual([ids.noPlage, ids.agentsOnly, ids.later, ids.closed, ids.declared].sort());
     // Every answer says both: bookable online (real slots), and appointments declared in the official list.
     const all = (await nearest('')).json().items as Array<{
       id: string;

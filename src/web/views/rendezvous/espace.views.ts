@@ -6,14 +6,14 @@ import {
   CHANNELS,
   type Channel,
   formatMinutes,
+  MISSED_RATE_MIN_COUNT,
+  type MissedRate,
   type Motif,
   NAME_MAX,
   type Plage,
   type Slot,
   type SlotWeek,
   STATUS_LABELS,
-  MISSED_RATE_MIN_COUNT,
-  type MissedRate,
   type Status,
 } from '../../../domain/rendezvous/index.js';
 import { type TimeZone, toLocalIso } from '../../../domain/shared/time-zone.js';
@@ -70,7 +70,8 @@ const whole = (r: number) => `${Math.round(r * 100)}`;
 
 /** A rate with its interval and the count it rests on, or why there is none. */
 function rateCell(m: MissedRate): SafeHtml {
-  if (m.missedRate === null || m.interval === null) return html`— <span class="fr-text--xs">(aucune présence renseignée)</span>`;
+  if (m.missedRate === null || m.interval === null)
+    return html`— <span class="fr-text--xs">(aucune présence renseignée)</span>`;
   return html`${percent(m.missedRate)}<br><span class="fr-text--xs">entre ${whole(m.interval.low)} et ${whole(m.interval.high)} % (IC 95 %)${m.small ? ' · peu de rendez-vous : indicatif' : ''}</span>`;
 }
 
