@@ -564,11 +564,16 @@ export async function slotInputs(
           delai_min_minutes, delai_max_jours, version) order by libelle, id), '[]'::json)
         from rendezvous_motifs where structure_id = ${structureId} and actif and reservable_en_ligne)`
     : sql`'[]'::json`;
+  // The agents' ids computed once (`= any(array(…))`: an `in (select …)` here was re-run for every
+  // appointment row), and `debut` bounded on both sides so that the (agent_id, debut) index reads the
+  // range only, not the agents' whole history: an appointment lasts at most 240 minutes (the motifs'
+  // check constraint), so one overlapping [from, to) starts after from − 240 minutes.
   const busy = o.withBusy
     ? sql`(select coalesce(json_agg(json_build_array(r.agent_id, ${ms('r.debut')}, ${ms('r.fin')})), '[]'::json)
         from rendezvous r
-        where r.agent_id in (select agent_id from rendezvous_plages where structure_id = ${structureId})
-          and r.statut <> 'annule' and r.debut < ${to} and r.fin > ${from})`
+        where r.agent_id = any(array(select distinct agent_id from rendezvous_plages where structure_id = ${structureId}))
+          and r.statut <> 'annule' and r.debut < ${to} and r.fin > ${from}
+          and r.debut > ${new Date(from.getTime() - 240 * 60_000)})`
     : sql`'[]'::json`;
   const result = await sql<{
     motifs: MotifTuple[];

@@ -29,7 +29,7 @@ import {
   checkRange,
   contact,
   DEFAULT_RANGE_DAYS,
-  freeSlots,
+  freeSlotsOfMotifs,
   hasFreeSlotWithin,
   LOCATOR_BOOKING_DAYS,
   MOTIF_LIMITS,
@@ -505,34 +505,26 @@ export class RendezvousService {
     motifs: readonly Motif[],
     from: Date,
     to: Date,
-    options: { ignoreNotice?: boolean; withBusy?: boolean } = {},
+    /** `allAgents`: every free agent of each slot (booking tries them in turn); otherwise the first. */
+    options: { ignoreNotice?: boolean; withBusy?: boolean; allAgents?: boolean } = {},
     read?: Awaited<ReturnType<RendezvousService['slotInputs']>>,
   ): Promise<Slot[]> {
     checkRange(from, to);
     if (motifs.length === 0) return [];
     const { plages, absences, busy } =
       read ?? (await this.slotInputs(s.id, from, to, { withBusy: options.withBusy }));
-    const calendar = calendarOf(s);
-    const now = this.clock.now();
-    const all: Slot[] = [];
-    for (const motif of motifs) {
-      all.push(
-        ...freeSlots({
-          calendar,
-          motif,
-          plages,
-          absences,
-          busy,
-          from,
-          to,
-          now,
-          ignoreNotice: options.ignoreNotice,
-        }),
-      );
-    }
-    return motifs.length === 1
-      ? all
-      : all.sort((a, b) => a.start.getTime() - b.start.getTime() || a.motifId.localeCompare(b.motifId));
+    return freeSlotsOfMotifs({
+      calendar: calendarOf(s),
+      motifs,
+      plages,
+      absences,
+      busy,
+      from,
+      to,
+      now: this.clock.now(),
+      ignoreNotice: options.ignoreNotice,
+      firstAgentOnly: !options.allAgents,
+    });
   }
 
   /** Public slots of one motif, or of every motif bookable online, over at most 93 days. */
@@ -772,7 +764,7 @@ export class RendezvousService {
         'Ce créneau ne fait pas partie des disponibilités de cette France Services : choisissez-en un dans la liste.',
       );
     }
-    const free = (await this.slotsOf(s, [motif], window.from, window.to, opts)).find(
+    const free = (await this.slotsOf(s, [motif], window.from, window.to, { ...opts, allAgents: true })).find(
       (x) => x.start.getTime() === start.getTime(),
     );
     const taken = () =>
@@ -883,9 +875,9 @@ export class RendezvousService {
         'start',
         'Ce créneau ne fait pas partie des disponibilités : choisissez-en un dans la liste.',
       );
-    const free = (await this.slotsOf(m.structure, [m.motif], window.from, window.to)).find(
-      (x) => x.start.getTime() === start.getTime(),
-    );
+    const free = (
+      await this.slotsOf(m.structure, [m.motif], window.from, window.to, { allAgents: true })
+    ).find((x) => x.start.getTime() === start.getTime());
     const taken = () =>
       conflict('Ce créneau vient d’être réservé par quelqu’un d’autre : choisissez-en un autre.', 'start');
     if (!free) throw taken();
