@@ -83,6 +83,14 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
   const mobile = new MobileService(database.db, clock);
   const rollups = new PilotageRollups(database.db, logger);
   const accompagnement = new AccompagnementService(database.db, clock, geography, logger, rollups.listener);
+  const rendezvous = new RendezvousService(
+    database.db,
+    clock,
+    config,
+    logger,
+    config.smsUrl ? new HttpSmsSender(config.smsUrl, config.smsToken) : null,
+    () => accompagnement.activeDemarches(),
+  );
   return {
     config,
     database,
@@ -91,7 +99,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     logger,
     geography,
     geocoder,
-    locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, mobile)),
+    locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, mobile), rendezvous),
     territory: new TerritoryService(database.db, config, logger),
     labelling: createLabelling({ db: database.db, clock, config }),
     mobile,
@@ -108,14 +116,7 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
       config.secretThreshold,
       new SurveyService(database.db, clock, config.publicUrl),
     ),
-    rendezvous: new RendezvousService(
-      database.db,
-      clock,
-      config,
-      logger,
-      config.smsUrl ? new HttpSmsSender(config.smsUrl, config.smsToken) : null,
-      () => accompagnement.activeDemarches(),
-    ),
+    rendezvous,
   };
 }
 

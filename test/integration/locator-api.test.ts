@@ -58,7 +58,14 @@ describe('locator API on hand-written structures', () => {
     expect(await ids('lat=49.9&lon=3.63&openNow=true')).not.toContain('HIRSON'); // open on Wednesdays only
     expect(await ids('lat=49.9&lon=3.63&partner=msa&format=fixe')).toEqual(['GUISE', 'HIRSON', 'LILLE']);
     expect(await ids('lat=49.9&lon=3.63&format=mobile')).toEqual(['BUS']);
-    expect(await ids('lat=49.9&lon=3.63&appointment=true')).toEqual(['HIRSON']);
+    // The appointment filter means "bookable online within 14 days" (issue 15): no structure here has
+    // motifs and plages, so none matches; Hirson still says it takes appointments (official list).
+    expect(await ids('lat=49.9&lon=3.63&appointment=true')).toEqual([]);
+    const all = (await nearest('lat=49.9&lon=3.63&appointment=false&limit=5')).json().items;
+    expect(all.find((i: { idFs: string }) => i.idFs === 'HIRSON')).toMatchObject({
+      appointment: true,
+      onlineBooking: false,
+    });
     expect(await ids('lat=49.9&lon=3.63&radiusKm=25')).toEqual(['GUISE', 'BUS']);
   });
 

@@ -284,7 +284,10 @@ describe('public pages', () => {
     expect(open).toContain('France services de Guise');
     expect(open).not.toContain('France services d’Hirson');
     expect(open).not.toContain('France services à distance');
-    expect(await names('partenaire=msa&format=fixe&rdv=1')).toEqual(['France services d’Hirson']);
+    // "Rendez-vous en ligne sous 14 jours" reads real availability (issue 15): Hirson declares appointments
+    // in the official list but has no motif nor plage here.
+    expect(await names('partenaire=msa&format=fixe&rdv=1')).toEqual([]);
+    expect(await names('partenaire=msa&format=fixe')).toContain('France services d’Hirson');
     expect(await names('format=mobile')).toEqual(['Bus France services Thiérache']);
     // The form shows the filters back, so the shared URL reproduces the same page.
     const res = await get('/?lat=49.9&lon=3.63&ouvert=1&partenaire=msa&format=mobile');

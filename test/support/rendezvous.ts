@@ -13,7 +13,12 @@ const DAY = [
  * Aisne), a manager, one agent with plages 09:00–12:00 every weekday, and one motif of 30 minutes
  * bookable online with one hour's notice.
  */
-export async function bookingFixture(ctx: AppContext, o: { departement?: string; codeInsee?: string } = {}) {
+export async function bookingFixture(
+  ctx: AppContext,
+  /** `login: false`: accounts without a password (no argon2 hashing), for tests that never sign in. */
+  o: { departement?: string; codeInsee?: string; login?: boolean } = {},
+) {
+  const password = o.login === false ? null : undefined;
   const s = await insertStructure(ctx, { departement: o.departement });
   await ctx.db
     .updateTable('structures')
@@ -35,8 +40,14 @@ export async function bookingFixture(ctx: AppContext, o: { departement?: string;
     role: 'responsable',
     structureIds: [s.id],
     name: 'Claire Responsable',
+    password,
   });
-  const agentUser = await createUser(ctx, { role: 'agent', structureIds: [s.id], name: 'Alain Agent' });
+  const agentUser = await createUser(ctx, {
+    role: 'agent',
+    structureIds: [s.id],
+    name: 'Alain Agent',
+    password,
+  });
   const manager: Principal = {
     id: managerUser.id,
     role: 'responsable',

@@ -636,3 +636,51 @@ export async function structureStatusHistories(
     changes: (x.changes ?? []).map((c) => ({ at: new Date(c.at), from: c.from, to: c.to })),
   }));
 }
+
+/**
+ * What a booking calendar needs of some structures (the rendez-vous locator filter): place, hours,
+ * closures and status, without the rest of the row. Read in chunks of 1,000 ids.
+ */
+export async function structureCalendars(db: Executor, ids: readonly string[]) {
+  const rows: Array<{
+    id: string;
+    name: string;
+    codeInsee: string;
+    departement: string;
+    hours: WeeklyHours;
+    closures: ExceptionalClosure[];
+    status: Structure['status'];
+    statusUntil: string | null;
+  }> = [];
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    const found = await db
+      .selectFrom('structures')
+      .select(['id', 'name', 'code_insee', 'departement', 'hours', 'closures', 'status', 'status_until'])
+      .where('id', 'in', chunk)
+      .execute();
+    for (const r of found) {
+      rows.push({
+        id: r.id,
+        name: r.name,
+        codeInsee: r.code_insee,
+        departement: r.departement,
+        hours: { days: r.hours as WeeklyHours['days'] },
+        closures: r.closures as ExceptionalClosure[],
+        status: r.status,
+        statusUntil: r.status_until,
+      });
+    }
+  }
+  return rows;
+}
+
+/** The ids of a department's structures (a scope filter for capabilities that keep only structure ids). */
+export async function structureIdsInDepartement(db: Executor, departement: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('structures')
+    .select('id')
+    .where('departement', '=', departement)
+    .execute();
+  return rows.map((r) => r.id);
+}

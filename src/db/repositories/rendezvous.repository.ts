@@ -158,21 +158,6 @@ export async function deleteAbsence(
 // Bookings and their occupancy units
 // ---------------------------------------------------------------------------------------------
 
-/** The time agents are taken by live appointments (not cancelled) overlapping [from, to). */
-export async function busyOf(db: Db, structureId: string, from: Date, to: Date) {
-  // An agent may take appointments at several structures: their time is theirs, whatever the place.
-  return db
-    .selectFrom('rendezvous')
-    .select(['agent_id', 'debut', 'fin'])
-    .where('statut', '<>', 'annule')
-    .where('debut', '<', to)
-    .where('fin', '>', from)
-    .where('agent_id', 'in', (eb) =>
-      eb.selectFrom('rendezvous_plages').select('agent_id').where('structure_id', '=', structureId),
-    )
-    .execute();
-}
-
 export type BookingInsert = Omit<
   BookingRow,
   'id' | 'statut' | 'version' | 'updated_at' | 'contact_efface_at'
@@ -323,8 +308,11 @@ export async function eraseContacts(db: Db, cutoff: Date, at: Date): Promise<num
   return Number(r.numUpdatedRows);
 }
 
-/** Attendance counts per motif of a structure since `from` (honoré, excusé, absent). */
-export function attendanceCounts(db: Db, structureId: string, from: Date) {
+/**
+ * Counts per motif of a structure's appointments that started in [from, to), by status: honoré, excusé,
+ * absent, and confirmé (attendance not recorded). Cancelled ones are not counted.
+ */
+export function attendanceCounts(db: Db, structureId: string, from: Date, to: Date) {
   return db
     .selectFrom('rendezvous as r')
     .innerJoin('rendezvous_motifs as m', 'm.id', 'r.motif_id')
@@ -332,9 +320,27 @@ export function attendanceCounts(db: Db, structureId: string, from: Date) {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('r.structure_id', '=', structureId)
     .where('r.debut', '>=', from)
-    .where('r.statut', 'in', ['honore', 'excuse', 'absent'])
+    .where('r.debut', '<', to)
+    .where('r.statut', 'in', ['honore', 'excuse', 'absent', 'confirme'])
     .groupBy(['m.id', 'm.libelle', 'r.statut'])
     .execute();
+}
+
+/**
+ * The same counts per structure, for the structures `ids` (null: every structure), over appointments that
+ * started in [from, to).
+ */
+export async function attendanceByStructure(db: Db, ids: readonly string[] | null, from: Date, to: Date) {
+  if (ids !== null && ids.length === 0) return [];
+  let q = db
+    .selectFrom('rendezvous')
+    .select(['structure_id', 'statut'])
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('debut', '>=', from)
+    .where('debut', '<', to)
+    .where('statut', 'in', ['honore', 'excuse', 'absent', 'confirme']);
+  if (ids !== null) q = q.where('structure_id', 'in', ids);
+  return q.groupBy(['structure_id', 'statut']).execute();
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -427,4 +433,168 @@ export async function hasFeed(db: Db, agentId: string): Promise<boolean> {
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return r !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The locator's filter: every structure at once (one query per table)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * What the "bookable online within N days" computation reads, for every structure at once: the active
+ * motifs bookable online (of structures with at least one plage valid in the window), those structures'
+ * plages valid in the window, their absences and their agents' live appointments overlapping
+ * [from, to). One query per table, only the columns the slot computation uses.
+ */
+export async function onlineBookingRows(
+  db: Db,
+  window: { from: Date; to: Date; firstDay: string; lastDay: string },
+) {
+  const motifs = await db
+    .selectFrom('rendezvous_motifs as m')
+    .select(['m.id', 'm.structure_id', 'm.duree_min', 'm.canal', 'm.delai_min_minutes', 'm.delai_max_jours'])
+    .where('m.actif', '=', true)
+    .where('m.reservable_en_ligne', '=', true)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('rendezvous_plages as p')
+          .select('p.id')
+          .whereRef('p.structure_id', '=', 'm.structure_id')
+          .where((w) => w.or([w('p.valide_au', 'is', null), w('p.valide_au', '>=', window.firstDay)]))
+          .where((w) => w.or([w('p.valide_du', 'is', null), w('p.valide_du', '<=', window.lastDay)])),
+      ),
+    )
+    .execute();
+  const ids = [...new Set(motifs.map((m) => m.structure_id))];
+  const plagesOf = (chunk: string[]) =>
+    db
+      .selectFrom('rendezvous_plages')
+      .select([
+        'id',
+        'structure_id',
+        'agent_id',
+        'jour',
+        'debut_min',
+        'fin_min',
+        'valide_du',
+        'valide_au',
+        'motif_ids',
+      ])
+      .where('structure_id', 'in', chunk)
+      .where((w) => w.or([w('valide_au', 'is', null), w('valide_au', '>=', window.firstDay)]))
+      .where((w) => w.or([w('valide_du', 'is', null), w('valide_du', '<=', window.lastDay)]))
+      .execute();
+  const absencesOf = (chunk: string[]) =>
+    db
+      .selectFrom('rendezvous_absences')
+      .select(['structure_id', 'agent_id', 'debut', 'fin'])
+      .where('structure_id', 'in', chunk)
+      .where('debut', '<', window.to)
+      .where('fin', '>', window.from)
+      .execute();
+  const busyOf = (agents: string[]) =>
+    db
+      .selectFrom('rendezvous')
+      .select(['agent_id', 'debut', 'fin'])
+      .where('agent_id', 'in', agents)
+      .where('statut', '<>', 'annule')
+      .where('debut', '<', window.to)
+      .where('fin', '>', window.from)
+      .execute();
+  const plages: Awaited<ReturnType<typeof plagesOf>> = [];
+  const absences: Awaited<ReturnType<typeof absencesOf>> = [];
+  const busy: Awaited<ReturnType<typeof busyOf>> = [];
+  // Ids in chunks of 1,000: one query per table unless more than 1,000 structures take appointments.
+  for (let i = 0; i < ids.length; i += 1000) {
+    const chunk = ids.slice(i, i + 1000);
+    plages.push(...(await plagesOf(chunk)));
+    absences.push(...(await absencesOf(chunk)));
+  }
+  const agents = [...new Set(plages.map((p) => p.agent_id))];
+  for (let i = 0; i < agents.length; i += 1000) busy.push(...(await busyOf(agents.slice(i, i + 1000))));
+  return { motifs, plages, absences, busy };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Free slots of one structure: everything in one round trip
+// ---------------------------------------------------------------------------------------------
+
+/** One motif as `slotInputs` reads it: [id, libelle, duree_min, canal, partenaire, demarche, delai_min_minutes, delai_max_jours, version]. */
+export type MotifTuple = [
+  string,
+  string,
+  number,
+  string,
+  string | null,
+  string | null,
+  number,
+  number,
+  number,
+];
+/** One plage: [id, agent_id, jour, debut_min, fin_min, valide_du, valide_au, motif_ids]. */
+export type PlageTuple = [
+  string,
+  string,
+  string,
+  number,
+  number,
+  string | null,
+  string | null,
+  string[] | null,
+];
+/** Time taken (an absence or an appointment): [agent_id, start ms, end ms]. */
+export type SpanTuple = [string, number, number];
+
+/**
+ * What the free slots of one structure over [from, to) are computed from, in one query: its plages, its
+ * agents' absences and live appointments overlapping the range (only the columns used, instants as epoch
+ * milliseconds, no row-by-row parsing) and, on demand, its active motifs bookable online. The free slots
+ * API used to make five queries and parse every timestamp; see docs/BENCHMARKS.md (rendez-vous).
+ */
+export async function slotInputs(
+  db: Db,
+  structureId: string,
+  from: Date,
+  to: Date,
+  o: { withBusy: boolean; onlineMotifs: boolean },
+): Promise<{ motifs: MotifTuple[]; plages: PlageTuple[]; absences: SpanTuple[]; busy: SpanTuple[] }> {
+  const ms = (column: string) => sql.raw(`(extract(epoch from ${column}) * 1000)::bigint`);
+  const motifs = o.onlineMotifs
+    ? sql`(select coalesce(json_agg(json_build_array(id, libelle, duree_min, canal, partenaire, demarche,
+          delai_min_minutes, delai_max_jours, version) order by libelle, id), '[]'::json)
+        from rendezvous_motifs where structure_id = ${structureId} and actif and reservable_en_ligne)`
+    : sql`'[]'::json`;
+  // The agents' ids computed once (`= any(array(…))`: an `in (select …)` here was re-run for every
+  // appointment row), and `debut` bounded on both sides so that the (agent_id, debut) index reads the
+  // range only, not the agents' whole history: an appointment lasts at most 240 minutes (the motifs'
+  // check constraint), so one overlapping [from, to) starts after from − 240 minutes.
+  const busy = o.withBusy
+    ? sql`(select coalesce(json_agg(json_build_array(r.agent_id, ${ms('r.debut')}, ${ms('r.fin')})), '[]'::json)
+        from rendezvous r
+        where r.agent_id = any(array(select distinct agent_id from rendezvous_plages where structure_id = ${structureId}))
+          and r.statut <> 'annule' and r.debut < ${to} and r.fin > ${from}
+          and r.debut > ${new Date(from.getTime() - 240 * 60_000)})`
+    : sql`'[]'::json`;
+  const result = await sql<{
+    motifs: MotifTuple[];
+    plages: PlageTuple[];
+    absences: SpanTuple[];
+    busy: SpanTuple[];
+  }>`select
+      ${motifs} as motifs,
+      (select coalesce(json_agg(json_build_array(id, agent_id, jour, debut_min, fin_min, valide_du, valide_au,
+          motif_ids) order by agent_id, jour, debut_min), '[]'::json)
+        from rendezvous_plages where structure_id = ${structureId}) as plages,
+      (select coalesce(json_agg(json_build_array(agent_id, ${ms('debut')}, ${ms('fin')})), '[]'::json)
+        from rendezvous_absences where structure_id = ${structureId} and debut < ${to} and fin > ${from}) as absences,
+      ${busy} as busy`.execute(db);
+  const row = result.rows[0];
+  const parse = <T>(v: T | string | undefined): T =>
+    typeof v === 'string' ? (JSON.parse(v) as T) : (v as T);
+  return {
+    motifs: parse(row?.motifs) ?? [],
+    plages: parse(row?.plages) ?? [],
+    absences: parse(row?.absences) ?? [],
+    busy: parse(row?.busy) ?? [],
+  };
 }

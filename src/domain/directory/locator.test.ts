@@ -78,6 +78,11 @@ describe('static filters and travel time', () => {
     expect(matchesStaticFilters({ ...base, format: 'bus' }, { format: 'fixe' })).toBe(false);
     expect(matchesStaticFilters({ ...base, format: 'itinerante' }, { format: 'mobile' })).toBe(true);
     expect(matchesStaticFilters(base, { appointment: true })).toBe(false);
+    // The appointment filter reads the set of structures bookable online within 14 days, not the
+    // official list's prise_rdv column.
+    expect(matchesStaticFilters({ ...base, appointment: true }, { appointment: true })).toBe(false);
+    expect(matchesStaticFilters(base, { appointment: true }, new Set([base.id]))).toBe(true);
+    expect(matchesStaticFilters(base, { appointment: false }, new Set([base.id]))).toBe(false);
     expect(matchesStaticFilters({ ...base, status: 'fermee_definitivement' }, {})).toBe(false);
   });
 

@@ -32,6 +32,10 @@ export interface LocatorFilters {
   readonly openNow?: boolean;
   readonly partner?: Partner;
   readonly format?: FormatFilter;
+  /**
+   * true: only structures bookable online within 14 days, from real availability (issue 15); false: only
+   * the others. The official list's `prise_rdv` column stays on each structure (`appointment`).
+   */
   readonly appointment?: boolean;
 }
 
@@ -60,15 +64,24 @@ export function publicOpening(s: Structure, at: Date): PublicOpening {
   return { ...openingState(s.hours, at, s.closures, place), remoteOnly, closedByStatus };
 }
 
-/** Filters that do not depend on time; applied inside the spatial search. */
-export function matchesStaticFilters(s: Structure, f: LocatorFilters): boolean {
+/**
+ * Filters applied inside the spatial search. `bookableOnline`: the structures with a free slot bookable
+ * online within 14 days, computed beforehand (the rendez-vous service); none when not given.
+ */
+export function matchesStaticFilters(
+  s: Structure,
+  f: LocatorFilters,
+  bookableOnline: ReadonlySet<string> = NONE,
+): boolean {
   if (s.status === 'fermee_definitivement') return false;
   if (f.partner && !s.partners.includes(f.partner)) return false;
   if (f.format === 'mobile' && !isMobileFormat(s.format)) return false;
   if (f.format === 'fixe' && isMobileFormat(s.format)) return false;
-  if (f.appointment !== undefined && s.appointment !== f.appointment) return false;
+  if (f.appointment !== undefined && bookableOnline.has(s.id) !== f.appointment) return false;
   return true;
 }
+
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * The sentence for a bus stop: the bus is there now (until when), or its next passage.

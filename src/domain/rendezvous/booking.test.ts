@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { plageInput } from './availability.js';
-import { attendanceAllowed, contact, phoneCountryOf } from './booking.js';
+import { attendanceAllowed, contact, missedRate, phoneCountryOf } from './booking.js';
 import { motifInput } from './motif.js';
 
 describe('contact details', () => {
@@ -100,5 +100,32 @@ describe('motifs and plages', () => {
     expect(attendanceAllowed('confirme', 'excuse', start, new Date('2026-01-05T07:00:00Z'))).toBeNull();
     expect(attendanceAllowed('confirme', 'absent', start, new Date('2026-01-05T09:00:00Z'))).toBeNull();
     expect(attendanceAllowed('annule', 'honore', start, new Date('2026-01-05T09:00:00Z'))).toMatch(/annulé/);
+  });
+});
+
+describe('missed-appointment rate', () => {
+  it('is absent ÷ recorded, with a 95 % Wilson interval; unrecorded appointments stay apart', () => {
+    const r = missedRate({ honore: 80, excuse: 10, absent: 10, nonRenseigne: 7 });
+    expect(r).toMatchObject({ total: 100, missedRate: 0.1, nonRenseigne: 7, small: false });
+    // Known value: 10/100 gives [0.0552, 0.1744].
+    expect(r.interval?.low).toBeCloseTo(0.0552, 3);
+    expect(r.interval?.high).toBeCloseTo(0.1744, 3);
+  });
+
+  it('says when there is nothing to compute on, and flags small counts', () => {
+    expect(missedRate({ honore: 0, excuse: 0, absent: 0, nonRenseigne: 3 })).toMatchObject({
+      total: 0,
+      missedRate: null,
+      interval: null,
+      small: true,
+    });
+    const few = missedRate({ honore: 2, excuse: 0, absent: 1, nonRenseigne: 0 });
+    expect(few.small).toBe(true);
+    // One missed in three: the interval is wide, which is the honest answer.
+    expect(few.interval?.low).toBeLessThan(0.1);
+    expect(few.interval?.high).toBeGreaterThan(0.7);
+    const none = missedRate({ honore: 40, excuse: 0, absent: 0, nonRenseigne: 0 });
+    expect(none.interval?.low).toBeCloseTo(0, 10);
+    expect(none.interval?.high).toBeGreaterThan(0.05);
   });
 });

@@ -97,3 +97,49 @@ export function attendanceAllowed(
 export function formatPhone(e164: string): string {
   return parsePhoneNumberFromString(e164)?.formatInternational() ?? e164;
 }
+
+/** Below this many recorded appointments, a missed-appointment rate is shown as indicative only. */
+export const MISSED_RATE_MIN_COUNT = 30;
+
+/** Attendance recorded for past appointments, and those still without it. */
+export interface AttendanceCounts {
+  readonly honore: number;
+  readonly excuse: number;
+  readonly absent: number;
+  /** Past appointments still "confirmé": attendance not recorded, left out of the rate. */
+  readonly nonRenseigne: number;
+}
+
+export interface MissedRate extends AttendanceCounts {
+  /** The appointments the rate is computed on: honoré + excusé + absent. */
+  readonly total: number;
+  /** absent ÷ total; null when nothing is recorded. */
+  readonly missedRate: number | null;
+  /** 95 % Wilson score interval of the rate; null when nothing is recorded. */
+  readonly interval: { readonly low: number; readonly high: number } | null;
+  /** Fewer than `MISSED_RATE_MIN_COUNT` recorded: to be read with caution. */
+  readonly small: boolean;
+}
+
+/**
+ * The missed-appointment rate: appointments missed without notice over those whose attendance was
+ * recorded (honoré, excusé, absent), with its 95 % Wilson interval, so that a rate on a handful of
+ * appointments does not read like one on hundreds. Past appointments without recorded attendance are
+ * counted apart, never guessed.
+ */
+export function missedRate(c: AttendanceCounts): MissedRate {
+  const total = c.honore + c.excuse + c.absent;
+  if (total === 0) return { ...c, total, missedRate: null, interval: null, small: true };
+  const p = c.absent / total;
+  const z = 1.959964;
+  const z2 = z * z;
+  const centre = (p + z2 / (2 * total)) / (1 + z2 / total);
+  const half = (z / (1 + z2 / total)) * Math.sqrt((p * (1 - p)) / total + z2 / (4 * total * total));
+  return {
+    ...c,
+    total,
+    missedRate: p,
+    interval: { low: Math.max(0, centre - half), high: Math.min(1, centre + half) },
+    small: total < MISSED_RATE_MIN_COUNT,
+  };
+}

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { weeklyHoursFromText } from '../directory/opening-hours.js';
 import { toLocalIso } from '../shared/time-zone.js';
 import type { Plage } from './availability.js';
-import { type BookingCalendar, freeSlots, type SlotRequest, unitsOf, wallToInstant } from './slots.js';
+import {
+  type BookingCalendar,
+  freeSlots,
+  hasFreeSlotWithin,
+  type SlotRequest,
+  unitsOf,
+  wallToInstant,
+} from './slots.js';
 
 const DAYS = '09:00 - 12:00 / 13:30 - 17:00';
 const hours = weeklyHoursFromText({
@@ -268,5 +275,36 @@ describe('free slots', () => {
         d.toISOString().slice(11, 16),
       ),
     ).toEqual(['08:00', '08:05', '08:10', '08:15']);
+  });
+});
+
+describe('bookable within N days (the locator’s filter)', () => {
+  // Tuesday 6 January 2026, 10:00 in Guise; the only plage is on Mondays.
+  const now = new Date('2026-01-06T09:00:00Z');
+  const base = { calendar: guise, motifs: [motif], plages: [plage()], absences: [], busy: [], now, days: 14 };
+
+  it('finds the next Monday’s slots, and stops at the first day with one', () => {
+    expect(hasFreeSlotWithin(base)).toBe(true);
+    const first = freeSlots(req({ from: now, to: new Date('2026-01-20T09:00:00Z'), now, limit: 1 }));
+    // The whole first Monday, not the second one.
+    expect(locals(first)[0]).toBe('2026-01-12T09:00:00+01:00');
+    expect(first.every((s) => toLocalIso(s.start, guise.zone).startsWith('2026-01-12'))).toBe(true);
+  });
+
+  it('is false beyond the window, within the notice, once taken, or with no motif', () => {
+    expect(hasFreeSlotWithin({ ...base, days: 5 })).toBe(false);
+    expect(hasFreeSlotWithin({ ...base, motifs: [{ ...motif, minNoticeMin: 14 * 1440 }] })).toBe(false);
+    expect(hasFreeSlotWithin({ ...base, motifs: [] })).toBe(false);
+    // Both Mondays fully taken by appointments of the agent.
+    const busy = ['2026-01-12', '2026-01-19'].map((d) => ({
+      agentId: 'a1',
+      start: new Date(`${d}T08:00:00Z`),
+      end: new Date(`${d}T11:00:00Z`),
+    }));
+    expect(hasFreeSlotWithin({ ...base, busy })).toBe(false);
+    expect(hasFreeSlotWithin({ ...base, busy: busy.slice(0, 1) })).toBe(true);
+    expect(hasFreeSlotWithin({ ...base, calendar: { ...guise, status: 'fermee_definitivement' } })).toBe(
+      false,
+    );
   });
 });

@@ -17,6 +17,8 @@ import { type Motif, SLOT_UNIT_MIN } from './motif.js';
  */
 export const DEFAULT_RANGE_DAYS = 56;
 export const MAX_RANGE_DAYS = 93;
+/** The locator's appointment filter: a slot bookable online within this many days (issue 15). */
+export const LOCATOR_BOOKING_DAYS = 14;
 const MINUTE = 60_000;
 const DAY = 86_400_000;
 const UNIT = SLOT_UNIT_MIN * MINUTE;
@@ -49,6 +51,8 @@ export interface SlotRequest {
   readonly now: Date;
   /** An agent booking on someone's behalf: the motif's notice does not apply (only "not in the past"). */
   readonly ignoreNotice?: boolean;
+  /** Stop after the local day on which this many slots were found (the locator only asks "any?"). */
+  readonly limit?: number;
 }
 
 export interface Slot {
@@ -129,74 +133,135 @@ export function unitsOf(start: Date, end: Date): Date[] {
 }
 
 export function freeSlots(q: SlotRequest): Slot[] {
+  return freeSlotsOfMotifs({ ...q, motifs: [q.motif] });
+}
+
+/** What does not depend on the motif for one local day (shared by every motif of a request). */
+interface DayInfo {
+  readonly isoDate: string;
+  readonly weekday: Weekday;
+  readonly opening: readonly TimeRange[];
+  /** Closed all day: no opening hours, an exceptional closure or a public holiday. */
+  readonly closed: boolean;
+  /** The instant of local midnight when the offset holds all day (no clock change), else null. */
+  readonly steady: number | null;
+}
+
+/**
+ * The free slots of several motifs of one structure over one range, sorted by start then motif: the
+ * same rules as `freeSlots`, with the work that does not depend on the motif (days, opening hours,
+ * closures, holidays, offsets, time taken) done once. `firstAgentOnly`: a slot lists the first free agent
+ * only (pages and the API show slots; booking asks for every agent to try them in turn).
+ */
+export function freeSlotsOfMotifs(
+  q: Omit<SlotRequest, 'motif'> & {
+    readonly motifs: ReadonlyArray<SlotRequest['motif']>;
+    readonly firstAgentOnly?: boolean;
+  },
+): Slot[] {
   checkRange(q.from, q.to);
-  const { calendar: cal, motif } = q;
+  const cal = q.calendar;
+  if (cal.status === 'fermee_definitivement' || q.motifs.length === 0 || q.plages.length === 0) return [];
   const now = q.now.getTime();
-  const lo = Math.max(q.from.getTime(), q.ignoreNotice ? now : now + motif.minNoticeMin * MINUTE);
-  const hi = Math.min(q.to.getTime(), q.ignoreNotice ? q.to.getTime() : now + motif.maxNoticeDays * DAY);
-  if (hi <= lo || cal.status === 'fermee_definitivement') return [];
-
-  const plages = q.plages.filter((p) => p.motifIds === null || p.motifIds.includes(motif.id));
-  if (plages.length === 0) return [];
-  const byWeekday = new Map<Weekday, Plage[]>();
-  for (const p of plages) byWeekday.set(p.weekday, [...(byWeekday.get(p.weekday) ?? []), p]);
-
   const taken = takenUnits(q.busy ?? []);
-  const absences = q.absences ?? [];
-  const duration = motif.durationMin;
+  const absences = new Map<string, Array<readonly [number, number]>>();
+  for (const a of q.absences ?? []) {
+    const list = absences.get(a.agentId);
+    const span = [a.start.getTime(), a.end.getTime()] as const;
+    if (list) list.push(span);
+    else absences.set(a.agentId, [span]);
+  }
   const holidays = cal.commune ? holidayZone(cal.commune) : null;
-  const slots = new Map<number, { start: Date; end: Date; agentIds: string[] }>();
-
-  const firstDay = Date.parse(`${localDate(new Date(lo), cal.zone)}T00:00:00Z`);
-  const lastDay = Date.parse(`${localDate(new Date(hi), cal.zone)}T00:00:00Z`);
-  for (let day = firstDay; day <= lastDay; day += DAY) {
+  const days = new Map<number, DayInfo>();
+  const dayInfo = (day: number): DayInfo => {
+    let info = days.get(day);
+    if (info) return info;
     const date = new Date(day);
     const isoDate = date.toISOString().slice(0, 10);
     const weekday = WEEKDAYS[(date.getUTCDay() + 6) % 7] as Weekday;
-    const dayPlages = byWeekday.get(weekday);
-    if (!dayPlages) continue;
     const opening = cal.hours.days[weekday];
-    if (opening.length === 0) continue;
-    if (cal.closures.some((c) => c.from <= isoDate && isoDate <= c.to)) continue;
-    if (holidays !== null && holidaysOf(date.getUTCFullYear(), holidays).has(day / DAY)) continue;
-    if (closedByStatus(cal, motif.channel, isoDate)) continue;
-
+    const closed =
+      opening.length === 0 ||
+      cal.closures.some((c) => c.from <= isoDate && isoDate <= c.to) ||
+      (holidays !== null && holidaysOf(date.getUTCFullYear(), holidays).has(day / DAY));
     // One offset all day (no clock change): wall time minus that offset, without a zone lookup per slot.
     const startOffset = offsetMinutes(new Date(day - 14 * 3_600_000), cal.zone);
     const endOffset = offsetMinutes(new Date(day + DAY + 14 * 3_600_000), cal.zone);
-    const steady = startOffset === endOffset ? day - startOffset * MINUTE : null;
-    for (const p of dayPlages) {
-      if (!inDates(p, isoDate)) continue;
-      const agentTaken = taken.get(p.agentId);
-      for (let m = p.start; m + duration <= p.end; m += duration) {
-        if (!within(opening, m, m + duration)) continue;
-        const start = steady !== null ? steady + m * MINUTE : wallToInstant(isoDate, m, cal.zone);
-        if (start === null || start < lo || start >= hi) continue;
-        const end = start + duration * MINUTE;
-        if (agentTaken) {
-          let free = true;
-          for (let u = start; u < end; u += UNIT) {
-            if (agentTaken.has(u)) {
-              free = false;
-              break;
-            }
-          }
-          if (!free) continue;
-        }
-        if (
-          absences.some((a) => a.agentId === p.agentId && a.start.getTime() < end && start < a.end.getTime())
-        ) {
-          continue;
-        }
-        const slot = slots.get(start);
-        if (!slot) slots.set(start, { start: new Date(start), end: new Date(end), agentIds: [p.agentId] });
-        else if (!slot.agentIds.includes(p.agentId)) slot.agentIds.push(p.agentId);
-      }
+    info = {
+      isoDate,
+      weekday,
+      opening,
+      closed,
+      steady: startOffset === endOffset ? day - startOffset * MINUTE : null,
+    };
+    days.set(day, info);
+    return info;
+  };
+
+  const all: Slot[] = [];
+  for (const motif of q.motifs) {
+    const lo = Math.max(q.from.getTime(), q.ignoreNotice ? now : now + motif.minNoticeMin * MINUTE);
+    const hi = Math.min(q.to.getTime(), q.ignoreNotice ? q.to.getTime() : now + motif.maxNoticeDays * DAY);
+    if (hi <= lo) continue;
+    const byWeekday = new Map<Weekday, Plage[]>();
+    for (const p of q.plages) {
+      if (p.motifIds !== null && !p.motifIds.includes(motif.id)) continue;
+      const list = byWeekday.get(p.weekday);
+      if (list) list.push(p);
+      else byWeekday.set(p.weekday, [p]);
     }
+    if (byWeekday.size === 0) continue;
+    const duration = motif.durationMin;
+    const length = duration * MINUTE;
+    const slots = new Map<number, { start: Date; end: Date; motifId: string; agentIds: string[] }>();
+    const firstDay = Date.parse(`${localDate(new Date(lo), cal.zone)}T00:00:00Z`);
+    const lastDay = Date.parse(`${localDate(new Date(hi), cal.zone)}T00:00:00Z`);
+    for (let day = firstDay; day <= lastDay; day += DAY) {
+      const weekday = WEEKDAYS[(new Date(day).getUTCDay() + 6) % 7] as Weekday;
+      const dayPlages = byWeekday.get(weekday);
+      if (!dayPlages) continue;
+      const d = dayInfo(day);
+      if (d.closed || closedByStatus(cal, motif.channel, d.isoDate)) continue;
+      for (const p of dayPlages) {
+        if (!inDates(p, d.isoDate)) continue;
+        const agentTaken = taken.get(p.agentId);
+        const agentAbsences = absences.get(p.agentId);
+        for (let m = p.start; m + duration <= p.end; m += duration) {
+          if (!within(d.opening, m, m + duration)) continue;
+          const start = d.steady !== null ? d.steady + m * MINUTE : wallToInstant(d.isoDate, m, cal.zone);
+          if (start === null || start < lo || start >= hi) continue;
+          const slot = slots.get(start);
+          if (slot && (q.firstAgentOnly || slot.agentIds.includes(p.agentId))) continue;
+          const end = start + length;
+          if (agentTaken) {
+            let free = true;
+            for (let u = start; u < end; u += UNIT) {
+              if (agentTaken.has(u)) {
+                free = false;
+                break;
+              }
+            }
+            if (!free) continue;
+          }
+          if (agentAbsences?.some(([a, b]) => a < end && start < b)) continue;
+          if (slot) slot.agentIds.push(p.agentId);
+          else
+            slots.set(start, {
+              start: new Date(start),
+              end: new Date(end),
+              motifId: motif.id,
+              agentIds: [p.agentId],
+            });
+        }
+      }
+      if (q.limit !== undefined && slots.size >= q.limit) break;
+    }
+    for (const slot of slots.values()) all.push(slot);
   }
-  return [...slots.values()]
-    .sort((a, b) => a.start.getTime() - b.start.getTime())
-    .map((s) => ({ ...s, motifId: motif.id }));
+  return all.sort(
+    (a, b) =>
+      a.start.getTime() - b.start.getTime() || (a.motifId < b.motifId ? -1 : a.motifId > b.motifId ? 1 : 0),
+  );
 }
 
 /** The local Monday (`YYYY-MM-DD`) of the week of an instant. */
@@ -215,4 +280,35 @@ export function mondayOfDate(isoDate: string): string | null {
   const d = new Date(`${isoDate}T00:00:00Z`);
   if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== isoDate) return null;
   return addDays(isoDate, -((d.getUTCDay() + 6) % 7));
+}
+
+/**
+ * Whether one of the motifs has a free slot the public may book between `now` and `days` days on (the
+ * locator's filter): the same rules as the booking page, motif by motif, stopping at the first slot found.
+ */
+export function hasFreeSlotWithin(q: {
+  readonly calendar: BookingCalendar;
+  readonly motifs: ReadonlyArray<SlotRequest['motif']>;
+  readonly plages: readonly Plage[];
+  readonly absences: readonly Absence[];
+  readonly busy: readonly Busy[];
+  readonly now: Date;
+  readonly days: number;
+}): boolean {
+  const to = new Date(q.now.getTime() + q.days * DAY);
+  return q.motifs.some(
+    (motif) =>
+      freeSlotsOfMotifs({
+        calendar: q.calendar,
+        motifs: [motif],
+        plages: q.plages,
+        absences: q.absences,
+        busy: q.busy,
+        from: q.now,
+        to,
+        now: q.now,
+        limit: 1,
+        firstAgentOnly: true,
+      }).length > 0,
+  );
 }

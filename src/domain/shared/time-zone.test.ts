@@ -7,6 +7,7 @@ import {
   localMonth,
   localPeriodAt,
   offsetMinutes,
+  TIME_ZONES,
   timeZoneOf,
   timeZoneOfPlace,
   toLocalIso,
@@ -61,6 +62,31 @@ describe('wall clocks of each zone (expected values written by hand)', () => {
     expect(toLocalIso(new Date('2026-07-01T12:00:00Z'), 'America/Miquelon')).toBe(
       '2026-07-01T10:00:00-02:00',
     );
+  });
+
+  it('writes the same text as luxon for every zone, across clock changes, with and without milliseconds', () => {
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    const changes = [
+      '2026-03-08T04:59:59Z', // Miquelon springs forward at 05:00 UTC
+      '2026-03-08T05:00:00Z',
+      '2026-03-29T00:59:59Z', // Paris at 01:00 UTC
+      '2026-03-29T01:00:00Z',
+      '2026-10-25T00:59:59Z',
+      '2026-10-25T01:00:00Z',
+      '2026-11-01T03:59:59Z', // Miquelon falls back at 04:00 UTC
+      '2026-11-01T04:00:00Z',
+    ].map(Date.parse);
+    const instants: number[] = [...changes];
+    for (let t = start; t < start + 366 * 86_400_000; t += 61 * 3_600_000 + 13 * 60_000) instants.push(t);
+    for (const zone of TIME_ZONES) {
+      for (const t of instants) {
+        for (const instant of [new Date(t), new Date(t + 123), new Date(t + 7), new Date(t + 40)]) {
+          const luxon = wallClock(instant, zone).toISO({ suppressMilliseconds: true, includeOffset: true });
+          expect(toLocalIso(instant, zone), `${zone} ${instant.toISOString()}`).toBe(luxon);
+        }
+      }
+    }
+    expect(toLocalIso(new Date(Number.NaN), 'Europe/Paris')).toBe('');
   });
 
   it('follows each zone’s own clock changes, and only its own', () => {

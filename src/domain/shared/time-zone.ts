@@ -101,9 +101,46 @@ export function offsetMinutes(instant: Date, zone: TimeZone): number {
 export const wallClock = (instant: Date, zone: TimeZone): DateTime =>
   DateTime.fromMillis(instant.getTime(), { zone: FixedOffsetZone.instance(offsetMinutes(instant, zone)) });
 
-/** ISO 8601 with the local offset, e.g. `2026-03-31T09:00:00+02:00` or `2026-03-31T16:00:00+04:00`. */
-export const toLocalIso = (instant: Date, zone: TimeZone): string =>
-  wallClock(instant, zone).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+const pad2 = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
+const DAY_MS = 86_400_000;
+/** Local day number → `YYYY-MM-DD`, and offset → `+01:00`: the parts a list of times shares. */
+const dayTexts = new Map<number, string>();
+const offsetTexts = new Map<number, string>();
+const FIRST_MS = Date.UTC(1900, 0, 1);
+const LAST_MS = Date.UTC(10_000, 0, 1);
+
+/**
+ * ISO 8601 with the local offset, e.g. `2026-03-31T09:00:00+02:00` or `2026-03-31T16:00:00+04:00`
+ * (milliseconds only when there are some). Written from the cached offset and cached day texts without
+ * building a luxon DateTime: a list of free slots formats thousands of them (docs/BENCHMARKS.md,
+ * rendez-vous). The same text as luxon's `toISO({ suppressMilliseconds: true })` (tested), which still
+ * serves outside 1900–9999.
+ */
+export function toLocalIso(instant: Date, zone: TimeZone): string {
+  const t = instant.getTime();
+  const offset = Number.isNaN(t) ? Number.NaN : offsetMinutes(instant, zone);
+  const local = t + offset * 60_000;
+  if (!Number.isInteger(offset) || !(local >= FIRST_MS && local < LAST_MS)) {
+    return wallClock(instant, zone).toISO({ suppressMilliseconds: true, includeOffset: true }) ?? '';
+  }
+  const dayNumber = Math.floor(local / DAY_MS);
+  let date = dayTexts.get(dayNumber);
+  if (date === undefined) {
+    date = new Date(dayNumber * DAY_MS).toISOString().slice(0, 10);
+    if (dayTexts.size > 20_000) dayTexts.clear();
+    dayTexts.set(dayNumber, date);
+  }
+  let suffix = offsetTexts.get(offset);
+  if (suffix === undefined) {
+    const abs = Math.abs(offset);
+    suffix = `${offset < 0 ? '-' : '+'}${pad2(Math.floor(abs / 60))}:${pad2(abs % 60)}`;
+    offsetTexts.set(offset, suffix);
+  }
+  const inDay = local - dayNumber * DAY_MS;
+  const ms = inDay % 1000;
+  const time = `${pad2(Math.floor(inDay / 3_600_000))}:${pad2(Math.floor(inDay / 60_000) % 60)}:${pad2(Math.floor(inDay / 1000) % 60)}`;
+  return `${date}T${time}${ms === 0 ? '' : `.${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}`}${suffix}`;
+}
 
 /** `YYYY-MM-DD` of the local day an instant falls on in a zone. */
 export const localDate = (instant: Date, zone: TimeZone): string =>

@@ -9,6 +9,9 @@ import {
   agendaPage,
   configurationPage,
   counterBookingPage,
+  motifEditPage,
+  motifFormValues,
+  statisticsPage,
 } from '../../web/views/rendezvous/espace.views.js';
 import { invalidForm, statusOf } from '../plugins/errors.js';
 import { csrfField, requireUser, userOf } from '../plugins/session.js';
@@ -35,6 +38,7 @@ const BookBody = Type.Object({
 });
 const MotifBody = Type.Object({
   _csrf: text(200),
+  version: text(12),
   label: text(500),
   durationMin: text(12),
   channel: text(20),
@@ -62,6 +66,7 @@ const NOTICES: Record<string, string> = {
   presence: 'Présence enregistrée.',
   annule: 'Rendez-vous annulé ; la personne en est informée si elle a donné une adresse.',
   motif: 'Motif enregistré.',
+  motif_modifie: 'Motif modifié ; les rendez-vous déjà pris gardent leur horaire et leur durée.',
   plage: 'Plage enregistrée.',
   plage_supprimee: 'Plage supprimée.',
   absence: 'Absence enregistrée.',
@@ -364,6 +369,113 @@ export const rendezvousEspaceRoutes =
           return renderConfiguration(request, reply, request.query.structure, err.status, { error: err });
         }
         return configured(reply, request.query.structure, 'motif');
+      },
+    );
+
+    app.get(
+      '/espace/rendez-vous/statistiques',
+      { schema: { hide: true, querystring: StructureQuery }, preHandler: requireUser },
+      async (request, reply) => {
+        const user = userOf(request);
+        const overview = await service.attendanceByStructure(user.principal);
+        const detail = request.query.structure
+          ? await service.attendanceStats(user.principal, request.query.structure)
+          : null;
+        return htmlReply(
+          reply,
+          200,
+          statisticsPage({
+            user,
+            csrf: csrfField(ctx, request, reply),
+            days: overview.days,
+            structures: overview.structures,
+            detail: detail ? { structure: detail.structure, zone: detail.zone, stats: detail } : null,
+          }),
+        );
+      },
+    );
+
+    app.get(
+      '/espace/rendez-vous/motifs/:id/modifier',
+      { schema: { hide: true, params: Id, querystring: StructureQuery }, preHandler: requireUser },
+      async (request, reply) => {
+        const user = userOf(request);
+        const { structure, motif } = await service.motifToEdit(
+          user.principal,
+          request.query.structure,
+          request.params.id,
+        );
+        return htmlReply(
+          reply,
+          200,
+          motifEditPage({
+            user,
+            csrf: csrfField(ctx, request, reply),
+            structure,
+            motif,
+            values: motifFormValues(motif),
+          }),
+        );
+      },
+    );
+
+    app.post(
+      '/espace/rendez-vous/motifs/:id/modifier',
+      {
+        schema: { hide: true, params: Id, querystring: StructureQuery, body: MotifBody },
+        preHandler: requireUser,
+        attachValidation: true,
+      },
+      async (request, reply) => {
+        const user = userOf(request);
+        const { structure, motif } = await service.motifToEdit(
+          user.principal,
+          request.query.structure,
+          request.params.id,
+        );
+        const body = (request.body ?? {}) as Record<string, string | undefined>;
+        // Shown back in the form, clipped (a 10 kB label is refused, not echoed whole). An unchecked box
+        // sends nothing: the form then says "non" rather than falling back to "oui".
+        const values: Record<string, string | undefined> = Object.fromEntries(
+          Object.entries(body).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, 200) : undefined]),
+        );
+        values.bookableOnline = body.bookableOnline === 'oui' ? 'oui' : 'non';
+        const again = (
+          status: number,
+          error: { field: string | null; message: string },
+          stored?: typeof motif,
+        ) =>
+          htmlReply(
+            reply,
+            status,
+            motifEditPage({
+              user,
+              csrf: csrfField(ctx, request, reply),
+              structure,
+              motif,
+              values,
+              error,
+              stored: stored ?? null,
+            }),
+          );
+        if (request.validationError) {
+          const e = invalidForm(request.validationError);
+          return again(400, { field: e.field ?? null, message: e.message });
+        }
+        try {
+          await service.updateMotif(
+            user.principal,
+            structure.id,
+            motif.id,
+            version(body.version),
+            { ...body, bookableOnline: values.bookableOnline },
+            motif.active,
+          );
+        } catch (e) {
+          const err = formError(e);
+          return again(err.status, err, err.status === 409 ? motif : undefined);
+        }
+        return configured(reply, structure.id, 'motif_modifie');
       },
     );
 

@@ -63,7 +63,10 @@ const StructureSummary = Type.Object({
   lon: Nullable(Type.Number()),
   emails: Type.Array(Type.String(), { description: 'Every published address, in order (often one)' }),
   telephones: Type.Array(Type.String(), { description: 'Every published number, in order (often one)' }),
-  appointment: Type.Boolean(),
+  appointment: Type.Boolean({
+    description:
+      'Prise de rendez-vous déclarée dans la liste officielle (colonne prise_rdv), quel qu’en soit le moyen (téléphone, lien externe…)',
+  }),
   partners: Type.Array(Type.String()),
   status: Type.String(),
   opening: Opening,
@@ -92,7 +95,12 @@ const NearestQuery = Type.Object(
     openNow: Type.Optional(Type.Boolean()),
     partner: Type.Optional(Type.Union(PARTNERS.map((p) => Type.Literal(p)))),
     format: Type.Optional(Type.Union([Type.Literal('fixe'), Type.Literal('mobile')])),
-    appointment: Type.Optional(Type.Boolean()),
+    appointment: Type.Optional(
+      Type.Boolean({
+        description:
+          'true : seulement les France Services où un créneau est libre à la réservation en ligne dans les 14 prochains jours (disponibilités réelles) ; false : les autres',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -221,6 +229,10 @@ export const structuresRoutes =
                   stop: Nullable(StopJson),
                   distanceKm: Type.Number(),
                   travelMinutes: Type.Integer(),
+                  onlineBooking: Type.Boolean({
+                    description:
+                      'Un créneau est libre à la réservation en ligne dans les 14 prochains jours (GET /api/v1/structures/{id}/creneaux)',
+                  }),
                 }),
               ),
             }),
@@ -238,6 +250,7 @@ export const structuresRoutes =
             ...(i.stop ? stopFields(i.stop, i.opening, at) : { kind: 'structure' as const, stop: null }),
             distanceKm: Math.round(i.distanceKm * 100) / 100,
             travelMinutes: i.travelMinutes,
+            onlineBooking: i.onlineBooking,
           })),
         };
         // The answer depends on the query, the data versions and the minute ("open now"): a weak ETag from

@@ -37,7 +37,19 @@ export interface NearestItem {
   readonly distanceKm: number;
   readonly travelMinutes: number;
   readonly opening: PublicOpening;
+  /** A free slot bookable online within 14 days (issue 15). */
+  readonly onlineBooking: boolean;
 }
+
+/**
+ * Which structures are bookable online within 14 days, from real availability (the rendez-vous service,
+ * which keeps the set briefly): behind this interface so that the directory does not depend on it.
+ */
+export interface OnlineBookingSource {
+  bookableOnline(): Promise<{ readonly ids: ReadonlySet<string>; readonly stamp: string }>;
+}
+
+const NO_BOOKING = { ids: new Set<string>() as ReadonlySet<string>, stamp: '' };
 
 /**
  * Where the mobile capability's stops come from (src/services/mobile): kept behind this interface so that
@@ -95,19 +107,28 @@ export class LocatorService {
   #stops: StopsSnapshot | null = null;
   #stopsCheckedAt = 0;
   #stopsRefreshing: Promise<StopsSnapshot | null> | null = null;
+  /** The stamp of the last set of structures bookable online (part of the answers' version). */
+  #bookingStamp = '';
 
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
     private readonly stopsSource: StopsSource | null = null,
+    private readonly onlineBooking: OnlineBookingSource | null = null,
   ) {}
+
+  async #bookable(): Promise<{ readonly ids: ReadonlySet<string>; readonly stamp: string }> {
+    const set = this.onlineBooking ? await this.onlineBooking.bookableOnline() : NO_BOOKING;
+    this.#bookingStamp = set.stamp;
+    return set;
+  }
 
   /**
    * What the answers depend on, besides the query and the minute: the directory's and the stops' fingerprints.
    * Lets the API build an ETag without hashing each response body.
    */
   version(): string {
-    return `${this.#snapshot?.fingerprint ?? ''}|${this.#stops?.fingerprint ?? ''}|${this.#stops?.builtAt ?? ''}`;
+    return `${this.#snapshot?.fingerprint ?? ''}|${this.#stops?.fingerprint ?? ''}|${this.#stops?.builtAt ?? ''}|${this.#bookingStamp}`;
   }
 
   /** Force a rebuild at the next query (after an import or an edit in this instance). */
@@ -159,28 +180,34 @@ export class LocatorService {
   }
 
   async nearest(q: NearestQuery): Promise<NearestItem[]> {
-    const snap = await this.snapshot();
+    const [snap, bookable] = await Promise.all([this.snapshot(), this.#bookable()]);
     const at = this.clock.now();
     const accept = (i: number) => {
       const s = snap.located[i];
-      if (!s || !matchesStaticFilters(s, q)) return false;
+      if (!s || !matchesStaticFilters(s, q, bookable.ids)) return false;
       return !q.openNow || publicOpening(s, at).open;
     };
     const maxKm = q.radiusKm ?? Number.POSITIVE_INFINITY;
     const structures = around(snap.index, q.lon, q.lat, q.limit, maxKm, accept).map((i) =>
-      this.#item(snap.located[i] as Structure, q, at),
+      this.#item(snap.located[i] as Structure, q, at, bookable.ids),
     );
-    const stops = await this.#nearestStops(q, at, snap, maxKm);
+    const stops = await this.#nearestStops(q, at, snap, maxKm, bookable.ids);
     if (stops.length === 0) return structures;
     return [...structures, ...stops].sort((a, b) => a.distanceKm - b.distanceKm).slice(0, q.limit);
   }
 
-  async #nearestStops(q: NearestQuery, at: Date, snap: Snapshot, maxKm: number): Promise<NearestItem[]> {
+  async #nearestStops(
+    q: NearestQuery,
+    at: Date,
+    snap: Snapshot,
+    maxKm: number,
+    bookable: ReadonlySet<string>,
+  ): Promise<NearestItem[]> {
     const stops = await this.#stopsSnapshot(snap, at);
     if (!stops || stops.stops.length === 0) return [];
     const accept = (i: number) => {
       const hit = stops.stops[i];
-      if (!hit || !matchesStaticFilters(hit.structure, q)) return false;
+      if (!hit || !matchesStaticFilters(hit.structure, q, bookable)) return false;
       return !q.openNow || stopOpening(hit, at).open;
     };
     return around(stops.index, q.lon, q.lat, q.limit, maxKm, accept).map((i) => {
@@ -192,6 +219,7 @@ export class LocatorService {
         distanceKm,
         travelMinutes: estimateTravelMinutes(distanceKm),
         opening: stopOpening(stop, at),
+        onlineBooking: bookable.has(structure.id),
       };
     });
   }
@@ -243,7 +271,7 @@ export class LocatorService {
 
   /** The same answer computed in SQL (earthdistance), filters applied after the distance order. */
   async nearestSql(q: NearestQuery): Promise<NearestItem[]> {
-    const snap = await this.snapshot();
+    const [snap, bookable] = await Promise.all([this.snapshot(), this.#bookable()]);
     const at = this.clock.now();
     const wanted = q.limit;
     for (let fetch = Math.max(wanted * 4, 40); ; fetch *= 4) {
@@ -252,10 +280,10 @@ export class LocatorService {
         .map((r) => snap.byId.get(r.id))
         .filter(
           (s): s is Structure =>
-            !!s && matchesStaticFilters(s, q) && (!q.openNow || publicOpening(s, at).open),
+            !!s && matchesStaticFilters(s, q, bookable.ids) && (!q.openNow || publicOpening(s, at).open),
         )
         .slice(0, wanted)
-        .map((s) => this.#item(s, q, at));
+        .map((s) => this.#item(s, q, at, bookable.ids));
       if (items.length >= wanted || rows.length < fetch) return items;
     }
   }
@@ -264,7 +292,7 @@ export class LocatorService {
     return (await this.snapshot()).byId.get(id) ?? null;
   }
 
-  #item(s: Structure, q: NearestQuery, at: Date): NearestItem {
+  #item(s: Structure, q: NearestQuery, at: Date, bookable: ReadonlySet<string>): NearestItem {
     const distanceKm = greatCircleKm(
       { lat: q.lat, lon: q.lon },
       { lat: s.lat as number, lon: s.lon as number },
@@ -274,6 +302,7 @@ export class LocatorService {
       distanceKm,
       travelMinutes: estimateTravelMinutes(distanceKm),
       opening: publicOpening(s, at),
+      onlineBooking: bookable.has(s.id),
     };
   }
 }

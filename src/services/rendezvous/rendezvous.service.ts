@@ -3,11 +3,15 @@ import type { Logger } from 'pino';
 import type { Config } from '../../config.js';
 import type { Db } from '../../db/database.js';
 import { isMember, membersOf } from '../../db/repositories/accounts.repository.js';
-import { findStructureById } from '../../db/repositories/directory.repository.js';
-import type { BookingRow, MotifRow } from '../../db/repositories/rendezvous.repository.js';
+import {
+  findStructureById,
+  structureCalendars,
+  structureIdsInDepartement,
+} from '../../db/repositories/directory.repository.js';
+import type { BookingRow, MotifRow, PlageRow } from '../../db/repositories/rendezvous.repository.js';
 import * as repo from '../../db/repositories/rendezvous.repository.js';
 import type { Partenaire } from '../../domain/accompagnement/codes.js';
-import { type Action, can } from '../../domain/accounts/policy.js';
+import { type Action, can, scopeOf } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';
 import type { Weekday } from '../../domain/directory/opening-hours.js';
 import type { Structure } from '../../domain/directory/structure.js';
@@ -25,9 +29,13 @@ import {
   checkRange,
   contact,
   DEFAULT_RANGE_DAYS,
-  freeSlots,
+  freeSlotsOfMotifs,
+  hasFreeSlotWithin,
+  LOCATOR_BOOKING_DAYS,
+  MOTIF_LIMITS,
   type Motif,
   type MotifInput,
+  missedRate,
   mondayOf,
   mondayOfDate,
   motifInput,
@@ -90,6 +98,48 @@ const motifColumns = (m: MotifInput): repo.MotifColumns => ({
   reservable_en_ligne: m.bookableOnline,
 });
 
+export const toPlage = (
+  r: Pick<
+    PlageRow,
+    | 'id'
+    | 'agent_id'
+    | 'structure_id'
+    | 'jour'
+    | 'debut_min'
+    | 'fin_min'
+    | 'valide_du'
+    | 'valide_au'
+    | 'motif_ids'
+  >,
+): Plage => ({
+  id: r.id,
+  agentId: r.agent_id,
+  structureId: r.structure_id,
+  weekday: r.jour as Weekday,
+  start: r.debut_min,
+  end: r.fin_min,
+  validFrom: r.valide_du,
+  validUntil: r.valide_au,
+  motifIds: r.motif_ids,
+});
+
+/** How long a computed locator set serves before it is computed again (bookings elsewhere, time passing). */
+export const BOOKABLE_SET_TTL_MS = 60_000;
+
+/** The structures bookable online within 14 days, as the locator filters on it. */
+export interface BookableSet {
+  readonly ids: ReadonlySet<string>;
+  /** Changes when the set does (ETags of the locator's answers). */
+  readonly stamp: string;
+}
+
+interface BookableEntry extends BookableSet {
+  readonly generation: number;
+  /** Process time (Date.now) and the service clock's time of the computation. */
+  readonly computedAt: number;
+  readonly clockAt: number;
+}
+
 export const calendarOf = (s: Structure): BookingCalendar => ({
   zone: timeZoneOfPlace(s),
   commune: s.codeInsee || s.departement,
@@ -132,6 +182,11 @@ export interface ManagedBooking {
 }
 
 export class RendezvousService {
+  /** Bumped by every write here that may change free slots: the locator's set is then recomputed. */
+  #generation = 0;
+  #bookable: BookableEntry | null = null;
+  #bookableRefresh: { generation: number; promise: Promise<BookableEntry> } | null = null;
+
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
@@ -141,6 +196,11 @@ export class RendezvousService {
     /** The accompaniment catalogue's active démarches (a motif may name one). */
     private readonly demarches: () => Promise<ReadonlyArray<{ code: string; partenaire: string }>>,
   ) {}
+
+  /** A write that may change free slots: the locator's set is recomputed at its next use. */
+  #changed(): void {
+    this.#generation += 1;
+  }
 
   private async checkDemarche(input: MotifInput): Promise<void> {
     if (!input.demarche) return;
@@ -222,7 +282,17 @@ export class RendezvousService {
     if ((await repo.countMotifs(this.db, s.id)) >= LIMITS.motifs) {
       throw invalid('label', `Une structure a au plus ${LIMITS.motifs} motifs.`);
     }
-    return toMotif(await repo.insertMotif(this.db, s.id, motifColumns(input)));
+    const created = toMotif(await repo.insertMotif(this.db, s.id, motifColumns(input)));
+    this.#changed();
+    return created;
+  }
+
+  /** A motif of a structure the principal configures, active or not (the edit form); 404 otherwise. */
+  async motifToEdit(principal: Principal, structureId: string | undefined, motifId: string) {
+    const structure = await this.structureFor(principal, 'rendezvous.configure', structureId);
+    const row = UUID.test(motifId) ? await repo.findMotif(this.db, motifId) : undefined;
+    if (!row || row.structure_id !== structure.id) throw notFound('Motif introuvable.');
+    return { structure, motif: toMotif(row) };
   }
 
   async updateMotif(
@@ -251,20 +321,11 @@ export class RendezvousService {
         'version',
       );
     }
+    this.#changed();
   }
 
   async plages(structureId: string): Promise<Plage[]> {
-    return (await repo.listPlages(this.db, structureId)).map((r) => ({
-      id: r.id,
-      agentId: r.agent_id,
-      structureId: r.structure_id,
-      weekday: r.jour as Weekday,
-      start: r.debut_min,
-      end: r.fin_min,
-      validFrom: r.valide_du,
-      validUntil: r.valide_au,
-      motifIds: r.motif_ids,
-    }));
+    return (await repo.listPlages(this.db, structureId)).map(toPlage);
   }
 
   /** Who may set a plage for whom: a manager for any agent of the structure, an agent for themself. */
@@ -307,6 +368,7 @@ export class RendezvousService {
       valide_au: p.validUntil,
       motif_ids: p.motifIds ? [...p.motifIds] : null,
     });
+    this.#changed();
   }
 
   async removePlage(principal: Principal, structureId: string, plageId: string): Promise<void> {
@@ -315,6 +377,7 @@ export class RendezvousService {
     const ok =
       UUID.test(plageId) && (await repo.deletePlage(this.db, plageId, s.id, manager ? null : principal.id));
     if (!ok) throw notFound('Plage introuvable (déjà supprimée ?).');
+    this.#changed();
   }
 
   async addAbsence(
@@ -338,6 +401,7 @@ export class RendezvousService {
       fin: span.end,
       libelle: raw.label?.trim().slice(0, 200) || null,
     });
+    this.#changed();
   }
 
   async absences(structureId: string, from: Date, to: Date): Promise<Absence[]> {
@@ -360,43 +424,107 @@ export class RendezvousService {
     return { from: now, to: new Date(now.getTime() + DEFAULT_RANGE_DAYS * DAY) };
   }
 
+  /**
+   * What the free slots of a structure over [from, to) rest on, in one query: plages, absences, the agents'
+   * appointments (unless `withBusy` is false), and its motifs bookable online when asked. Absences and
+   * appointments are read a longest-motif margin around the range.
+   */
+  private async slotInputs(
+    structureId: string,
+    from: Date,
+    to: Date,
+    o: { withBusy?: boolean; onlineMotifs?: boolean } = {},
+  ) {
+    const margin = MOTIF_LIMITS.durationMax * MINUTE;
+    const r = await repo.slotInputs(
+      this.db,
+      structureId,
+      new Date(from.getTime() - margin),
+      new Date(to.getTime() + margin),
+      { withBusy: o.withBusy !== false, onlineMotifs: o.onlineMotifs === true },
+    );
+    return {
+      motifs: r.motifs.map(
+        ([
+          id,
+          label,
+          durationMin,
+          channel,
+          partner,
+          demarche,
+          minNoticeMin,
+          maxNoticeDays,
+          version,
+        ]): Motif => ({
+          id,
+          structureId,
+          label,
+          durationMin,
+          channel: channel as Channel,
+          partner: partner as Partenaire | null,
+          demarche,
+          minNoticeMin,
+          maxNoticeDays,
+          bookableOnline: true,
+          active: true,
+          version,
+        }),
+      ),
+      plages: r.plages.map(
+        ([id, agentId, weekday, start, end, validFrom, validUntil, motifIds]): Plage => ({
+          id,
+          agentId,
+          structureId,
+          weekday: weekday as Weekday,
+          start,
+          end,
+          validFrom,
+          validUntil,
+          motifIds,
+        }),
+      ),
+      absences: r.absences.map(
+        ([agentId, start, end]): Absence => ({
+          id: '',
+          agentId,
+          start: new Date(Number(start)),
+          end: new Date(Number(end)),
+          label: null,
+        }),
+      ),
+      busy: r.busy.map(([agentId, start, end]) => ({
+        agentId,
+        start: new Date(Number(start)),
+        end: new Date(Number(end)),
+      })),
+    };
+  }
+
   private async slotsOf(
     s: Structure,
     motifs: readonly Motif[],
     from: Date,
     to: Date,
-    options: { ignoreNotice?: boolean; withBusy?: boolean } = {},
+    /** `allAgents`: every free agent of each slot (booking tries them in turn); otherwise the first. */
+    options: { ignoreNotice?: boolean; withBusy?: boolean; allAgents?: boolean } = {},
+    read?: Awaited<ReturnType<RendezvousService['slotInputs']>>,
   ): Promise<Slot[]> {
     checkRange(from, to);
     if (motifs.length === 0) return [];
-    const longest = Math.max(...motifs.map((m) => m.durationMin)) * MINUTE;
-    const [plages, absences, busy] = await Promise.all([
-      this.plages(s.id),
-      this.absences(s.id, new Date(from.getTime() - longest), new Date(to.getTime() + longest)),
-      options.withBusy === false
-        ? Promise.resolve([])
-        : repo.busyOf(this.db, s.id, new Date(from.getTime() - longest), new Date(to.getTime() + longest)),
-    ]);
-    const calendar = calendarOf(s);
-    const now = this.clock.now();
-    const taken = busy.map((b) => ({ agentId: b.agent_id, start: new Date(b.debut), end: new Date(b.fin) }));
-    const all: Slot[] = [];
-    for (const motif of motifs) {
-      all.push(
-        ...freeSlots({
-          calendar,
-          motif,
-          plages,
-          absences,
-          busy: taken,
-          from,
-          to,
-          now,
-          ignoreNotice: options.ignoreNotice,
-        }),
-      );
-    }
-    return all.sort((a, b) => a.start.getTime() - b.start.getTime() || a.motifId.localeCompare(b.motifId));
+    const { plages, absences, busy } =
+      read ?? (await this.slotInputs(s.id, from, to, { withBusy: options.withBusy }));
+    return freeSlotsOfMotifs({
+      calendar: calendarOf(s),
+      motifs,
+      plages,
+      absences,
+      busy,
+      from,
+      to,
+      now: this.clock.now(),
+      ignoreNotice: options.ignoreNotice,
+      firstAgentOnly: !options.allAgents,
+    });
   }
 
   /** Public slots of one motif, or of every motif bookable online, over at most 93 days. */
@@ -409,10 +537,17 @@ export class RendezvousService {
     const from = query.from ? parseInstant(query.from, 'from') : range.from;
     const to = query.to ? parseInstant(query.to, 'to') : new Date(from.getTime() + DEFAULT_RANGE_DAYS * DAY);
     checkRange(from, to);
-    const motifs = query.motif
-      ? [await this.motif(s.id, query.motif, { online: true })]
-      : await this.motifs(s.id, { onlineOnly: true });
-    const items = await this.slotsOf(s, motifs, from, to);
+    // One query for the motifs, plages, absences and appointments (bench/rendezvous.bench.ts).
+    const read = await this.slotInputs(s.id, from, to, { onlineMotifs: true });
+    const motifs = query.motif ? read.motifs.filter((m) => m.id === query.motif) : read.motifs;
+    if (query.motif && motifs.length === 0) {
+      throw new DomainError(
+        'not_found',
+        'Ce motif de rendez-vous n’existe pas dans cette France Services.',
+        'motif',
+      );
+    }
+    const items = await this.slotsOf(s, motifs, from, to, {}, read);
     return {
       structure: s,
       zone: timeZoneOfPlace(s),
@@ -471,12 +606,117 @@ export class RendezvousService {
     return this.slotsOf(s, [motif], from, to, { ignoreNotice: true });
   }
 
-  /** Whether a structure has at least one slot bookable online within `days` (the locator's filter). */
-  async bookableWithin(structureId: string, days: number): Promise<boolean> {
-    const s = await this.structure(structureId);
-    const motifs = await this.motifs(s.id, { onlineOnly: true });
+  /**
+   * The structures with at least one free slot bookable online within 14 days: the locator's appointment
+   * filter, for every structure at once. One query per table (motifs, plages, absences, appointments,
+   * structures' calendars), then the pure slot computation per structure, stopping at the first slot.
+   * Shared by concurrent callers and kept `BOOKABLE_SET_TTL_MS`: a write through this service (motif,
+   * plage, absence, booking, cancellation, move) makes the next call recompute; writes on another
+   * instance and changes of opening hours show within the TTL. Past the TTL, callers get the previous set
+   * while one recomputation runs.
+   */
+  async bookableOnline(): Promise<BookableSet> {
+    const current = this.#bookable;
+    const generation = this.#generation;
+    const clockNow = this.clock.now().getTime();
+    const sameData =
+      current !== null &&
+      current.generation === generation &&
+      Math.abs(clockNow - current.clockAt) < BOOKABLE_SET_TTL_MS;
+    if (sameData && Date.now() - current.computedAt < BOOKABLE_SET_TTL_MS) return current;
+    let refresh = this.#bookableRefresh;
+    if (!refresh || refresh.generation !== generation) {
+      const promise = this.computeBookableOnline(generation).finally(() => {
+        if (this.#bookableRefresh?.promise === promise) this.#bookableRefresh = null;
+      });
+      refresh = { generation, promise };
+      this.#bookableRefresh = refresh;
+    }
+    if (sameData) {
+      // Only aged: answer at once with the previous set; the recomputation replaces it.
+      refresh.promise.catch((err) => this.logger.error({ err }, 'filtre rendez-vous : calcul en échec'));
+      return current;
+    }
+    return refresh.promise;
+  }
+
+  /** Computes the locator's set now (what `bookableOnline` shares and keeps; the benchmark calls it). */
+  async computeBookableOnline(generation = this.#generation): Promise<BookableEntry> {
+    const started = Date.now();
     const now = this.clock.now();
-    return (await this.slotsOf(s, motifs, now, new Date(now.getTime() + days * DAY))).length > 0;
+    const to = new Date(now.getTime() + LOCATOR_BOOKING_DAYS * DAY);
+    // Appointments and absences a little around the window: a slot near its edge overlaps them.
+    const margin = 24 * 60 * MINUTE;
+    const rows = await repo.onlineBookingRows(this.db, {
+      from: new Date(now.getTime() - margin),
+      to: new Date(to.getTime() + margin),
+      // Plages are on local dates: a day either side covers every zone.
+      firstDay: new Date(now.getTime() - DAY).toISOString().slice(0, 10),
+      lastDay: new Date(to.getTime() + DAY).toISOString().slice(0, 10),
+    });
+    const group = <T>(items: readonly T[], key: (x: T) => string) => {
+      const m = new Map<string, T[]>();
+      for (const x of items) {
+        const k = key(x);
+        const list = m.get(k);
+        if (list) list.push(x);
+        else m.set(k, [x]);
+      }
+      return m;
+    };
+    const motifsBy = group(rows.motifs, (m) => m.structure_id);
+    const plagesBy = group(rows.plages.map(toPlage), (p) => p.structureId);
+    const absencesBy = group(
+      rows.absences.map((a) => ({
+        id: '',
+        agentId: a.agent_id,
+        structureId: a.structure_id,
+        start: new Date(a.debut),
+        end: new Date(a.fin),
+        label: null,
+      })),
+      (a) => a.structureId,
+    );
+    const busyBy = group(
+      rows.busy.map((b) => ({ agentId: b.agent_id, start: new Date(b.debut), end: new Date(b.fin) })),
+      (b) => b.agentId,
+    );
+    const ids = new Set<string>();
+    for (const c of await structureCalendars(this.db, [...motifsBy.keys()])) {
+      const plages = plagesBy.get(c.id) ?? [];
+      const agents = new Set(plages.map((p) => p.agentId));
+      const found = hasFreeSlotWithin({
+        calendar: {
+          zone: timeZoneOfPlace(c),
+          commune: c.codeInsee || c.departement,
+          hours: c.hours,
+          closures: c.closures,
+          status: c.status,
+          statusUntil: c.statusUntil,
+        },
+        motifs: (motifsBy.get(c.id) ?? []).map((m) => ({
+          id: m.id,
+          durationMin: m.duree_min,
+          channel: m.canal as Channel,
+          minNoticeMin: m.delai_min_minutes,
+          maxNoticeDays: m.delai_max_jours,
+        })),
+        plages,
+        absences: absencesBy.get(c.id) ?? [],
+        busy: [...agents].flatMap((a) => busyBy.get(a) ?? []),
+        now,
+        days: LOCATOR_BOOKING_DAYS,
+      });
+      if (found) ids.add(c.id);
+    }
+    const stamp = createHash('sha1')
+      .update([...ids].sort().join(','))
+      .digest('base64url')
+      .slice(0, 16);
+    const entry: BookableEntry = { ids, stamp, generation, computedAt: started, clockAt: now.getTime() };
+    // A computation that began before a write must not pass for fresh (its generation is older).
+    if (!this.#bookable || this.#bookable.computedAt <= started) this.#bookable = entry;
+    return entry;
   }
 
   // -------------------------------------------------------------------------------------------
@@ -524,7 +764,7 @@ export class RendezvousService {
         'Ce créneau ne fait pas partie des disponibilités de cette France Services : choisissez-en un dans la liste.',
       );
     }
-    const free = (await this.slotsOf(s, [motif], window.from, window.to, opts)).find(
+    const free = (await this.slotsOf(s, [motif], window.from, window.to, { ...opts, allAgents: true })).find(
       (x) => x.start.getTime() === start.getTime(),
     );
     const taken = () =>
@@ -551,6 +791,7 @@ export class RendezvousService {
         unitsOf(free.start, free.end),
       );
       if (booking) {
+        this.#changed();
         const booked = { booking, token, manageUrl: this.manageUrl(token), zone };
         await this.confirmationMail(booked, s, motif, zone, 'confirmation');
         return booked;
@@ -605,6 +846,7 @@ export class RendezvousService {
       this.clock.now(),
     );
     if (!ok) throw conflict('Ce rendez-vous a changé entre-temps : rechargez la page.', 'version');
+    this.#changed();
     const after = await this.byToken(token);
     await this.confirmationMail(
       { booking: after.booking, token, manageUrl: this.manageUrl(token), zone: m.zone },
@@ -633,9 +875,9 @@ export class RendezvousService {
         'start',
         'Ce créneau ne fait pas partie des disponibilités : choisissez-en un dans la liste.',
       );
-    const free = (await this.slotsOf(m.structure, [m.motif], window.from, window.to)).find(
-      (x) => x.start.getTime() === start.getTime(),
-    );
+    const free = (
+      await this.slotsOf(m.structure, [m.motif], window.from, window.to, { allAgents: true })
+    ).find((x) => x.start.getTime() === start.getTime());
     const taken = () =>
       conflict('Ce créneau vient d’être réservé par quelqu’un d’autre : choisissez-en un autre.', 'start');
     if (!free) throw taken();
@@ -652,6 +894,7 @@ export class RendezvousService {
       if (outcome === 'stale')
         throw conflict('Ce rendez-vous a changé entre-temps : rechargez la page.', 'version');
       if (outcome === 'moved') {
+        this.#changed();
         const booking = (await repo.findBooking(this.db, m.booking.id)) as BookingRow;
         const booked = { booking, token: next, manageUrl: this.manageUrl(next), zone: m.zone };
         await this.confirmationMail(booked, m.structure, m.motif, m.zone, 'deplacement');
@@ -781,6 +1024,7 @@ export class RendezvousService {
       throw conflict('Ce rendez-vous n’est plus à venir : il ne peut pas être annulé.', 'version');
     const ok = await repo.cancelBooking(this.db, row.id, version, this.clock.now());
     if (!ok) throw conflict('Ce rendez-vous a été modifié entre-temps : rechargez l’agenda.', 'version');
+    this.#changed();
     const motifRow = await repo.findMotif(this.db, row.motif_id);
     if (motifRow) {
       const after = (await repo.findBooking(this.db, row.id)) as BookingRow;
@@ -794,32 +1038,84 @@ export class RendezvousService {
     }
   }
 
-  /** Missed-appointment rate per motif of a structure over the last `days` days (honoré, excusé, absent). */
+  /**
+   * Missed-appointment rate per motif of a structure, on the appointments that started in the last `days`
+   * days: absent ÷ (honoré + excusé + absent), with its 95 % interval and the count it rests on; past
+   * appointments without recorded attendance are counted apart (docs/adr/0015-rendez-vous.md).
+   */
   async attendanceStats(principal: Principal, structureId: string | undefined, days = 365) {
     const s = await this.structureFor(principal, 'rendezvous.stats', structureId);
-    const from = new Date(this.clock.now().getTime() - days * DAY);
-    const rows = await repo.attendanceCounts(this.db, s.id, from);
-    const byMotif = new Map<string, { label: string; honore: number; excuse: number; absent: number }>();
+    const now = this.clock.now();
+    const from = new Date(now.getTime() - days * DAY);
+    const rows = await repo.attendanceCounts(this.db, s.id, from, now);
+    type Counts = { label: string; honore: number; excuse: number; absent: number; nonRenseigne: number };
+    const byMotif = new Map<string, Counts>();
+    const key = { honore: 'honore', excuse: 'excuse', absent: 'absent', confirme: 'nonRenseigne' } as const;
     for (const r of rows) {
-      const m = byMotif.get(r.motif_id) ?? { label: r.libelle, honore: 0, excuse: 0, absent: 0 };
-      m[r.statut as 'honore' | 'excuse' | 'absent'] += Number(r.n);
+      const m = byMotif.get(r.motif_id) ?? {
+        label: r.libelle,
+        honore: 0,
+        excuse: 0,
+        absent: 0,
+        nonRenseigne: 0,
+      };
+      m[key[r.statut as keyof typeof key]] += Number(r.n);
       byMotif.set(r.motif_id, m);
     }
-    const rate = <T extends { honore: number; excuse: number; absent: number }>(c: T) => {
-      const total = c.honore + c.excuse + c.absent;
-      return { ...c, total, missedRate: total === 0 ? null : c.absent / total };
-    };
-    const perMotif = [...byMotif.entries()].map(([id, c]) => ({ motifId: id, ...rate(c) }));
-    const all = perMotif.reduce(
-      (a, m) => ({
-        honore: a.honore + m.honore,
-        excuse: a.excuse + m.excuse,
-        absent: a.absent + m.absent,
-        label: '',
-      }),
-      { honore: 0, excuse: 0, absent: 0, label: 'Tous motifs' },
-    );
-    return { structure: s, days, total: rate(all), perMotif };
+    const perMotif = [...byMotif.entries()]
+      .map(([id, c]) => ({ motifId: id, label: c.label, ...missedRate(c) }))
+      .sort((a, b) => b.total - a.total || a.label.localeCompare(b.label));
+    const sum = (k: 'honore' | 'excuse' | 'absent' | 'nonRenseigne') =>
+      perMotif.reduce((a, m) => a + m[k], 0);
+    const total = missedRate({
+      honore: sum('honore'),
+      excuse: sum('excuse'),
+      absent: sum('absent'),
+      nonRenseigne: sum('nonRenseigne'),
+    });
+    return { structure: s, days, from, to: now, zone: timeZoneOfPlace(s), total, perMotif };
+  }
+
+  /**
+   * The missed-appointment rate per structure in the principal's scope for `rendezvous.stats` (own
+   * structures, the department, or all), filtered in SQL; structures without any appointment are left out.
+   */
+  async attendanceByStructure(principal: Principal, days = 365) {
+    const scope = scopeOf(principal.role, 'rendezvous.stats');
+    if (!scope) throw notFound('Ces statistiques ne font pas partie de votre périmètre.');
+    const ids =
+      scope === 'all'
+        ? null
+        : scope === 'department'
+          ? principal.departement
+            ? await structureIdsInDepartement(this.db, principal.departement)
+            : []
+          : scope === 'own'
+            ? [...principal.structureIds]
+            : [];
+    const now = this.clock.now();
+    const from = new Date(now.getTime() - days * DAY);
+    const rows = await repo.attendanceByStructure(this.db, ids, from, now);
+    const key = { honore: 'honore', excuse: 'excuse', absent: 'absent', confirme: 'nonRenseigne' } as const;
+    const counts = new Map<
+      string,
+      { honore: number; excuse: number; absent: number; nonRenseigne: number }
+    >();
+    for (const r of rows) {
+      const c = counts.get(r.structure_id) ?? { honore: 0, excuse: 0, absent: 0, nonRenseigne: 0 };
+      c[key[r.statut as keyof typeof key]] += Number(r.n);
+      counts.set(r.structure_id, c);
+    }
+    const info = await structureCalendars(this.db, [...counts.keys()]);
+    const structures = info
+      .map((s) => ({
+        id: s.id,
+        name: s.name,
+        departement: s.departement,
+        ...missedRate(counts.get(s.id) as NonNullable<ReturnType<typeof counts.get>>),
+      }))
+      .sort((a, b) => a.departement.localeCompare(b.departement) || a.name.localeCompare(b.name));
+    return { scope, days, from, to: now, structures };
   }
 
   // -------------------------------------------------------------------------------------------

@@ -98,6 +98,9 @@ export function homePage(o: {
     mayEver(u, 'rendezvous.agenda')
       ? html`<li><a class="fr-link" href="/espace/rendez-vous">Rendez-vous : agenda, prise de rendez-vous, motifs et plages</a></li>`
       : null,
+    mayEver(u, 'rendezvous.stats')
+      ? html`<li><a class="fr-link" href="/espace/rendez-vous/statistiques">Rendez-vous non honorés : taux par structure et par motif</a></li>`
+      : null,
   ].filter(Boolean);
   return backOfficePage({
     title: 'Mon espace',

@@ -87,8 +87,12 @@ export function contactLinks(s: Structure): SafeHtml {
   return html`<ul class="maillage-contact">${items}</ul>`;
 }
 
-export function formatBadges(s: Structure): SafeHtml {
+export function formatBadges(s: Structure, onlineBooking = false): SafeHtml {
   const badges: SafeHtml[] = [];
+  if (onlineBooking)
+    badges.push(
+      html`<li><p class="fr-badge fr-badge--success fr-badge--sm">Rendez-vous en ligne sous 14 jours</p></li>`,
+    );
   if (isMobileFormat(s.format)) {
     badges.push(html`<li><p class="fr-badge fr-badge--new fr-badge--sm">${FORMAT_LABELS[s.format]}</p></li>`);
   }

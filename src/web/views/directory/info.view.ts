@@ -26,7 +26,7 @@ export function dataPage(input: DataPageInput): string {
 <h2>API</h2>
 <p>Une API publique, sans clé, répond en JSON :</p>
 <ul>
-  <li><code>GET /api/v1/structures/nearest?lat=49.9&amp;lon=3.63&amp;limit=10</code> : les plus proches d’un point, avec la distance, le temps de trajet estimé et l’état « ouvert maintenant ». Filtres : <code>openNow</code>, <code>partner</code>, <code>format</code> (fixe ou mobile), <code>appointment</code>, <code>radiusKm</code>.</li>
+  <li><code>GET /api/v1/structures/nearest?lat=49.9&amp;lon=3.63&amp;limit=10</code> : les plus proches d’un point, avec la distance, le temps de trajet estimé et l’état « ouvert maintenant ». Filtres : <code>openNow</code>, <code>partner</code>, <code>format</code> (fixe ou mobile), <code>appointment</code> (un créneau réservable en ligne dans les 14 prochains jours, d’après les disponibilités réelles ; chaque résultat le dit dans <code>onlineBooking</code>, et <code>appointment</code> y garde la prise de rendez-vous déclarée dans la liste officielle), <code>radiusKm</code>.</li>
   <li><code>GET /api/v1/structures?department=02</code> : la liste d’un département, paginée.</li>
   <li><code>GET /api/v1/structures/{id}</code> : une France Services (identifiant Maillage ou id_fs officiel).</li>
 </ul>

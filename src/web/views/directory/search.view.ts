@@ -42,6 +42,8 @@ export interface ResultItem {
   readonly distanceKm: number;
   readonly travelMinutes: number;
   readonly opening: PublicOpening;
+  /** A free slot bookable online within 14 days (issue 15). */
+  readonly onlineBooking?: boolean;
 }
 
 export type SearchOutcome =
@@ -98,10 +100,10 @@ function searchFormBlock(input: SearchPageInput, action: string): SafeHtml {
       <input type="radio" id="${id}" name="format" value="${value}"${form.format === value ? html` checked` : null}>
       <label class="fr-label" for="${id}">${label}</label>
     </div></div>`;
-  const checkbox = (name: string, label: string, checked: boolean) =>
+  const checkbox = (name: string, label: string, checked: boolean, hint?: string) =>
     html`<div class="fr-fieldset__element"><div class="fr-checkbox-group">
       <input type="checkbox" id="${name}" name="${name}" value="1"${checked ? html` checked` : null}>
-      <label class="fr-label" for="${name}">${label}</label>
+      <label class="fr-label" for="${name}">${label}${hint ? html`<span class="fr-hint-text">${hint}</span>` : null}</label>
     </div></div>`;
   // Once results are shown, the filters fold away so that the results follow the search box (phones).
   const active = Object.keys(filtersQuery(form)).length;
@@ -139,7 +141,7 @@ function searchFormBlock(input: SearchPageInput, action: string): SafeHtml {
       </div>
     </div>
     ${checkbox('ouvert', 'Ouvert maintenant', form.ouvert)}
-    ${checkbox('rdv', 'Prise de rendez-vous possible', form.rdv)}
+    ${checkbox('rdv', 'Rendez-vous en ligne sous 14 jours', form.rdv, 'Un créneau est libre à la réservation en ligne dans les 14 prochains jours.')}
     <div class="fr-fieldset__element">
       <fieldset class="fr-fieldset" aria-labelledby="format-legende">
         <legend class="fr-fieldset__legend fr-fieldset__legend--regular" id="format-legende">Type d’accueil</legend>
@@ -217,7 +219,7 @@ function resultCard(item: ResultItem, input: SearchPageInput, rank: number): Saf
       <p class="fr-mb-1w">${s.address}, ${s.postalCode} ${s.communeName}</p>
       <p class="fr-text--sm fr-mb-1w">Partenaires : ${partnersShort(s)}</p>
     </div>
-    <div class="fr-card__start">${formatBadges(s)}</div>
+    <div class="fr-card__start">${formatBadges(s, item.onlineBooking)}</div>
   </div></div>
 </li>`;
 }

@@ -6,6 +6,8 @@ import {
   CHANNELS,
   type Channel,
   formatMinutes,
+  MISSED_RATE_MIN_COUNT,
+  type MissedRate,
   type Motif,
   NAME_MAX,
   type Plage,
@@ -40,22 +42,11 @@ export interface AgendaRow {
 }
 
 export interface AttendanceStats {
-  readonly total: {
-    honore: number;
-    excuse: number;
-    absent: number;
-    total: number;
-    missedRate: number | null;
-  };
-  readonly perMotif: ReadonlyArray<{
-    label: string;
-    honore: number;
-    excuse: number;
-    absent: number;
-    total: number;
-    missedRate: number | null;
-  }>;
+  readonly total: MissedRate;
+  readonly perMotif: ReadonlyArray<MissedRate & { label: string }>;
   readonly days: number;
+  readonly from: Date;
+  readonly to: Date;
 }
 
 const option = (value: string, label: string, selected: string | null | undefined) =>
@@ -75,6 +66,27 @@ ${error ? html`<p id="${name}-error" class="fr-error-text">${error}</p>` : null}
 }
 
 const percent = (r: number | null) => (r === null ? '—' : `${(r * 100).toFixed(1).replace('.', ',')} %`);
+const whole = (r: number) => `${Math.round(r * 100)}`;
+
+/** A rate with its interval and the count it rests on, or why there is none. */
+function rateCell(m: MissedRate): SafeHtml {
+  if (m.missedRate === null || m.interval === null)
+    return html`— <span class="fr-text--xs">(aucune présence renseignée)</span>`;
+  return html`${percent(m.missedRate)}<br><span class="fr-text--xs">entre ${whole(m.interval.low)} et ${whole(m.interval.high)} % (IC 95 %)${m.small ? ' · peu de rendez-vous : indicatif' : ''}</span>`;
+}
+
+/** The missed-appointment table (a structure's motifs), saying what it is computed on. */
+function statsBlock(st: AttendanceStats, zone: TimeZone): SafeHtml {
+  const day = (d: Date) => dayTitle(d, zone);
+  const row = (label: SafeHtml | string, m: MissedRate, header = false) =>
+    html`<tr>${header ? html`<th scope="row">${label}</th>` : html`<td>${label}</td>`}<td>${String(m.total)}</td><td>${String(m.honore)}</td><td>${String(m.excuse)}</td><td>${String(m.absent)}</td><td>${rateCell(m)}</td><td>${String(m.nonRenseigne)}</td></tr>`;
+  return html`<h2 class="fr-h5 fr-mt-4w">Rendez-vous non honorés (${String(st.days)} derniers jours)</h2>
+<p class="fr-text--sm">Calculé sur ${String(st.total.total)} rendez-vous passé${st.total.total > 1 ? 's' : ''} dont la présence est renseignée, du ${day(st.from)} au ${day(st.to)}. Taux d’absence = absents non excusés ÷ rendez-vous renseignés (honorés, excusés, absents) ; l’intervalle de confiance à 95 % dit la marge due au petit nombre. Les rendez-vous annulés ne comptent pas. Rendez-vous passés sans présence renseignée, laissés de côté : ${String(st.total.nonRenseigne)}. En dessous de ${String(MISSED_RATE_MIN_COUNT)} rendez-vous renseignés, le taux est indicatif.</p>
+<div class="fr-table"><table><caption>Taux d’absence non excusée par motif</caption>
+<thead><tr><th scope="col">Motif</th><th scope="col">Rendez-vous renseignés</th><th scope="col">Honorés</th><th scope="col">Excusés</th><th scope="col">Absents</th><th scope="col">Taux d’absence</th><th scope="col">Présence non renseignée</th></tr></thead>
+<tbody>${st.perMotif.map((m) => row(m.label, m))}
+${row('Toute la structure', st.total, true)}</tbody></table></div>`;
+}
 
 /** Canal of the accompaniment record for a motif's channel. */
 const CANAL_OF: Record<Channel, string> = { sur_place: 'guichet', telephone: 'telephone', visio: 'visio' };
@@ -182,15 +194,7 @@ ${
 <li><form method="post" action="/espace/rendez-vous/flux?structure=${s.id}">${o.csrf}<button class="fr-btn fr-btn--secondary" type="submit">${o.feed.active ? 'Remplacer le lien' : 'Créer un lien d’abonnement'}</button></form></li>
 ${o.feed.active ? html`<li><form method="post" action="/espace/rendez-vous/flux/revoquer?structure=${s.id}">${o.csrf}<button class="fr-btn fr-btn--tertiary" type="submit">Révoquer le lien</button></form></li>` : null}
 </ul>
-${
-  o.stats
-    ? html`<h2 class="fr-h5 fr-mt-4w">Rendez-vous non honorés (${o.stats.days} derniers jours)</h2>
-<div class="fr-table"><table><caption>Taux d’absence non excusée par motif</caption>
-<thead><tr><th scope="col">Motif</th><th scope="col">Honorés</th><th scope="col">Excusés</th><th scope="col">Absents</th><th scope="col">Taux d’absence</th></tr></thead>
-<tbody>${o.stats.perMotif.map((m) => html`<tr><td>${m.label}</td><td>${String(m.honore)}</td><td>${String(m.excuse)}</td><td>${String(m.absent)}</td><td>${percent(m.missedRate)}</td></tr>`)}
-<tr><th scope="row">Toute la structure</th><td>${String(o.stats.total.honore)}</td><td>${String(o.stats.total.excuse)}</td><td>${String(o.stats.total.absent)}</td><td>${percent(o.stats.total.missedRate)}</td></tr></tbody></table></div>`
-    : null
-}`;
+${o.stats ? statsBlock(o.stats, o.zone) : null}`;
   return backOfficePage({ title: `Rendez-vous – ${s.name}`, user: o.user, csrf: o.csrf, body });
 }
 
@@ -268,6 +272,92 @@ ${submit('Réserver')}
   });
 }
 
+const MOTIF_FIELDS = [
+  'label',
+  'durationMin',
+  'channel',
+  'partner',
+  'demarche',
+  'minNoticeMin',
+  'maxNoticeDays',
+] as const;
+
+/** The fields of a motif, for adding one and for editing one. */
+function motifFields(v: Record<string, string | undefined>, err: (name: string) => string | null): SafeHtml {
+  return html`${field({ name: 'label', label: 'Intitulé', value: v.label, error: err('label'), required: true, maxlength: 120 })}
+${field({ name: 'durationMin', label: 'Durée (minutes, multiple de 5)', value: v.durationMin ?? '30', error: err('durationMin'), maxlength: 3 })}
+${selectField(
+  'channel',
+  'Canal',
+  CHANNELS.map((c) => [c, CHANNEL_LABELS[c]] as const),
+  v.channel ?? 'sur_place',
+  err('channel'),
+)}
+${selectField('partner', 'Partenaire concerné', [['', '— aucun —'], ...PARTENAIRES.map((p) => [p, PARTENAIRE_LABELS[p]] as const)], v.partner ?? '', err('partner'))}
+${field({ name: 'demarche', label: 'Démarche (code du catalogue, facultatif)', hint: 'Exemple : caf.rsa', value: v.demarche, error: err('demarche'), maxlength: 64 })}
+${field({ name: 'minNoticeMin', label: 'Délai minimal (minutes)', value: v.minNoticeMin ?? '60', error: err('minNoticeMin'), maxlength: 6 })}
+${field({ name: 'maxNoticeDays', label: 'Délai maximal (jours, 93 au plus)', value: v.maxNoticeDays ?? '56', error: err('maxNoticeDays'), maxlength: 3 })}
+<div class="fr-checkbox-group fr-mb-3w"><input type="checkbox" id="bookableOnline" name="bookableOnline" value="oui"${v.bookableOnline === 'oui' || v.label === undefined ? html` checked` : null}><label class="fr-label" for="bookableOnline">Réservable en ligne par le public</label></div>`;
+}
+
+/** A motif's stored values as the form holds them (strings). */
+export const motifFormValues = (m: Motif): Record<string, string> => ({
+  label: m.label,
+  durationMin: String(m.durationMin),
+  channel: m.channel,
+  partner: m.partner ?? '',
+  demarche: m.demarche ?? '',
+  minNoticeMin: String(m.minNoticeMin),
+  maxNoticeDays: String(m.maxNoticeDays),
+  bookableOnline: m.bookableOnline ? 'oui' : 'non',
+});
+
+/**
+ * Editing a motif. The form carries the version it was read at: a concurrent edit answers 409 with the
+ * values now stored, and the form keeps what the person typed, at the new version, to resubmit knowingly.
+ */
+export function motifEditPage(o: {
+  user: SessionUser;
+  csrf: SafeHtml;
+  structure: Structure;
+  motif: Motif;
+  /** What the form shows: the stored values, or what was typed. */
+  values: Record<string, string | undefined>;
+  error?: FormError | null;
+  /** After a concurrent edit: what is stored now. */
+  stored?: Motif | null;
+}): string {
+  const s = o.structure;
+  const e = o.error ?? null;
+  const err = (name: string) => errorFor(e, name);
+  const body = html`<h1>Modifier le motif « ${o.motif.label} »</h1>
+${topError(e, MOTIF_FIELDS)}
+${
+  o.stored
+    ? html`<div class="fr-callout fr-mb-3w"><p class="fr-callout__text">Valeurs enregistrées maintenant : ${o.stored.label} (${motifLine(o.stored)}), ${o.stored.bookableOnline ? 'réservable en ligne' : 'agents seulement'}, délai de ${String(o.stored.minNoticeMin)} minutes à ${String(o.stored.maxNoticeDays)} jours. Vos valeurs sont restées dans le formulaire : vérifiez-les et enregistrez à nouveau pour les appliquer.</p></div>`
+    : null
+}
+<p class="fr-text--sm">Les rendez-vous déjà pris gardent leur horaire et leur durée ; les changements valent pour les prochaines réservations.</p>
+<form method="post" action="/espace/rendez-vous/motifs/${o.motif.id}/modifier?structure=${s.id}" novalidate>${o.csrf}
+<input type="hidden" name="version" value="${String((o.stored ?? o.motif).version)}">
+${motifFields(o.values, err)}
+<ul class="fr-btns-group fr-btns-group--inline-sm">
+<li>${submit('Enregistrer le motif')}</li>
+<li><a class="fr-btn fr-btn--tertiary" href="/espace/rendez-vous/configuration?structure=${s.id}">Annuler</a></li>
+</ul>
+</form>`;
+  return backOfficePage({
+    title: `Modifier le motif ${o.motif.label}`,
+    user: o.user,
+    csrf: o.csrf,
+    body,
+    crumbs: [
+      { label: 'Rendez-vous', href: `/espace/rendez-vous?structure=${s.id}` },
+      { label: 'Motifs, plages et absences', href: `/espace/rendez-vous/configuration?structure=${s.id}` },
+    ],
+  });
+}
+
 export function configurationPage(o: {
   user: SessionUser;
   csrf: SafeHtml;
@@ -301,27 +391,15 @@ ${o.motifs.map(
   (
     m,
   ) => html`<tr><td>${m.label}</td><td>${motifLine(m)}</td><td>${m.bookableOnline ? 'Oui' : 'Non (agents seulement)'}</td><td>${m.active ? 'Actif' : 'Désactivé'}</td>
-<td><form method="post" action="/espace/rendez-vous/motifs/${m.id}/etat?structure=${s.id}">${o.csrf}<input type="hidden" name="version" value="${String(m.version)}"><input type="hidden" name="actif" value="${m.active ? 'non' : 'oui'}"><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">${m.active ? 'Désactiver' : 'Réactiver'}</button></form></td></tr>`,
+<td><a class="fr-link fr-text--sm" href="/espace/rendez-vous/motifs/${m.id}/modifier?structure=${s.id}">Modifier<span class="fr-sr-only"> le motif ${m.label}</span></a>
+<form method="post" action="/espace/rendez-vous/motifs/${m.id}/etat?structure=${s.id}">${o.csrf}<input type="hidden" name="version" value="${String(m.version)}"><input type="hidden" name="actif" value="${m.active ? 'non' : 'oui'}"><button class="fr-btn fr-btn--sm fr-btn--tertiary" type="submit">${m.active ? 'Désactiver' : 'Réactiver'}<span class="fr-sr-only"> le motif ${m.label}</span></button></form></td></tr>`,
 )}</tbody></table></div>`
     : html`<p>Aucun motif : ajoutez-en un pour ouvrir la prise de rendez-vous.</p>`
 }
 <h3 class="fr-h5">Ajouter un motif</h3>
-${o.form === 'motif' ? topError(e, ['label', 'durationMin', 'channel', 'partner', 'demarche', 'minNoticeMin', 'maxNoticeDays']) : null}
+${o.form === 'motif' ? topError(e, MOTIF_FIELDS) : null}
 <form method="post" action="/espace/rendez-vous/motifs?structure=${s.id}" novalidate>${o.csrf}
-${field({ name: 'label', label: 'Intitulé', value: v.label, error: fe('motif', 'label'), required: true, maxlength: 120 })}
-${field({ name: 'durationMin', label: 'Durée (minutes, multiple de 5)', value: v.durationMin ?? '30', error: fe('motif', 'durationMin'), maxlength: 3 })}
-${selectField(
-  'channel',
-  'Canal',
-  CHANNELS.map((c) => [c, CHANNEL_LABELS[c]] as const),
-  v.channel ?? 'sur_place',
-  fe('motif', 'channel'),
-)}
-${selectField('partner', 'Partenaire concerné', [['', '— aucun —'], ...PARTENAIRES.map((p) => [p, PARTENAIRE_LABELS[p]] as const)], v.partner ?? '', fe('motif', 'partner'))}
-${field({ name: 'demarche', label: 'Démarche (code du catalogue, facultatif)', hint: 'Exemple : caf.rsa', value: v.demarche, error: fe('motif', 'demarche'), maxlength: 64 })}
-${field({ name: 'minNoticeMin', label: 'Délai minimal (minutes)', value: v.minNoticeMin ?? '60', error: fe('motif', 'minNoticeMin'), maxlength: 6 })}
-${field({ name: 'maxNoticeDays', label: 'Délai maximal (jours, 93 au plus)', value: v.maxNoticeDays ?? '56', error: fe('motif', 'maxNoticeDays'), maxlength: 3 })}
-<div class="fr-checkbox-group fr-mb-3w"><input type="checkbox" id="bookableOnline" name="bookableOnline" value="oui"${v.bookableOnline === 'oui' || v.label === undefined ? html` checked` : null}><label class="fr-label" for="bookableOnline">Réservable en ligne par le public</label></div>
+${motifFields(v, (name) => fe('motif', name))}
 ${submit('Ajouter le motif')}
 </form>`
     : null
@@ -384,4 +462,38 @@ ${submit('Ajouter l’absence')}
     body,
     crumbs: [{ label: 'Rendez-vous', href: `/espace/rendez-vous?structure=${s.id}` }],
   });
+}
+
+/**
+ * Missed appointments for those who follow several structures (responsable, animateur, national): one
+ * row per structure of the scope, and a structure's motifs on demand.
+ */
+export function statisticsPage(o: {
+  user: SessionUser;
+  csrf: SafeHtml;
+  days: number;
+  structures: ReadonlyArray<MissedRate & { id: string; name: string; departement: string }>;
+  detail: { structure: Structure; zone: TimeZone; stats: AttendanceStats } | null;
+}): string {
+  const total = o.structures.reduce((a, s) => a + s.total, 0);
+  const body = html`<h1>Rendez-vous non honorés</h1>
+${
+  o.detail
+    ? html`<h2 class="fr-h4">${o.detail.structure.name}</h2>${statsBlock(o.detail.stats, o.detail.zone)}
+<p><a class="fr-link" href="/espace/rendez-vous/statistiques">Toutes les structures</a></p>`
+    : null
+}
+<h2 class="fr-h4 fr-mt-4w">Par structure (${String(o.days)} derniers jours)</h2>
+<p class="fr-text--sm">Taux d’absence = absents non excusés ÷ rendez-vous dont la présence est renseignée (honorés, excusés, absents), avec son intervalle de confiance à 95 % ; ${String(total)} rendez-vous renseignés en tout. Seules les structures qui ont eu des rendez-vous sont listées. En dessous de ${String(MISSED_RATE_MIN_COUNT)} rendez-vous renseignés, le taux est indicatif.</p>
+${
+  o.structures.length === 0
+    ? html`<p>Aucun rendez-vous passé dans votre périmètre sur cette période.</p>`
+    : html`<div class="fr-table"><table><caption>Taux d’absence non excusée par structure</caption>
+<thead><tr><th scope="col">Structure</th><th scope="col">Département</th><th scope="col">Rendez-vous renseignés</th><th scope="col">Absents</th><th scope="col">Taux d’absence</th><th scope="col">Présence non renseignée</th></tr></thead>
+<tbody>${o.structures.map(
+        (s) =>
+          html`<tr><td><a href="/espace/rendez-vous/statistiques?structure=${s.id}">${s.name}</a></td><td>${s.departement}</td><td>${String(s.total)}</td><td>${String(s.absent)}</td><td>${rateCell(s)}</td><td>${String(s.nonRenseigne)}</td></tr>`,
+      )}</tbody></table></div>`
+}`;
+  return backOfficePage({ title: 'Rendez-vous non honorés', user: o.user, csrf: o.csrf, body });
 }
