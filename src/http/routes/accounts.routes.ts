@@ -30,6 +30,7 @@ import {
 } from '../../web/views/accounts/auth.views.js';
 import type { FormError } from '../../web/views/accounts/forms.js';
 import { messagePage } from '../../web/views/layout.js';
+import { optionalText } from '../forms/fields.js';
 import { redactUrl } from '../plugins/log-redaction.js';
 import {
   clearSessionCookie,
@@ -41,14 +42,13 @@ import {
 import { htmlReply } from '../reply.js';
 
 const OIDC_COOKIE = 'maillage_oidc';
-const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
-const Token = Type.Object({ jeton: text(200) });
+const Token = Type.Object({ jeton: optionalText(200) });
 const PasswordBody = Type.Object({
-  jeton: text(200),
-  password: text(1000),
-  confirmation: text(1000),
-  displayName: text(1000),
-  email: text(1000),
+  jeton: optionalText(200),
+  password: optionalText(1000),
+  confirmation: optionalText(1000),
+  displayName: optionalText(1000),
+  email: optionalText(1000),
 });
 
 /** A form posted with values of the wrong shape (too long, repeated): a French page, not JSON. */
@@ -102,7 +102,10 @@ export const accountsRoutes =
     app.get(
       '/espace/connexion',
       {
-        schema: { hide: true, querystring: Type.Object({ retour: text(500), deconnecte: text(5) }) },
+        schema: {
+          hide: true,
+          querystring: Type.Object({ retour: optionalText(500), deconnecte: optionalText(5) }),
+        },
         attachValidation: true,
       },
       async (request, reply) => {
@@ -125,7 +128,11 @@ export const accountsRoutes =
       {
         schema: {
           hide: true,
-          body: Type.Object({ email: text(1000), password: text(1000), retour: text(1000) }),
+          body: Type.Object({
+            email: optionalText(1000),
+            password: optionalText(1000),
+            retour: optionalText(1000),
+          }),
         },
         attachValidation: true,
       },
@@ -171,7 +178,7 @@ export const accountsRoutes =
 
     app.post(
       '/espace/mot-de-passe-oublie',
-      { schema: { hide: true, body: Type.Object({ email: text(1000) }) }, attachValidation: true },
+      { schema: { hide: true, body: Type.Object({ email: optionalText(1000) }) }, attachValidation: true },
       async (request, reply) => {
         if (badForm(request, reply)) return;
         const r = await requestPasswordReset(ctx, request.body.email, request.ip);

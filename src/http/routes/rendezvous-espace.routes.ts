@@ -13,52 +13,61 @@ import {
   motifFormValues,
   statisticsPage,
 } from '../../web/views/rendezvous/espace.views.js';
+import { optionalText } from '../forms/fields.js';
 import { invalidForm, statusOf } from '../plugins/errors.js';
 import { csrfField, requireUser, userOf } from '../plugins/session.js';
 import { htmlReply } from '../reply.js';
 
-const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
-const StructureQuery = Type.Object({ structure: text(64), message: text(20) });
+const StructureQuery = Type.Object({ structure: optionalText(64), message: optionalText(20) });
 const AgendaQuery = Type.Object({
-  structure: text(64),
-  agent: text(64),
-  vue: text(10),
-  jour: text(10),
-  message: text(20),
+  structure: optionalText(64),
+  agent: optionalText(64),
+  vue: optionalText(10),
+  jour: optionalText(10),
+  message: optionalText(20),
 });
-const NewQuery = Type.Object({ structure: text(64), motif: text(64), semaine: text(10) });
+const NewQuery = Type.Object({
+  structure: optionalText(64),
+  motif: optionalText(64),
+  semaine: optionalText(10),
+});
 const Id = Type.Object({ id: Type.String({ maxLength: 64 }) });
-const VersionBody = Type.Object({ _csrf: text(200), version: text(12), statut: text(20), actif: text(5) });
+const VersionBody = Type.Object({
+  _csrf: optionalText(200),
+  version: optionalText(12),
+  statut: optionalText(20),
+  actif: optionalText(5),
+});
 const BookBody = Type.Object({
-  _csrf: text(200),
-  debut: text(40),
-  name: text(NAME_MAX * 4),
-  email: text(320),
-  phone: text(40),
+  _csrf: optionalText(200),
+  debut: optionalText(40),
+  name: optionalText(NAME_MAX * 4),
+  email: optionalText(320),
+  phone: optionalText(40),
 });
 const MotifBody = Type.Object({
-  _csrf: text(200),
-  version: text(12),
-  label: text(500),
-  durationMin: text(12),
-  channel: text(20),
-  partner: text(40),
-  demarche: text(100),
-  minNoticeMin: text(12),
-  maxNoticeDays: text(12),
-  bookableOnline: text(5),
+  _csrf: optionalText(200),
+  version: optionalText(12),
+  label: optionalText(500),
+  durationMin: optionalText(12),
+  channel: optionalText(20),
+  partner: optionalText(40),
+  demarche: optionalText(100),
+  minNoticeMin: optionalText(12),
+  maxNoticeDays: optionalText(12),
+  bookableOnline: optionalText(5),
 });
 const PlageBody = Type.Object({
-  _csrf: text(200),
-  agent: text(64),
-  weekday: text(20),
-  start: text(8),
-  end: text(8),
-  validFrom: text(10),
-  validUntil: text(10),
-  from: text(20),
-  to: text(20),
-  label: text(200),
+  _csrf: optionalText(200),
+  agent: optionalText(64),
+  weekday: optionalText(20),
+  start: optionalText(8),
+  end: optionalText(8),
+  validFrom: optionalText(10),
+  validUntil: optionalText(10),
+  from: optionalText(20),
+  to: optionalText(20),
+  label: optionalText(200),
 });
 
 const NOTICES: Record<string, string> = {

@@ -13,24 +13,33 @@ import {
   movePage,
   slotsPage,
 } from '../../web/views/rendezvous/public.views.js';
+import { optionalText } from '../forms/fields.js';
 import { invalidForm, statusOf } from '../plugins/errors.js';
 import { RATE_BUDGETS } from '../plugins/rate-limit.js';
 import { csrfField } from '../plugins/session.js';
 import { htmlReply } from '../reply.js';
 
-const text = (max: number) => Type.Optional(Type.String({ maxLength: max }));
 const Ids = Type.Object({ id: Type.String({ maxLength: 64 }), motif: Type.String({ maxLength: 64 }) });
-const Week = Type.Object({ semaine: text(10) });
-const TokenQuery = Type.Object({ jeton: text(200), semaine: text(10), message: text(20) });
-const ContactBody = Type.Object({
-  _csrf: text(200),
-  debut: text(40),
-  // Bounded well above the domain's 100 characters, so that the domain gives the precise message.
-  name: text(NAME_MAX * 4),
-  email: text(320),
-  phone: text(40),
+const Week = Type.Object({ semaine: optionalText(10) });
+const TokenQuery = Type.Object({
+  jeton: optionalText(200),
+  semaine: optionalText(10),
+  message: optionalText(20),
 });
-const TokenBody = Type.Object({ _csrf: text(200), jeton: text(200), version: text(12), debut: text(40) });
+const ContactBody = Type.Object({
+  _csrf: optionalText(200),
+  debut: optionalText(40),
+  // Bounded well above the domain's 100 characters, so that the domain gives the precise message.
+  name: optionalText(NAME_MAX * 4),
+  email: optionalText(320),
+  phone: optionalText(40),
+});
+const TokenBody = Type.Object({
+  _csrf: optionalText(200),
+  jeton: optionalText(200),
+  version: optionalText(12),
+  debut: optionalText(40),
+});
 
 const NOTICES: Record<string, string> = {
   confirme:
@@ -112,7 +121,7 @@ export const rendezvousRoutes =
 
     app.get(
       '/structures/:id/rendez-vous/:motif/reserver',
-      { schema: { hide: true, params: Ids, querystring: Type.Object({ debut: text(40) }) } },
+      { schema: { hide: true, params: Ids, querystring: Type.Object({ debut: optionalText(40) }) } },
       async (request, reply) => contactForm(request, reply, request.params, request.query.debut, 200),
     );
 

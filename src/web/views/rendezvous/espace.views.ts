@@ -158,7 +158,7 @@ ${o.error ? alert('error', o.error) : null}
 </form>
 <ul class="fr-btns-group fr-btns-group--inline-sm">
 <li><a class="fr-btn fr-btn--tertiary" href="${q(o.previous)}">${o.view === 'jour' ? 'Jour précédent' : 'Semaine précédente'}</a></li>
-<li><a class="fr-btn fr-btn--tertiary fr-icon-arrow-right-line fr-btn--icon-right" href="${q(o.next)}">${o.view === 'jour' ? 'Jour suivant' : 'Semaine suivante'}</a></li>
+<li><a class="fr-btn fr-btn--tertiary" href="${q(o.next)}">${o.view === 'jour' ? 'Jour suivant' : 'Semaine suivante'}</a></li>
 <li><a class="fr-btn" href="/espace/rendez-vous/nouveau?structure=${s.id}">Prendre un rendez-vous pour quelqu’un</a></li>
 <li><a class="fr-btn fr-btn--secondary" href="/espace/rendez-vous/configuration?structure=${s.id}">${o.canConfigure ? 'Motifs, plages et absences' : 'Mes plages et absences'}</a></li>
 </ul>

@@ -82,7 +82,7 @@ ${list.map((s) => {
 function weekNav(base: string, week: SlotWeek): SafeHtml {
   return html`<nav class="fr-mt-2w" aria-label="Semaines"><ul class="fr-btns-group fr-btns-group--inline-sm">
 ${week.previous ? html`<li><a class="fr-btn fr-btn--secondary" href="${base}semaine=${week.previous}">Semaine précédente</a></li>` : null}
-${week.next ? html`<li><a class="fr-btn fr-btn--secondary fr-icon-arrow-right-line fr-btn--icon-right" href="${base}semaine=${week.next}">Semaine suivante</a></li>` : null}
+${week.next ? html`<li><a class="fr-btn fr-btn--secondary" href="${base}semaine=${week.next}">Semaine suivante</a></li>` : null}
 </ul></nav>`;
 }
 
