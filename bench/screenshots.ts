@@ -80,6 +80,8 @@ const pages: Array<[name: string, path: string, signedIn?: boolean | 'agent']> =
   ['espace-escalade-agent', '/espace/escalade', 'agent'],
   ['espace-rendez-vous-agent', '/espace/rendez-vous', 'agent'],
   ['espace-rendez-vous-configuration', `/espace/rendez-vous/configuration?structure=${structureId}`, 'agent'],
+  ['espace-rendez-vous-statistiques', '/espace/rendez-vous/statistiques', true],
+  ['recherche-rendez-vous-en-ligne', '/?q=Guise&rdv=1'],
 ];
 
 async function signIn(page: Page, email = national.email) {

@@ -22,8 +22,8 @@ import {
   MobileDocumentError,
   pageOfOccurrences,
   parseMobileDocument,
+  publishedOccurrence,
 } from '../src/domain/mobile/index.js';
-import { timeZoneOf, toLocalIso } from '../src/domain/shared/time-zone.js';
 import { machine, today, writeSection } from './report.js';
 
 const RUNS = 7;
@@ -145,14 +145,7 @@ const pageJson = () => {
   const list = expandOccurrences(data, '2026-01-01', yearEnd, { unit: 'bus-max' });
   const page = pageOfOccurrences(list, DEFAULT_OCCURRENCE_PAGE);
   return JSON.stringify({
-    items: page.items.map((o) => ({
-      entry: o.entry,
-      stop: o.stop,
-      commune: o.commune,
-      start: toLocalIso(o.start, timeZoneOf(o.commune)),
-      end: toLocalIso(o.end, timeZoneOf(o.commune)),
-      status: o.status,
-    })),
+    items: page.items.map(publishedOccurrence),
     next: page.next,
   });
 };

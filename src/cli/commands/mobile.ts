@@ -6,10 +6,11 @@ import {
   type CommunePoint,
   ConfirmationRequired,
   MobileDocumentError,
+  type PublishedOccurrence,
+  publishedOccurrence,
   type Reach,
 } from '../../domain/mobile/index.js';
 import { DomainError } from '../../domain/shared/errors.js';
-import { timeZoneOf, toLocalIso } from '../../domain/shared/time-zone.js';
 import { type LoadReport, unitArea, unitPlan } from '../../services/mobile/mobile.service.js';
 import { CliError, withContext } from '../context.js';
 
@@ -56,29 +57,13 @@ export async function runMobileLoad(
   }
 }
 
-export interface OccurrenceRow {
-  entry: string;
-  stop: string;
-  commune: string;
-  start: string;
-  end: string;
-  status: 'scheduled' | 'cancelled' | 'moved';
-}
-
 /** `maillage mobile occurrences --unit <id> --from --to [--json]`. */
 export async function runMobileOccurrences(
   ctx: AppContext,
   args: { unit: string; from: string; to: string },
-): Promise<OccurrenceRow[]> {
+): Promise<PublishedOccurrence[]> {
   const list = await mobileService(ctx).occurrences(args.unit, args.from, args.to);
-  return list.map((o) => ({
-    entry: o.entry,
-    stop: o.stop,
-    commune: o.commune,
-    start: toLocalIso(o.start, timeZoneOf(o.commune)),
-    end: toLocalIso(o.end, timeZoneOf(o.commune)),
-    status: o.status,
-  }));
+  return list.map(publishedOccurrence);
 }
 
 /** Current communes with a centroid (arrondissements left out: their city counts them). */

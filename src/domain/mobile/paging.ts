@@ -1,5 +1,6 @@
 import { invalid } from '../shared/errors.js';
-import type { Occurrence } from './model.js';
+import { timeZoneOf, toLocalIso } from '../shared/time-zone.js';
+import type { Occurrence, OccurrenceStatus } from './model.js';
 
 /**
  * Pages of passages for the public API (security review, finding 5: a three-year range answered 108 MB).
@@ -78,4 +79,26 @@ export function pageOfOccurrences(
   const page = keyed.slice(i, i + limit).map((x) => x.o);
   const last = page.at(-1);
   return { items: page, next: i + limit < keyed.length && last ? occurrenceCursor(last) : null };
+}
+
+/** A passage as the API and `maillage mobile occurrences` publish it: local times of the stop's commune, with offset. */
+export interface PublishedOccurrence {
+  entry: string;
+  stop: string;
+  commune: string;
+  start: string;
+  end: string;
+  status: OccurrenceStatus;
+}
+
+export function publishedOccurrence(o: Occurrence): PublishedOccurrence {
+  const zone = timeZoneOf(o.commune);
+  return {
+    entry: o.entry,
+    stop: o.stop,
+    commune: o.commune,
+    start: toLocalIso(o.start, zone),
+    end: toLocalIso(o.end, zone),
+    status: o.status,
+  };
 }

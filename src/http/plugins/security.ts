@@ -5,11 +5,6 @@ import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { Config } from '../../config.js';
 
-/**
- * Security headers. The Content-Security-Policy allows no inline script: the DSFR and our islands
- * are module files under /assets. Map tiles come from the configured tile host only.
- * Embeddable pages (/embed, widgets) relax frame-ancestors on their own route.
- */
 function helmetOptions(config: Config): HelmetOptions {
   const tileOrigin = config.tileUrl ? new URL(config.tileUrl.replace(/\{[a-z]+\}/g, 'a')).origin : null;
   const tileHosts = tileOrigin ? [tileOrigin.replace('://a.', '://*.'), tileOrigin] : [];
@@ -35,6 +30,11 @@ function helmetOptions(config: Config): HelmetOptions {
   };
 }
 
+/**
+ * Security headers. The Content-Security-Policy allows no inline script: the DSFR and our islands
+ * are module files under /assets. Map tiles come from the configured tile host only.
+ * Embeddable pages (/embed, widgets) relax frame-ancestors on their own route.
+ */
 export const securityPlugin = fp(
   async (app: FastifyInstance, opts: { config: Config }) => {
     // Same options, typed twice: helmet ships separate ESM and CommonJS declarations of one shape.

@@ -8,10 +8,11 @@ import {
   MAX_OCCURRENCE_RANGE_DAYS,
   type MobileData,
   type OccurrenceFilter,
+  publishedOccurrence,
   toICalendar,
 } from '../../domain/mobile/index.js';
 import { invalid, notFound } from '../../domain/shared/errors.js';
-import { localDate, timeZoneOf, toLocalIso } from '../../domain/shared/time-zone.js';
+import { localDate, timeZoneOf } from '../../domain/shared/time-zone.js';
 import { posterPdf } from '../../services/mobile/poster.js';
 import { communeExtra, communeSentence, passagesPage } from '../../web/views/mobile/mobile.view.js';
 import { requireAdminToken } from '../plugins/admin-token.js';
@@ -315,14 +316,7 @@ export const mobileRoutes =
           );
         }
         return {
-          items: page.items.map((o) => ({
-            entry: o.entry,
-            stop: o.stop,
-            commune: o.commune,
-            start: toLocalIso(o.start, timeZoneOf(o.commune)),
-            end: toLocalIso(o.end, timeZoneOf(o.commune)),
-            status: o.status,
-          })),
+          items: page.items.map(publishedOccurrence),
           next: page.next,
         };
       },
