@@ -44,15 +44,36 @@ export const PGLITE_OPTIONS = {
 /** The PGlite files inside the data folder (documents and the lock sit beside them). */
 export const pgliteDir = (dataDir: string) => join(dataDir, 'pglite');
 
+export interface PgliteOptions {
+  /**
+   * PostgreSQL's page cache inside the WebAssembly memory (128MB by default), which never gives memory
+   * back. A one-off command sets it lower: its files stay in the system's cache, and `activity import`
+   * peaks 110 MB lower at the same speed (docs/BENCHMARKS.md).
+   */
+  readonly sharedBuffers?: `${number}MB`;
+}
+
 /**
  * The embedded database. With a folder, this process takes the folder's lock first (one process at a
  * time: see data-dir-lock.ts); `role` names this process in the message another one would get.
  */
-export async function openPglite(dataDir: string | null, role = 'serveur'): Promise<Database> {
+export async function openPglite(
+  dataDir: string | null,
+  role = 'serveur',
+  options: PgliteOptions = {},
+): Promise<Database> {
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const lock = dataDir ? lockDataDir(dataDir, role) : null;
   try {
-    const pglite = await PGlite.create(dataDir ? pgliteDir(dataDir) : 'memory://', PGLITE_OPTIONS);
+    const pglite = await PGlite.create(
+      dataDir ? pgliteDir(dataDir) : 'memory://',
+      options.sharedBuffers
+        ? {
+            ...PGLITE_OPTIONS,
+            startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`],
+          }
+        : PGLITE_OPTIONS,
+    );
     const pool = new PGlitePool(pglite);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {
@@ -102,10 +123,11 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
 export async function openDatabase(
   config: Pick<Config, 'databaseUrl' | 'dataDir'>,
   role = 'serveur',
+  pgliteOptions: PgliteOptions = {},
 ): Promise<Database> {
   const database = config.databaseUrl
     ? await openPostgres(config.databaseUrl)
-    : await openPglite(config.dataDir, role);
+    : await openPglite(config.dataDir, role, pgliteOptions);
   try {
     await migrateToLatest(database.db);
   } catch (error) {

@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { runEscaladeJobs } from '../services/escalade/jobs.js';
 import { scheduleRetention } from '../services/operations/retention.js';
 import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
+import { startRollupCatchUp } from '../services/pilotage/jobs.js';
 import { startRendezvousJobs } from '../services/rendezvous/jobs.js';
 import { seedOnFirstStart } from '../services/snapshots/first-start.js';
 import { buildApp } from './app.js';
@@ -30,6 +31,9 @@ escaladeTimer.unref();
 // Rendez-vous reminders and contact erasure, every 15 minutes (issue 15).
 const rendezvousJobs = startRendezvousJobs(ctx.rendezvous, ctx.logger);
 
+// Pilotage: the months an import marked are rebuilt within 30 s if the import could not (issue 14).
+const rollupCatchUp = startRollupCatchUp(ctx.pilotage.rollups, ctx.logger);
+
 let closing = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, async () => {
@@ -40,6 +44,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     stopRetention();
     clearInterval(escaladeTimer);
     rendezvousJobs.stop();
+    rollupCatchUp.stop();
     const timer = setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await app.close();

@@ -29,13 +29,19 @@ export async function runActivityImport(
     : null;
   const stream = createReadStream(args.file);
   bar?.start(size, 0, { rows: 0 });
+  let report: ActivityImportReport;
   try {
-    return await importActivity(ctx.accompagnement, stream, {
+    report = await importActivity(ctx.accompagnement, stream, {
       onProgress: (rows) => bar?.update(stream.bytesRead, { rows }),
     });
   } finally {
     bar?.stop();
   }
+  // The import marked the months it touched; their dashboard figures are rebuilt now, before the
+  // command says it is done (and by the server within a minute if this process is stopped here).
+  if (args.progress) process.stderr.write('Recalcul des chiffres de pilotage des mois importés…\n');
+  await ctx.pilotage.rollups.refreshStale();
+  return report;
 }
 
 export function formatActivityReport(r: ActivityImportReport): string {

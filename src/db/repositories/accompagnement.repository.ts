@@ -67,16 +67,50 @@ export async function createMonthPartition(db: Db, month: string): Promise<void>
 /**
  * Called inside the write transaction with what was added and what was replaced (the stored
  * version before the update): the pilotage rollups are kept exact this way (docs/adr/0014-pilotage.md).
+ * `bulk` (an import) lets the listener defer its work to a set-based pass over the months touched.
  */
 export type WriteListener = (
   trx: Db,
-  change: { readonly added: readonly RecordInsert[]; readonly removed: readonly RecordRow[] },
+  change: {
+    readonly added: readonly RecordInsert[];
+    readonly removed: readonly RecordRow[];
+    readonly bulk: boolean;
+  },
 ) => Promise<void>;
 
 /** What the caller decided about records whose id was already stored. */
 export type BatchDecision =
   | { readonly abort: true }
   | { readonly abort: false; readonly replace: ReadonlyArray<RecordInsert> };
+
+/**
+ * A batch's values travel as ONE JSON parameter expanded by `json_to_recordset`: thousands of bound
+ * parameters cost more to encode and plan than the insert itself (bench/accompagnement.bench.ts).
+ */
+const asJson = (rows: readonly object[]) => JSON.stringify(rows);
+
+const RECORD_COLUMNS =
+  sql.raw(`id uuid, debut timestamptz, jour_local date, structure_id uuid, departement text,
+  agent_id uuid, duree_min smallint, canal text, arret_bus text, partenaire text, demarche text, resultat text,
+  tranche_age text, commune_usager text, premiere_visite boolean, autonomie text, note text, source text`);
+const RECORD_NAMES = sql.raw(`id, debut, jour_local, structure_id, departement, agent_id, duree_min, canal,
+  arret_bus, partenaire, demarche, resultat, tranche_age, commune_usager, premiere_visite, autonomie, note, source`);
+
+/**
+ * Registers the ids and inserts the records whose id was new, in ONE statement reading the batch once;
+ * returns those ids. An id already registered (any month) is left for the caller to decide.
+ */
+async function insertNewRecords(trx: Db, rows: readonly RecordInsert[], now: Date): Promise<Set<string>> {
+  const r = await sql<{ id: string }>`
+    with batch as (select * from json_to_recordset(${asJson(rows)}::json) as x(${RECORD_COLUMNS})),
+    fresh as (
+      insert into accompagnement_ids (id, debut) select id, debut from batch
+      on conflict (id) do nothing returning id)
+    insert into accompagnements (${RECORD_NAMES}, created_at, updated_at)
+    select batch.*, ${now}::timestamptz, ${now}::timestamptz from batch join fresh using (id)
+    returning id`.execute(trx);
+  return new Set(r.rows.map((x) => x.id));
+}
 
 /**
  * Writes a batch in ONE transaction: records with a new id are inserted; for ids already stored (in
@@ -89,18 +123,13 @@ export async function writeBatch(
   now: Date,
   decide: (existing: ReadonlyMap<string, RecordRow>) => BatchDecision,
   afterWrite?: WriteListener,
+  bulk = false,
 ): Promise<Set<string> | null> {
   if (rows.length === 0) return new Set();
   const aborted = Symbol('aborted');
   try {
     return await db.transaction().execute(async (trx) => {
-      const fresh = await trx
-        .insertInto('accompagnement_ids')
-        .values(rows.map((r) => ({ id: r.id, debut: r.debut })))
-        .onConflict((oc) => oc.column('id').doNothing())
-        .returning('id')
-        .execute();
-      const ids = new Set(fresh.map((f) => f.id));
+      const ids = await insertNewRecords(trx, rows, now);
       const known = rows.filter((r) => !ids.has(r.id)).map((r) => r.id);
       const existing = new Map<string, RecordRow>();
       if (known.length > 0) {
@@ -118,11 +147,6 @@ export async function writeBatch(
       const decision = decide(existing);
       if (decision.abort) throw aborted;
       const toInsert = rows.filter((r) => ids.has(r.id));
-      if (toInsert.length > 0)
-        await trx
-          .insertInto('accompagnements')
-          .values(toInsert.map((r) => ({ ...r, created_at: now, updated_at: now })))
-          .execute();
       const added: RecordInsert[] = [...toInsert];
       const removed: RecordRow[] = [];
       for (const row of decision.replace) {
@@ -145,7 +169,8 @@ export async function writeBatch(
           .where('id', '=', row.id)
           .execute();
       }
-      if (afterWrite && (added.length > 0 || removed.length > 0)) await afterWrite(trx, { added, removed });
+      if (afterWrite && (added.length > 0 || removed.length > 0))
+        await afterWrite(trx, { added, removed, bulk });
       return ids;
     });
   } catch (e) {

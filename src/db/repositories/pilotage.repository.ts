@@ -15,115 +15,166 @@ export const lockRollupsShared = (trx: Db) =>
 export const lockRollupsExclusive = (trx: Db) =>
   sql`select pg_advisory_xact_lock(${ROLLUP_LOCK})`.execute(trx);
 
-const CHUNK = 1000;
-function* chunks<T>(rows: readonly T[]): Generator<T[]> {
-  for (let i = 0; i < rows.length; i += CHUNK) yield rows.slice(i, i + CHUNK);
+/** One lock per local month (key yyyymm): writers hold theirs shared, a month's rebuild exclusive. */
+const MONTH_LOCK = 4215;
+const monthKey = (firstDay: string) => Number(firstDay.slice(0, 4)) * 100 + Number(firstDay.slice(5, 7));
+
+/** Shared locks on the months a write touches, taken in month order (no two writers wait on each other). */
+export async function lockMonthsShared(trx: Db, firstDays: readonly string[]): Promise<void> {
+  const keys = [...new Set(firstDays.map(monthKey))].sort((a, b) => a - b);
+  if (keys.length === 0) return;
+  await sql`select pg_advisory_xact_lock_shared(${MONTH_LOCK}, k)
+    from (select k from unnest(${keys}::int[]) k order by k) ordered`.execute(trx);
+}
+
+export const lockMonthExclusive = (trx: Db, firstDay: string) =>
+  sql`select pg_advisory_xact_lock(${MONTH_LOCK}, ${monthKey(firstDay)}::int)`.execute(trx);
+
+/** Marks months (their first days) for a set-based rebuild, in the writer's transaction. */
+export async function markMonthsStale(trx: Db, firstDays: readonly string[]): Promise<void> {
+  if (firstDays.length === 0) return;
+  await sql`insert into pilotage_mois_a_recalculer (mois)
+    select distinct m from unnest(${[...firstDays]}::date[]) m order by m
+    on conflict (mois) do nothing`.execute(trx);
+}
+
+/** Months waiting for their rebuild, oldest mark first, with the time they were marked. */
+export async function staleMonths(db: Db): Promise<Array<{ mois: string; depuis: Date }>> {
+  const r = await sql<{ mois: string; depuis: Date }>`
+    select to_char(mois, 'YYYY-MM-DD') as mois, depuis from pilotage_mois_a_recalculer order by depuis, mois`.execute(
+    db,
+  );
+  return r.rows;
+}
+
+/** Stale months among those of [fromDay, toDay] (a dashboard says its figures are being rebuilt). */
+export async function staleMonthsBetween(db: Db, fromDay: string, toDay: string): Promise<string[]> {
+  const r = await sql<{ mois: string }>`
+    select to_char(mois, 'YYYY-MM-DD') as mois from pilotage_mois_a_recalculer
+    where mois between date_trunc('month', ${fromDay}::date)::date and ${toDay}::date order by mois`.execute(
+    db,
+  );
+  return r.rows.map((x) => x.mois);
 }
 
 /**
- * Adds changes to the rollups (inside the caller's transaction): one upsert per table and chunk,
- * in key order; rows whose count falls to zero are deleted.
+ * Rebuilds one local month from the raw counts (inside the caller's transaction, under the month's
+ * exclusive lock): its day and month rows, and every structure week overlapping it, recomputed whole
+ * from the records of those weeks (a week may straddle two months). Removes the month's mark; false
+ * when there was none (another process rebuilt it first).
+ */
+export async function rebuildMonthFrom(
+  trx: Db,
+  month: { readonly first: string; readonly last: string; readonly firstMonday: string },
+  depDay: RawBuilder<unknown>,
+  structureDayOfWeeks: RawBuilder<unknown>,
+): Promise<boolean> {
+  const taken =
+    await sql`delete from pilotage_mois_a_recalculer where mois = ${month.first}::date returning mois`.execute(
+      trx,
+    );
+  if (taken.rows.length === 0) return false;
+  // The month's grouping fits in memory instead of sorting on disk (PostgreSQL's default is 4 MB).
+  await sql`set local work_mem = '32MB'`.execute(trx);
+  await sql`delete from pilotage_dep_jour where jour between ${month.first}::date and ${month.last}::date`.execute(
+    trx,
+  );
+  await sql`delete from pilotage_dep_mois where mois = ${month.first}::date`.execute(trx);
+  await sql`delete from pilotage_structure_semaine
+    where semaine between ${month.firstMonday}::date and ${month.last}::date`.execute(trx);
+  await sql`insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
+    select dimension, departement, jour::date, valeur, n, minutes from (${depDay}) q`.execute(trx);
+  await sql`insert into pilotage_dep_mois (dimension, departement, mois, valeur, n, minutes)
+    select dimension, departement, ${month.first}::date, valeur, sum(n)::int, sum(minutes)
+    from pilotage_dep_jour where jour between ${month.first}::date and ${month.last}::date
+    group by dimension, departement, valeur`.execute(trx);
+  await sql`insert into pilotage_structure_semaine (semaine, structure_id, departement, n, n_distance, minutes)
+    select jour::date - (extract(isodow from jour::date)::int - 1), "structureId"::uuid, min(departement),
+           sum(n)::int, sum("nDistance")::int, sum(minutes)
+    from (${structureDayOfWeeks}) q group by 1, 2`.execute(trx);
+  return true;
+}
+
+/**
+ * Adds changes to the rollups (inside the caller's transaction): one upsert per table, its rows sent as
+ * ONE JSON parameter (bound parameters cost more than the upsert at batch sizes); rows whose count
+ * falls to zero are deleted in one statement. The deltas come sorted by key (rollupDeltas), so
+ * concurrent writers take their row locks in the same order.
  */
 export async function applyRollupDeltas(trx: Db, d: RollupDeltas): Promise<void> {
-  for (const part of chunks(d.depJour)) {
-    const zero = await trx
-      .insertInto('pilotage_dep_jour')
-      .values(
-        part.map((r) => ({
-          dimension: r.dimension,
-          departement: r.departement,
-          jour: r.periode,
-          valeur: r.valeur,
-          n: r.n,
-          minutes: r.minutes,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['dimension', 'departement', 'jour', 'valeur']).doUpdateSet({
-          n: sql`pilotage_dep_jour.n + excluded.n`,
-          minutes: sql`pilotage_dep_jour.minutes + excluded.minutes`,
-        }),
-      )
-      .returning(['dimension', 'departement', 'jour', 'valeur', 'n'])
-      .execute();
-    for (const z of zero.filter((x) => x.n === 0))
-      await trx
-        .deleteFrom('pilotage_dep_jour')
-        .where('dimension', '=', z.dimension)
-        .where('departement', '=', z.departement)
-        .where('jour', '=', z.jour)
-        .where('valeur', '=', z.valeur)
-        .execute();
-  }
-  for (const part of chunks(d.depMois)) {
-    const zero = await trx
-      .insertInto('pilotage_dep_mois')
-      .values(
-        part.map((r) => ({
-          dimension: r.dimension,
-          departement: r.departement,
-          mois: r.periode,
-          valeur: r.valeur,
-          n: r.n,
-          minutes: r.minutes,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['dimension', 'departement', 'mois', 'valeur']).doUpdateSet({
-          n: sql`pilotage_dep_mois.n + excluded.n`,
-          minutes: sql`pilotage_dep_mois.minutes + excluded.minutes`,
-        }),
-      )
-      .returning(['dimension', 'departement', 'mois', 'valeur', 'n'])
-      .execute();
-    for (const z of zero.filter((x) => x.n === 0))
-      await trx
-        .deleteFrom('pilotage_dep_mois')
-        .where('dimension', '=', z.dimension)
-        .where('departement', '=', z.departement)
-        .where('mois', '=', z.mois)
-        .where('valeur', '=', z.valeur)
-        .execute();
-  }
+  await upsertDimensionRows(trx, 'pilotage_dep_jour', 'jour', d.depJour);
+  await upsertDimensionRows(trx, 'pilotage_dep_mois', 'mois', d.depMois);
   await addWeeks(trx, d.semaines, true);
 }
 
+async function upsertDimensionRows(
+  trx: Db,
+  table: 'pilotage_dep_jour' | 'pilotage_dep_mois',
+  period: 'jour' | 'mois',
+  rows: readonly DimensionRow[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      dimension: r.dimension,
+      departement: r.departement,
+      periode: r.periode,
+      valeur: r.valeur,
+      n: r.n,
+      minutes: r.minutes,
+    })),
+  );
+  const t = sql.table(table);
+  const p = sql.ref(period);
+  await sql`
+    insert into ${t} (dimension, departement, ${p}, valeur, n, minutes)
+    select dimension, departement, periode, valeur, n, minutes
+    from json_to_recordset(${json}::json)
+      as x(dimension text, departement text, periode date, valeur text, n integer, minutes bigint)
+    on conflict (dimension, departement, ${p}, valeur)
+    do update set n = ${t}.n + excluded.n, minutes = ${t}.minutes + excluded.minutes`.execute(trx);
+  if (rows.some((r) => r.n < 0))
+    await sql`
+      delete from ${t} where n = 0 and (dimension, departement, ${p}, valeur) in (
+        select dimension, departement, periode, valeur
+        from json_to_recordset(${json}::json) as x(dimension text, departement text, periode date, valeur text))`.execute(
+      trx,
+    );
+}
+
 async function addWeeks(trx: Db, rows: readonly WeekRow[], dropZero: boolean): Promise<void> {
-  for (const part of chunks(rows)) {
-    const back = await trx
-      .insertInto('pilotage_structure_semaine')
-      .values(
-        part.map((r) => ({
-          semaine: r.semaine,
-          structure_id: r.structureId,
-          departement: r.departement,
-          n: r.n,
-          n_distance: r.nDistance,
-          minutes: r.minutes,
-        })),
-      )
-      .onConflict((oc) =>
-        oc.columns(['semaine', 'structure_id']).doUpdateSet({
-          n: sql`pilotage_structure_semaine.n + excluded.n`,
-          n_distance: sql`pilotage_structure_semaine.n_distance + excluded.n_distance`,
-          minutes: sql`pilotage_structure_semaine.minutes + excluded.minutes`,
-          departement: sql`excluded.departement`,
-        }),
-      )
-      .returning(['semaine', 'structure_id', 'n'])
-      .execute();
-    if (dropZero)
-      for (const z of back.filter((x) => x.n === 0))
-        await trx
-          .deleteFrom('pilotage_structure_semaine')
-          .where('semaine', '=', z.semaine)
-          .where('structure_id', '=', z.structure_id)
-          .execute();
-  }
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      semaine: r.semaine,
+      structure_id: r.structureId,
+      departement: r.departement,
+      n: r.n,
+      n_distance: r.nDistance,
+      minutes: r.minutes,
+    })),
+  );
+  await sql`
+    insert into pilotage_structure_semaine (semaine, structure_id, departement, n, n_distance, minutes)
+    select semaine, structure_id, departement, n, n_distance, minutes
+    from json_to_recordset(${json}::json)
+      as x(semaine date, structure_id uuid, departement text, n integer, n_distance integer, minutes bigint)
+    on conflict (semaine, structure_id) do update set
+      n = pilotage_structure_semaine.n + excluded.n,
+      n_distance = pilotage_structure_semaine.n_distance + excluded.n_distance,
+      minutes = pilotage_structure_semaine.minutes + excluded.minutes,
+      departement = excluded.departement`.execute(trx);
+  if (dropZero && rows.some((r) => r.n < 0))
+    await sql`
+      delete from pilotage_structure_semaine where n = 0 and (semaine, structure_id) in (
+        select semaine, structure_id from json_to_recordset(${json}::json) as x(semaine date, structure_id uuid))`.execute(
+      trx,
+    );
 }
 
 /** Empties the rollups (a rebuild, under the exclusive lock). */
 export async function clearRollups(trx: Db): Promise<void> {
+  await trx.deleteFrom('pilotage_mois_a_recalculer').execute();
   await trx.deleteFrom('pilotage_dep_jour').execute();
   await trx.deleteFrom('pilotage_dep_mois').execute();
   await trx.deleteFrom('pilotage_structure_semaine').execute();
@@ -151,6 +202,16 @@ export async function insertRebuiltFrom(
       n = pilotage_structure_semaine.n + excluded.n,
       n_distance = pilotage_structure_semaine.n_distance + excluded.n_distance,
       minutes = pilotage_structure_semaine.minutes + excluded.minutes`.execute(trx);
+}
+
+/**
+ * Refreshes the planner's statistics of the records and rollups after a bulk change. PGlite runs no
+ * autovacuum: without this, a freshly imported table is planned as if it held a handful of rows.
+ */
+export async function analyseAfterBulk(db: Db): Promise<void> {
+  await sql`analyze accompagnements, accompagnement_ids, pilotage_dep_jour, pilotage_dep_mois, pilotage_structure_semaine`.execute(
+    db,
+  );
 }
 
 /** Row counts of the rollups. */

@@ -54,10 +54,17 @@ export interface PilotageReponsesTable {
   recommande: string;
 }
 
+/** A local month (its first day) whose rollups wait for their set-based rebuild after a bulk import. */
+export interface PilotageMoisARecalculerTable {
+  mois: Day;
+  depuis: ColumnType<Date, Date | undefined, Date>;
+}
+
 export interface PilotageTables {
   pilotage_enquetes: PilotageEnquetesTable;
   pilotage_reponses: PilotageReponsesTable;
   pilotage_dep_jour: PilotageDepJourTable;
   pilotage_dep_mois: PilotageDepMoisTable;
   pilotage_structure_semaine: PilotageStructureSemaineTable;
+  pilotage_mois_a_recalculer: PilotageMoisARecalculerTable;
 }

@@ -9,9 +9,31 @@ export function zoneOfStructure(communeInsee: string | null): TimeZone {
   return timeZoneOf(communeInsee);
 }
 
-/** `YYYY-MM-DD` of the local day an instant falls on, in a zone. */
-export const localDay = (instant: Date, zone: string): string =>
-  DateTime.fromJSDate(instant, { zone }).toISODate() ?? '';
+const HOUR_MS = 3_600_000;
+/** Offset (minutes) of a zone during one UTC hour. */
+const offsets = new Map<string, number>();
+
+/**
+ * `YYYY-MM-DD` of the local day an instant falls on, in a zone. The zone's offset is asked of Luxon
+ * once per zone and UTC hour, then remembered: every zone we serve changes its offset on a whole UTC
+ * hour (Paris at 01:00 UTC, Saint-Pierre-et-Miquelon at 05:00 UTC; the others never), and an import
+ * reads a million instants. Tested against Luxon around every change (local-time.test.ts).
+ */
+export function localDay(instant: Date, zone: string): string {
+  const ms = instant.getTime();
+  if (!Number.isFinite(ms)) return '';
+  const hour = Math.floor(ms / HOUR_MS);
+  const key = `${zone}|${hour}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size > 100_000) offsets.clear();
+    const at = DateTime.fromMillis(hour * HOUR_MS, { zone });
+    offset = at.isValid ? at.offset : Number.NaN;
+    offsets.set(key, offset);
+  }
+  if (Number.isNaN(offset)) return '';
+  return new Date(ms + offset * 60_000).toISOString().slice(0, 10);
+}
 
 /** `YYYY-MM` of the local month. */
 export const localMonth = (instant: Date, zone: string): string => localDay(instant, zone).slice(0, 7);

@@ -97,9 +97,44 @@ const listOf = (list: readonly string[]) => list.join(', ');
 export function parseDebut(v: unknown): Date | string {
   if (typeof v !== 'string' || !ISO_WITH_OFFSET.test(v.trim()))
     return 'Date de début invalide : ISO 8601 avec son décalage attendu (ex. 2026-05-04T09:30:00+02:00).';
+  const fast = plainIsoInstant(v.trim());
+  if (fast) return fast;
   const parsed = DateTime.fromISO(v.trim(), { setZone: true });
   if (!parsed.isValid) return `Date de début impossible : « ${show(v)} ».`;
   return parsed.toJSDate();
+}
+
+const ISO_PARTS =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?(?:Z|([+-])(\d{2}):?(\d{2}))$/;
+
+/**
+ * The common shape of `debut` read without Luxon (an import reads a million of them): the same
+ * instant as `DateTime.fromISO`, or null for anything unusual (out-of-range parts, a year before
+ * 100), which then goes through Luxon and its message.
+ */
+export function plainIsoInstant(text: string): Date | null {
+  const m = ISO_PARTS.exec(text);
+  if (!m) return null;
+  const [year, month, day, hour, minute] = [m[1], m[2], m[3], m[4], m[5]].map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const second = m[6] ? Number(m[6]) : 0;
+  if (year < 100 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59)
+    return null;
+  if (day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  const millis = m[7] ? Math.floor(Number(`0.${m[7]}`) * 1000) : 0;
+  let offsetMinutes = 0;
+  if (m[8]) {
+    const hours = Number(m[9]);
+    const minutes = Number(m[10]);
+    if (hours > 23 || minutes > 59) return null;
+    offsetMinutes = (m[8] === '-' ? -1 : 1) * (hours * 60 + minutes);
+  }
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, millis) - offsetMinutes * 60_000);
 }
 
 function parseDuree(v: unknown): number | string {

@@ -54,6 +54,18 @@ const DAY_MS = 86_400_000;
 
 /** The Monday of the ISO week of a calendar day (`YYYY-MM-DD` → `YYYY-MM-DD`). */
 export function mondayOf(day: string): string {
+  let monday = mondays.get(day);
+  if (monday === undefined) {
+    if (mondays.size > 10_000) mondays.clear();
+    monday = computeMondayOf(day);
+    mondays.set(day, monday);
+  }
+  return monday;
+}
+/** A few thousand distinct days at most in a batch: computing each once saves two Dates per record. */
+const mondays = new Map<string, string>();
+
+function computeMondayOf(day: string): string {
   const t = Date.parse(`${day}T00:00:00Z`);
   const weekday = (new Date(t).getUTCDay() + 6) % 7; // Monday 0 … Sunday 6
   return new Date(t - weekday * DAY_MS).toISOString().slice(0, 10);
@@ -74,13 +86,21 @@ class DimensionSums {
     string,
     { row: Omit<DimensionRow, 'n' | 'minutes'>; n: number; minutes: number }
   >();
-  add(row: Omit<DimensionRow, 'n' | 'minutes'>, n: number, minutes: number): void {
-    const key = dimensionKey(row);
+  /** Allocates only for a key not seen yet: this runs eight times per record imported. */
+  add(
+    dimension: RollupDimension,
+    departement: string,
+    periode: string,
+    valeur: string,
+    n: number,
+    minutes: number,
+  ): void {
+    const key = `${dimension}|${departement}|${periode}|${valeur}`;
     const cur = this.#rows.get(key);
     if (cur) {
       cur.n += n;
       cur.minutes += minutes;
-    } else this.#rows.set(key, { row, n, minutes });
+    } else this.#rows.set(key, { row: { dimension, departement, periode, valeur }, n, minutes });
   }
   /** Non-zero rows, sorted by key (a fixed lock order for concurrent writers). */
   rows(): DimensionRow[] {
@@ -130,14 +150,11 @@ export function rollupDeltas(added: readonly RollupRecord[], removed: readonly R
   const mois = new DimensionSums();
   const weeks = new WeekSums();
   const apply = (r: RollupRecord, sign: 1 | -1) => {
+    const month = monthOf(r.jour);
     for (const dimension of ROLLUP_DIMENSIONS) {
       const valeur = dimensionValue(r, dimension);
-      jour.add({ dimension, departement: r.departement, periode: r.jour, valeur }, sign, sign * r.minutes);
-      mois.add(
-        { dimension, departement: r.departement, periode: monthOf(r.jour), valeur },
-        sign,
-        sign * r.minutes,
-      );
+      jour.add(dimension, r.departement, r.jour, valeur, sign, sign * r.minutes);
+      mois.add(dimension, r.departement, month, valeur, sign, sign * r.minutes);
     }
     weeks.add({
       semaine: mondayOf(r.jour),
@@ -156,7 +173,7 @@ export function rollupDeltas(added: readonly RollupRecord[], removed: readonly R
 /** Raw day counts per dimension value (from the records) → the month rows they sum to. */
 export function monthRowsOf(dayRows: readonly DimensionRow[]): DimensionRow[] {
   const sums = new DimensionSums();
-  for (const r of dayRows) sums.add({ ...r, periode: monthOf(r.periode) }, r.n, r.minutes);
+  for (const r of dayRows) sums.add(r.dimension, r.departement, monthOf(r.periode), r.valeur, r.n, r.minutes);
   return sums.rows();
 }
 

@@ -324,6 +324,7 @@ export class AccompagnementService {
         return { abort: false, replace };
       },
       this.onWrite,
+      options.mode === 'import',
     );
     if (fresh === null) throw batchError(conflictIssue as unknown as ItemIssue, 'conflict');
     const created = fresh.size;

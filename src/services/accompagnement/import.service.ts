@@ -19,7 +19,7 @@ export interface ActivityImportReport {
   warnings: RowIssue[];
 }
 
-export const IMPORT_BATCH = 1000;
+export const IMPORT_BATCH = 5000;
 /** Past this many rejections the report keeps counting but lists no more (bounded output). */
 export const REJECTIONS_LISTED = 10_000;
 export const SYNTHETIC_MARKER = '# DONNÉES SYNTHÉTIQUES';

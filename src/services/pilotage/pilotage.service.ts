@@ -75,6 +75,8 @@ export interface Dashboard {
   readonly minutes: { readonly total: number; readonly mean: number };
   readonly remote: { readonly count: number; readonly share: number };
   readonly tables: Readonly<Record<IndicatorDimension, readonly LabelledGroup[]>>;
+  /** Months of the range whose figures an import has just changed and are being rebuilt (first days). */
+  readonly recalculating: readonly string[];
 }
 
 export const DIMENSION_LABELS: Record<IndicatorDimension, string> = {
@@ -314,10 +316,13 @@ export class PilotageService {
     const remote = tables.canal
       .filter((g) => REMOTE_CHANNELS.includes(g.key))
       .reduce((s, g) => s + g.count, 0);
+    // A structure's dashboard reads its own records; a territory's reads rollups an import may have marked.
+    const recalculating = t.structure ? [] : await this.rollups.staleMonthsBetween(q.from, q.to);
     return {
       territory: t,
       from: q.from,
       to: q.to,
+      recalculating,
       total,
       minutes: { total: minutes, mean: total === 0 ? 0 : Math.round((minutes / total) * 10) / 10 },
       remote: { count: remote, share: total === 0 ? 0 : Math.round((remote / total) * 10_000) / 10_000 },

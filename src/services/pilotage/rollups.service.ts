@@ -6,6 +6,8 @@ import {
   compareDimensionRows,
   compareWeekRows,
   type DimensionRow,
+  mondayOf,
+  monthOf,
   monthRowsOf,
   REMOTE_CHANNELS,
   type RollupDifference,
@@ -15,6 +17,14 @@ import {
 } from '../../domain/pilotage/index.js';
 
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+
+const addDays = (day: string, n: number) =>
+  new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY).toISOString().slice(0, 10);
+const lastDayOfMonth = (firstDay: string) => {
+  const [y, m] = firstDay.split('-').map(Number) as [number, number];
+  return new Date(Date.UTC(y, m, 0)).toISOString().slice(0, 10);
+};
 
 /** The record fields a rollup reads. */
 const toRollupRecord = (r: records.RecordInsert | records.RecordRow): RollupRecord => ({
@@ -74,12 +84,65 @@ export class PilotageRollups {
     private readonly logger?: Logger,
   ) {}
 
-  /** Given to the accompaniment service: runs inside each of its write transactions. */
+  /**
+   * Given to the accompaniment service: runs inside each of its write transactions. A form or API
+   * write adds its change to the rollup rows. An import (`bulk`) only marks the months it touched:
+   * a batch of records spread over a year would change nearly one rollup row per record, and
+   * rebuilding each month once, set-based, costs a fraction of that (docs/BENCHMARKS.md).
+   */
   readonly listener: records.WriteListener = async (trx, change) => {
-    const deltas = rollupDeltas(change.added.map(toRollupRecord), change.removed.map(toRollupRecord));
+    const months = [
+      ...new Set([...change.added, ...change.removed].map((r) => monthOf(r.jour_local))),
+    ].sort();
     await repo.lockRollupsShared(trx);
-    await repo.applyRollupDeltas(trx, deltas);
+    await repo.lockMonthsShared(trx, months);
+    if (change.bulk) await repo.markMonthsStale(trx, months);
+    else
+      await repo.applyRollupDeltas(
+        trx,
+        rollupDeltas(change.added.map(toRollupRecord), change.removed.map(toRollupRecord)),
+      );
   };
+
+  /**
+   * Rebuilds the months marked by imports, each in its own transaction under its exclusive lock (writers
+   * of other months go on). Run at the end of `activity import`, and by the server every 30 s for an
+   * import that stopped before (so the figures are at most a minute behind).
+   */
+  async refreshStale(onMonth?: (month: string) => void): Promise<{ months: number }> {
+    let months = 0;
+    for (const { mois } of await repo.staleMonths(this.db)) {
+      const last = lastDayOfMonth(mois);
+      const firstMonday = mondayOf(mois);
+      const rebuilt = await this.db.transaction().execute(async (trx) => {
+        await repo.lockRollupsShared(trx);
+        await repo.lockMonthExclusive(trx, mois);
+        return repo.rebuildMonthFrom(
+          trx,
+          { first: mois, last, firstMonday },
+          records.countsPerDepartmentDayQuery(dayWindow(mois, last)),
+          records.countsPerStructureDayQuery(
+            dayWindow(firstMonday, addDays(mondayOf(last), 6)),
+            REMOTE_CHANNELS,
+          ),
+        );
+      });
+      if (rebuilt) {
+        months++;
+        onMonth?.(mois);
+      }
+    }
+    if (months > 0) {
+      await repo.analyseAfterBulk(this.db);
+      this.logger?.info({ months }, 'rollups de pilotage recalculés après import');
+    }
+    return { months };
+  }
+
+  /** Months whose figures are being rebuilt, among those of a range (shown on the dashboards). */
+  staleMonthsBetween(fromDay: string, toDay: string): Promise<string[]> {
+    return repo.staleMonthsBetween(this.db, fromDay, toDay);
+  }
 
   async #months(db: Db): Promise<Array<{ from: string; to: string }>> {
     const a = await records.recordDayBounds(db);
@@ -103,6 +166,7 @@ export class PilotageRollups {
 
   /** Compares every rollup row with the raw counts, month by month (bounded memory). */
   async check(): Promise<RollupCheck> {
+    await this.refreshStale();
     const months = await this.#months(this.db);
     const differences: RollupDifference[] = [];
     let count = 0;
@@ -140,7 +204,7 @@ export class PilotageRollups {
    * set-based inside the database.
    */
   async rebuild(): Promise<{ months: number; records: number; rows: number }> {
-    return this.db.transaction().execute(async (trx) => {
+    const result = await this.db.transaction().execute(async (trx) => {
       await repo.lockRollupsExclusive(trx);
       await repo.clearRollups(trx);
       const months = await this.#months(trx);
@@ -160,5 +224,7 @@ export class PilotageRollups {
       );
       return { months: months.length, records: recordsSeen, rows };
     });
+    await repo.analyseAfterBulk(this.db);
+    return result;
   }
 }

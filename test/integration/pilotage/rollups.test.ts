@@ -204,3 +204,110 @@ describe('rollups kept in the write transaction', () => {
     expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, records: 6, differenceCount: 0 });
   });
 });
+
+describe('an import marks its months; they are rebuilt set-based, exactly', () => {
+  const item = (o: { id?: string; id_fs?: string; debut: string; partenaire?: string; canal?: string }) => ({
+    id: o.id ?? randomUUID(),
+    id_fs: o.id_fs ?? fsA.idFs,
+    debut: o.debut,
+    duree_min: 12,
+    canal: o.canal ?? 'guichet',
+    partenaire: o.partenaire ?? 'caf',
+    resultat: 'resolu',
+  });
+  const stale = async () =>
+    (
+      await sql<{
+        mois: string;
+      }>`select to_char(mois, 'YYYY-MM-DD') as mois from pilotage_mois_a_recalculer order by 1`.execute(
+        ctx.db,
+      )
+    ).rows.map((r) => r.mois);
+
+  it('an import stopped before its catch-up leaves its months marked, shown on the dashboard, then rebuilt by the job', async () => {
+    await runRollupRebuild(ctx);
+    const moved = randomUUID();
+    // What `activity import` writes batch by batch, without the catch-up it runs at its end (a stopped import).
+    // Monday 31 August 2026 starts a week that ends in September: that week is rebuilt whole.
+    await ctx.accompagnement.writeBatch(
+      { kind: 'operator' },
+      [
+        item({ debut: '2026-08-31T08:00:00Z' }),
+        item({ id: moved, debut: '2026-09-02T08:00:00Z', canal: 'telephone' }),
+        item({ id_fs: fsB.idFs, debut: '2026-09-30T22:30:00Z', partenaire: 'ants' }), // 00:30 on 1 October in Paris
+      ],
+      { mode: 'import', source: 'import' },
+    );
+    expect(await stale()).toEqual(['2026-08-01', '2026-09-01', '2026-10-01']);
+    // The rollups do not hold them yet…
+    expect((await depJour('partenaire')).filter((x) => x.jour >= '2026-08-01')).toEqual([]);
+    // …a form write in a marked month adds its change as usual…
+    await ctx.accompagnement.writeBatch({ kind: 'operator' }, [item({ debut: '2026-09-03T08:00:00Z' })], {
+      mode: 'api',
+      source: 'test',
+    });
+    // …and an import update moves a record from a marked month to August 2026 and back out.
+    await ctx.accompagnement.writeBatch(
+      { kind: 'operator' },
+      [item({ id: moved, debut: '2026-07-15T08:00:00Z', canal: 'telephone' })],
+      { mode: 'import', source: 'import' },
+    );
+    expect(await stale()).toEqual(['2026-07-01', '2026-08-01', '2026-09-01', '2026-10-01']);
+    const dashboard = await ctx.pilotage.dashboard(
+      { territory: 'FR', from: '2026-06-01', to: '2026-09-30' },
+      'operator',
+    );
+    expect(dashboard.recalculating).toEqual(['2026-07-01', '2026-08-01', '2026-09-01']);
+    const structureOnly = await ctx.pilotage.dashboard(
+      { territory: `structure:${fsA.idFs}`, from: '2026-06-01', to: '2026-09-30' },
+      'operator',
+    );
+    expect(structureOnly.recalculating).toEqual([]);
+
+    // The server's job (every 30 s) rebuilds each month once and removes its mark.
+    expect(await ctx.pilotage.rollups.refreshStale()).toEqual({ months: 4 });
+    expect(await stale()).toEqual([]);
+    expect(await ctx.pilotage.rollups.refreshStale()).toEqual({ months: 0 });
+    expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, differenceCount: 0 });
+    const weeks = await sql<{ semaine: string; n: number; n_distance: number }>`
+      select to_char(semaine, 'YYYY-MM-DD') as semaine, n, n_distance from pilotage_structure_semaine
+      where structure_id = ${fsA.id} and semaine >= '2026-07-01' order by 1`.execute(ctx.db);
+    expect(weeks.rows).toEqual([
+      { semaine: '2026-07-13', n: 1, n_distance: 1 },
+      { semaine: '2026-08-31', n: 2, n_distance: 0 },
+    ]);
+    expect(
+      (await ctx.pilotage.dashboard({ territory: 'FR', from: '2026-06-01', to: '2026-09-30' }, 'operator'))
+        .recalculating,
+    ).toEqual([]);
+  });
+
+  it('stays exact when form writes and the catch-up of the same month run at once', async () => {
+    const importItems = Array.from({ length: 40 }, (_, i) =>
+      item({
+        debut: `2026-10-${String(1 + (i % 28)).padStart(2, '0')}T08:00:00Z`,
+        partenaire: i % 2 ? 'caf' : 'msa',
+      }),
+    );
+    await ctx.accompagnement.writeBatch({ kind: 'operator' }, importItems, {
+      mode: 'import',
+      source: 'import',
+    });
+    expect(await stale()).toEqual(['2026-10-01']);
+    const writes = Array.from({ length: 8 }, (_, i) =>
+      ctx.accompagnement.writeBatch(
+        { kind: 'operator' },
+        [
+          item({
+            id_fs: i % 2 ? fsA.idFs : fsB.idFs,
+            debut: `2026-10-${String(2 + i).padStart(2, '0')}T09:00:00Z`,
+          }),
+        ],
+        { mode: 'api', source: 'test' },
+      ),
+    );
+    const [catchUp] = await Promise.all([ctx.pilotage.rollups.refreshStale(), ...writes]);
+    expect(catchUp).toEqual({ months: 1 });
+    expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, differenceCount: 0 });
+  });
+});

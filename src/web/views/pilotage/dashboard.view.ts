@@ -1,7 +1,7 @@
 import { STATUS_LABELS, type StatusCounts } from '../../../domain/directory/structure.js';
 import type { CrisisWeek, IndicatorDimension } from '../../../domain/pilotage/index.js';
 import type { SessionUser } from '../../../services/accounts/auth.service.js';
-import { type Dashboard, DIMENSION_LABELS } from '../../../services/pilotage/pilotage.service.js';
+import { type Dashboard, DIMENSION_LABELS, labelOf } from '../../../services/pilotage/pilotage.service.js';
 import { html, type SafeHtml } from '../../html.js';
 import { alert } from '../accounts/forms.js';
 import { backOfficePage } from '../backoffice/chrome.js';
@@ -165,6 +165,14 @@ ${queryForm(o.values, o.error)}
 ${
   d
     ? html`${drillDown(o.links, o.values, o.linksTitle)}
+${
+  d.recalculating.length > 0
+    ? alert(
+        'info',
+        `Des accompagnements viennent d’être importés pour ${d.recalculating.map((m) => labelOf('mois', m.slice(0, 7), new Map())).join(', ')} : les chiffres de ces mois sont en cours de recalcul (moins d’une minute) et peuvent être incomplets. Rechargez la page dans un instant.`,
+      )
+    : null
+}
 <section class="fr-mb-6w" aria-labelledby="t-synthese"><h2 id="t-synthese">Synthèse du ${d.from} au ${d.to}</h2>
 <ul class="fr-grid-row fr-grid-row--gutters maillage-kpis">
 <li class="fr-col-12 fr-col-md-4"><p class="fr-text--lead fr-mb-0">${frNumber(d.total)}</p><p>accompagnements</p></li>
