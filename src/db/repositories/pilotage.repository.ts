@@ -187,14 +187,18 @@ export async function clearRollups(trx: Db): Promise<void> {
  */
 export async function insertRebuiltFrom(
   trx: Db,
+  month: { readonly first: string; readonly last: string },
   depDay: RawBuilder<unknown>,
   structureDay: RawBuilder<unknown>,
 ): Promise<void> {
+  await sql`set local work_mem = '32MB'`.execute(trx);
   await sql`insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
     select dimension, departement, jour::date, valeur, n, minutes from (${depDay}) q`.execute(trx);
+  // The month rows sum the day rows just written: the records are read once.
   await sql`insert into pilotage_dep_mois (dimension, departement, mois, valeur, n, minutes)
-    select dimension, departement, (substr(jour, 1, 7) || '-01')::date, valeur, sum(n)::int, sum(minutes)
-    from (${depDay}) q group by 1, 2, 3, 4`.execute(trx);
+    select dimension, departement, ${month.first}::date, valeur, sum(n)::int, sum(minutes)
+    from pilotage_dep_jour where jour between ${month.first}::date and ${month.last}::date
+    group by dimension, departement, valeur`.execute(trx);
   await sql`insert into pilotage_structure_semaine (semaine, structure_id, departement, n, n_distance, minutes)
     select jour::date - (extract(isodow from jour::date)::int - 1), "structureId"::uuid, min(departement), sum(n)::int, sum("nDistance")::int, sum(minutes)
     from (${structureDay}) q group by 1, 2
@@ -325,7 +329,10 @@ export async function sumDimension(
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
 }
 
-/** Per structure and week: accompaniments and remote ones (crisis indicators). */
+/**
+ * Per week: accompaniments, remote ones, and the structures with at least one (crisis indicators). One
+ * row per week, the structures as one array: a national year is 52 rows, not 130,000.
+ */
 export async function weeklyActivity(
   db: Db,
   q: {
@@ -334,14 +341,17 @@ export async function weeklyActivity(
     readonly departements?: readonly string[];
     readonly structureId?: string;
   },
-): Promise<Array<{ semaine: string; structureId: string; n: number; nDistance: number }>> {
-  const r = await sql<{ semaine: string; structureId: string; n: number; nDistance: number }>`
-    select to_char(semaine, 'YYYY-MM-DD') as semaine, structure_id as "structureId", n, n_distance as "nDistance"
+): Promise<Array<{ semaine: string; activeIds: string[]; n: number; nDistance: number }>> {
+  const r = await sql<{ semaine: string; activeIds: string[] | null; n: number; nDistance: number }>`
+    select to_char(semaine, 'YYYY-MM-DD') as semaine,
+           array_agg(structure_id::text) filter (where n > 0) as "activeIds",
+           sum(n)::int as n, sum(n_distance)::int as "nDistance"
     from pilotage_structure_semaine
     where semaine between ${q.fromMonday}::date and ${q.toMonday}::date
       ${q.structureId ? sql`and structure_id = ${q.structureId}` : sql``}
-      ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}`.execute(db);
-  return r.rows;
+      ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}
+    group by semaine`.execute(db);
+  return r.rows.map((x) => ({ ...x, activeIds: x.activeIds ?? [] }));
 }
 
 // ---------------------------------------------------------------------------------------------

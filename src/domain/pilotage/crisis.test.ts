@@ -43,9 +43,9 @@ describe('crisis indicators', () => {
       { semaine: '2026-03-23', id: 'c' },
     ]);
     const series = crisisSeries(weeks, receiving, [
-      { semaine: '2026-03-16', structureId: 'a', n: 5, nDistance: 0 }, // closed at the week's end: apart
-      { semaine: '2026-03-16', structureId: 'b', n: 4, nDistance: 4 },
-      { semaine: '2026-03-23', structureId: 'c', n: 2, nDistance: 1 },
+      // a: closed at the week's end, counted apart
+      { semaine: '2026-03-16', activeIds: ['a', 'b'], n: 9, nDistance: 4 },
+      { semaine: '2026-03-23', activeIds: ['c'], n: 2, nDistance: 1 },
     ]);
     expect(series).toEqual([
       {

@@ -69,10 +69,18 @@ export function receivingByWeek(weeks: readonly string[], histories: readonly St
 
 const share = (n: number, d: number) => (d === 0 ? null : Math.round((n / d) * 10_000) / 10_000);
 
+/** One week of a territory's activity: its totals and the structures that recorded at least one. */
+export interface WeekActivity {
+  readonly semaine: string;
+  readonly activeIds: readonly string[];
+  readonly n: number;
+  readonly nDistance: number;
+}
+
 export function crisisSeries(
   weeks: readonly string[],
   receiving: ReadonlyArray<{ semaine: string; id: string }>,
-  activity: ReadonlyArray<{ semaine: string; structureId: string; n: number; nDistance: number }>,
+  activity: readonly WeekActivity[],
 ): CrisisWeek[] {
   const open = new Map<string, Set<string>>();
   for (const r of receiving) {
@@ -80,24 +88,21 @@ export function crisisSeries(
     set.add(r.id);
     open.set(r.semaine, set);
   }
-  const act = new Map<string, Array<{ structureId: string; n: number; nDistance: number }>>();
-  for (const a of activity) {
-    const list = act.get(a.semaine);
-    if (list) list.push(a);
-    else act.set(a.semaine, [a]);
-  }
+  const byWeek = new Map(activity.map((a) => [a.semaine, a]));
   return weeks.map((semaine) => {
     const o = open.get(semaine) ?? new Set<string>();
-    const rows = (act.get(semaine) ?? []).filter((a) => a.n > 0);
-    const actives = rows.filter((a) => o.has(a.structureId)).length;
-    const n = rows.reduce((s, a) => s + a.n, 0);
-    const d = rows.reduce((s, a) => s + a.nDistance, 0);
+    const a = byWeek.get(semaine);
+    const ids = a?.activeIds ?? [];
+    let actives = 0;
+    for (const id of ids) if (o.has(id)) actives++;
+    const n = a?.n ?? 0;
+    const d = a?.nDistance ?? 0;
     return {
       semaine,
       structuresOuvertes: o.size,
       structuresActives: actives,
       partActives: share(actives, o.size),
-      activesHorsOuvertes: rows.length - actives,
+      activesHorsOuvertes: ids.length - actives,
       accompagnements: n,
       aDistance: d,
       partDistance: share(d, n),

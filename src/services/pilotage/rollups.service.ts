@@ -212,6 +212,7 @@ export class PilotageRollups {
         const w = dayWindow(month.from, month.to);
         await repo.insertRebuiltFrom(
           trx,
+          { first: month.from, last: month.to },
           records.countsPerDepartmentDayQuery(w),
           records.countsPerStructureDayQuery(w, REMOTE_CHANNELS),
         );

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActivityGenerate, runActivityImport } from '../../../src/cli/commands/activity.js';
 import { type AppContext, closeContext } from '../../../src/composition.js';
@@ -53,6 +54,41 @@ describe('indicators from the rollups', () => {
       by: 'canal',
     });
     expect(whole.total).toBe(600);
+  });
+
+  it('the crisis series equals the raw weekly counts (structures with a record, remote share)', async () => {
+    for (const territory of ['FR', 'dep:02', `structure:${fs02.idFs}`]) {
+      const { weeks } = await ctx.pilotage.crisis(
+        { territory, from: '2026-03-02', to: '2026-06-28' },
+        'operator',
+      );
+      expect(weeks).toHaveLength(17);
+      const scope =
+        territory === 'FR'
+          ? sql``
+          : territory === 'dep:02'
+            ? sql`and departement = '02'`
+            : sql`and structure_id = ${fs02.id}`;
+      const raw = await sql<{ semaine: string; structures: number; n: number; remote: number }>`
+        select to_char(jour_local - (extract(isodow from jour_local)::int - 1), 'YYYY-MM-DD') as semaine,
+               count(distinct structure_id)::int as structures, count(*)::int as n,
+               (count(*) filter (where canal in ('telephone', 'courriel', 'visio')))::int as remote
+        from accompagnements where jour_local between '2026-03-02' and '2026-06-28' ${scope}
+        group by 1`.execute(ctx.db);
+      const bySemaine = new Map(raw.rows.map((r) => [r.semaine, r]));
+      for (const w of weeks) {
+        const r = bySemaine.get(w.semaine);
+        expect(
+          {
+            structures: w.structuresActives + w.activesHorsOuvertes,
+            n: w.accompagnements,
+            remote: w.aDistance,
+          },
+          `${territory} ${w.semaine}`,
+        ).toEqual({ structures: r?.structures ?? 0, n: r?.n ?? 0, remote: r?.remote ?? 0 });
+      }
+      expect(weeks.reduce((s, w) => s + w.accompagnements, 0)).toBeGreaterThan(0);
+    }
   });
 
   it('the dashboard adds labels, minutes and the remote share', async () => {
