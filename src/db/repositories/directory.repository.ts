@@ -676,6 +676,20 @@ export async function structureCalendars(db: Executor, ids: readonly string[]) {
 }
 
 /** The ids of a department's structures (a scope filter for capabilities that keep only structure ids). */
+/** Ids of the structures of some departments (a territory's dashboard sections). */
+export async function structureIdsInDepartements(
+  db: Executor,
+  departements: readonly string[],
+): Promise<string[]> {
+  if (departements.length === 0) return [];
+  const rows = await db
+    .selectFrom('structures')
+    .select('id')
+    .where('departement', 'in', [...departements])
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 export async function structureIdsInDepartement(db: Executor, departement: string): Promise<string[]> {
   const rows = await db
     .selectFrom('structures')

@@ -255,6 +255,22 @@ export const figureRows = (db: Executor, o: { from: Date; to: Date; partenaire: 
   return q.limit(500_000).execute();
 };
 
+/** The same rows for a territory's dashboard: cases filed in [from, to) from its departments or one structure. */
+export const figureRowsOfScope = (
+  db: Executor,
+  o: { from: Date; to: Date; departements: readonly string[]; structureId: string | null },
+) => {
+  let q = db
+    .selectFrom('dossiers')
+    .select(['partenaire', 'departement', 'first_answer_due', 'first_answer_bh', 'close_bh'])
+    .where('filed_at', '>=', o.from)
+    .where('filed_at', '<', o.to);
+  if (o.structureId) q = q.where('structure_id', '=', o.structureId);
+  else if (o.departements.length > 0) q = q.where('departement', 'in', [...o.departements]);
+  else return Promise.resolve([]);
+  return q.limit(500_000).execute();
+};
+
 // --- reminders ------------------------------------------------------------------------------------
 
 const REMINDER_COLUMNS = ['id', 'numero', 'partenaire', 'departement', 'first_answer_due'] as const;

@@ -9,6 +9,7 @@ import { DomainError } from '../../domain/shared/errors.js';
 import { latestLocalDate } from '../../domain/shared/time-zone.js';
 import { DIMENSION_LABELS } from '../../services/pilotage/pilotage.service.js';
 import { type DashboardForm, dashboardPage } from '../../web/views/pilotage/dashboard.view.js';
+import { escaladeRows, rendezvousRows } from '../../web/views/pilotage/partners.view.js';
 import { surveyLinkPage } from '../../web/views/pilotage/survey.view.js';
 import { invalidForm, statusOf } from '../plugins/errors.js';
 import { RATE_BUDGETS } from '../plugins/rate-limit.js';
@@ -21,7 +22,12 @@ const ExportQuery = Type.Object({
   territoire: Type.String({ maxLength: 80 }),
   du: Type.String({ maxLength: 20 }),
   au: Type.String({ maxLength: 20 }),
-  tableau: Type.Union([...INDICATOR_DIMENSIONS.map((d) => Type.Literal(d)), Type.Literal('crise')]),
+  tableau: Type.Union([
+    ...INDICATOR_DIMENSIONS.map((d) => Type.Literal(d)),
+    Type.Literal('crise'),
+    Type.Literal('escalade'),
+    Type.Literal('rendez_vous'),
+  ]),
 });
 const ApiQuery = Type.Object({
   territory: Type.String({ maxLength: 80, description: 'FR, reg:32, dep:02 ou structure:<id_fs>' }),
@@ -105,6 +111,9 @@ export const pilotageRoutes =
         const dashboard = await service.dashboard(query, user.principal);
         const crisis = await service.crisisOf(dashboard.territory, dashboard.from, dashboard.to);
         const satisfaction = await service.survey.results(dashboard.territory, dashboard.from, dashboard.to);
+        const { start, end } = service.rangeInstants(dashboard.territory, dashboard.from, dashboard.to);
+        const escalades = await ctx.escalade.figuresForTerritory(dashboard.territory, start, end);
+        const rendezvous = await ctx.rendezvous.attendanceForTerritory(dashboard.territory, start, end);
         const surveyLink =
           dashboard.territory.structure && can(user.principal, 'pilotage.survey', dashboard.territory.target)
             ? `/espace/pilotage/enquete?structure=${dashboard.territory.structure.id}`
@@ -120,6 +129,8 @@ export const pilotageRoutes =
             dashboard,
             crisis,
             satisfaction,
+            escalades,
+            rendezvous,
             surveyLink,
             error: null,
             links,
@@ -138,6 +149,8 @@ export const pilotageRoutes =
             dashboard: null,
             crisis: null,
             satisfaction: null,
+            escalades: null,
+            rendezvous: null,
             surveyLink: null,
             error: err,
             links: [],
@@ -254,6 +267,42 @@ export const pilotageRoutes =
               w.partDistance,
             ]),
           ];
+        } else if (request.query.tableau === 'escalade' || request.query.tableau === 'rendez_vous') {
+          const d = await service.dashboard(q, p);
+          code = d.territory.code;
+          const { start, end } = service.rangeInstants(d.territory, d.from, d.to);
+          rows =
+            request.query.tableau === 'escalade'
+              ? [
+                  [
+                    'partenaire',
+                    'libelle',
+                    'dossiers',
+                    'delai_echu_ou_repondu',
+                    'repondus_72h_ouvrees',
+                    'part_72h',
+                    'mediane_premiere_reponse_h',
+                    'mediane_cloture_h',
+                  ],
+                  ...escaladeRows(await ctx.escalade.figuresForTerritory(d.territory, start, end)).map(
+                    (r) => [
+                      r.partenaire,
+                      r.label,
+                      r.dossiers,
+                      r.echus,
+                      r.repondus72h,
+                      r.part72h,
+                      r.medianePremiereReponseH,
+                      r.medianeClotureH,
+                    ],
+                  ),
+                ]
+              : [
+                  ['presence', 'libelle', 'rendez_vous'],
+                  ...rendezvousRows(await ctx.rendezvous.attendanceForTerritory(d.territory, start, end)).map(
+                    (r) => [r.presence, r.label, r.n],
+                  ),
+                ];
         } else {
           const by = request.query.tableau as IndicatorDimension;
           const d = await service.dashboard(q, p);

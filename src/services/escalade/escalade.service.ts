@@ -518,6 +518,44 @@ export class EscaladeService {
   }
 
   /**
+   * The pilotage dashboard's escalation section (issue 14): per partner, over the cases filed in [from, to)
+   * by a territory the caller was already authorised for (`PilotageService.authorise`), the share of first
+   * answers within 72 business hours, and the medians. The last row (partenaire '') is the whole territory.
+   */
+  async figuresForTerritory(
+    territory: {
+      readonly departements: readonly string[];
+      readonly structure: { readonly id: string } | null;
+    },
+    from: Date,
+    to: Date,
+  ): Promise<Figures[]> {
+    const rows = (
+      await repo.figureRowsOfScope(this.db, {
+        from,
+        to,
+        departements: territory.departements,
+        structureId: territory.structure?.id ?? null,
+      })
+    ).map((r) => ({
+      partenaire: r.partenaire,
+      departement: '',
+      firstAnswerDue: new Date(r.first_answer_due),
+      firstAnswerBh: r.first_answer_bh,
+      closeBh: r.close_bh,
+    }));
+    const now = this.clock.now();
+    if (rows.length === 0) return [];
+    return [
+      ...figuresOf(rows, now),
+      ...figuresOf(
+        rows.map((r) => ({ ...r, partenaire: '' })),
+        now,
+      ),
+    ];
+  }
+
+  /**
    * Figures per partner × department over cases filed in [from, to] (at most 366 days): the national team
    * for every partner, a partner's coordinator for theirs.
    */

@@ -10,6 +10,7 @@ import {
   CANAL_LABELS,
   CANAUX,
   isCom,
+  localDayRange,
   PARTENAIRE_LABELS,
   PARTENAIRES,
   parseStatsDimension,
@@ -42,7 +43,7 @@ import {
 } from '../../domain/pilotage/index.js';
 import { invalid, notFound } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/shared/time.js';
-import { latestLocalDate } from '../../domain/shared/time-zone.js';
+import { latestLocalDate, METROPOLITAN_ZONE, timeZoneOf } from '../../domain/shared/time-zone.js';
 import type { AccompagnementService } from '../accompagnement/accompagnement.service.js';
 import type { Geography } from '../geography/load-geography.js';
 import { dayWindow, type PilotageRollups } from './rollups.service.js';
@@ -286,6 +287,15 @@ export class PilotageService {
         : statusCountsAt(this.db, new Date(Date.parse(`${to}T00:00:00Z`) + 86_400_000), t.departements),
     ]);
     return { weeks: crisisSeries(weeks, receivingByWeek(weeks, histories), activity), statuses };
+  }
+
+  /**
+   * The instants a dashboard's local days cover, for the sections read from timestamps (escalations,
+   * appointments): the department's own zone, metropolitan time for a region or France.
+   */
+  rangeInstants(t: ResolvedTerritory, from: string, to: string): { start: Date; end: Date } {
+    const zone = t.departements.length === 1 ? timeZoneOf(t.departements[0]) : METROPOLITAN_ZONE;
+    return localDayRange(from, to, zone);
   }
 
   /** The whole dashboard of a territory: every dimension, remote share, time spent. */

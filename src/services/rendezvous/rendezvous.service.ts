@@ -7,6 +7,7 @@ import {
   findStructureById,
   structureCalendars,
   structureIdsInDepartement,
+  structureIdsInDepartements,
 } from '../../db/repositories/directory.repository.js';
 import type { BookingRow, MotifRow, PlageRow } from '../../db/repositories/rendezvous.repository.js';
 import * as repo from '../../db/repositories/rendezvous.repository.js';
@@ -32,6 +33,7 @@ import {
   freeSlotsOfMotifs,
   hasFreeSlotWithin,
   LOCATOR_BOOKING_DAYS,
+  type MissedRate,
   MOTIF_LIMITS,
   type Motif,
   type MotifInput,
@@ -1074,6 +1076,31 @@ export class RendezvousService {
       nonRenseigne: sum('nonRenseigne'),
     });
     return { structure: s, days, from, to: now, zone: timeZoneOfPlace(s), total, perMotif };
+  }
+
+  /**
+   * The pilotage dashboard's appointment section (issue 14): the appointments of a territory the caller
+   * was already authorised for (`PilotageService.authorise`) that started in [from, to), by attendance,
+   * with the missed-appointment rate and its interval. Cancelled ones are not counted.
+   */
+  async attendanceForTerritory(
+    territory: {
+      readonly departements: readonly string[];
+      readonly structure: { readonly id: string } | null;
+    },
+    from: Date,
+    to: Date,
+  ): Promise<MissedRate> {
+    const ids = territory.structure
+      ? [territory.structure.id]
+      : await structureIdsInDepartements(this.db, territory.departements);
+    // Appointments still to come have no attendance yet: the range stops now.
+    const now = this.clock.now();
+    const rows = await repo.attendanceByStructure(this.db, ids, from, to > now ? now : to);
+    const counts = { honore: 0, excuse: 0, absent: 0, nonRenseigne: 0 };
+    const key = { honore: 'honore', excuse: 'excuse', absent: 'absent', confirme: 'nonRenseigne' } as const;
+    for (const r of rows) counts[key[r.statut as keyof typeof key]] += Number(r.n);
+    return missedRate(counts);
   }
 
   /**

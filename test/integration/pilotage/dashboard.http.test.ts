@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, createUser, insertStructure } from '../../support/accounts.js';
 import { buildTestApp, type TestApp } from '../../support/app.js';
@@ -96,6 +97,94 @@ describe('dashboards by role', () => {
     expect((await c('national').get('/espace')).body).toContain('href="/espace/pilotage"');
     expect((await c('national').get('/espace/national')).body).toContain('/espace/pilotage?territoire=FR');
     expect((await c('auditeur').get('/espace')).body).not.toContain('/espace/pilotage');
+  });
+});
+
+describe('escalation and appointment sections', () => {
+  it("count only the territory's cases and appointments, with the 72-hour share and the missed rate", async () => {
+    const responsable = (
+      await t.ctx.db
+        .selectFrom('users')
+        .select('id')
+        .where('role', '=', 'responsable')
+        .executeTakeFirstOrThrow()
+    ).id;
+    const motif = await t.ctx.rendezvous.createMotif(
+      { id: responsable, role: 'responsable', structureIds: [s02.id], departement: null },
+      s02.id,
+      {
+        label: 'Aide en ligne',
+        durationMin: 30,
+        channel: 'sur_place',
+        partner: '',
+        minNoticeMin: 60,
+        maxNoticeDays: 56,
+        bookableOnline: false,
+      },
+    );
+    const dossier = (
+      structureId: string,
+      departement: string,
+      partenaire: string,
+      firstAnswerBh: number | null,
+    ) =>
+      sql`insert into dossiers (structure_id, commune, departement, partenaire, statut, filed_at, reminder_due,
+            first_answer_due, resolution_due, first_answer_at, first_answer_bh, updated_at)
+          values (${structureId}, '02691', ${departement}, ${partenaire}, 'repondu', '2026-05-04T08:00:00Z',
+            '2026-05-06T08:00:00Z', '2026-05-07T08:00:00Z', '2026-06-01T08:00:00Z',
+            ${firstAnswerBh === null ? null : '2026-05-05T08:00:00Z'}, ${firstAnswerBh}, now())`.execute(
+        t.ctx.db,
+      );
+    await dossier(s02.id, '02', 'caf', 10); // within 72 business hours
+    await dossier(s02.id, '02', 'caf', 90); // late
+    await dossier(s02.id, '02', 'dgfip', 30);
+    await dossier(s75.id, '75', 'caf', 5); // another department: never counted for 02
+    const rdv = (structureId: string, statut: string, day: string) =>
+      sql`insert into rendezvous (structure_id, motif_id, agent_id, debut, fin, statut, origine)
+          values (${structureId}, ${motif.id}, ${responsable}, ${`${day}T08:00:00Z`}, ${`${day}T08:30:00Z`}, ${statut}, 'agent')`.execute(
+        t.ctx.db,
+      );
+    for (const [statut, day] of [
+      ['honore', '2026-06-01'],
+      ['honore', '2026-06-02'],
+      ['absent', '2026-06-03'],
+      ['excuse', '2026-06-04'],
+      ['annule', '2026-06-05'], // cancelled: not counted
+      ['confirme', '2026-12-10'], // still to come: not counted
+    ] as const)
+      await rdv(s02.id, statut, day);
+    await rdv(s75.id, 'absent', '2026-06-01'); // another department
+
+    const page = (await c('animateur').get(`/espace/pilotage?territoire=dep:02&${range}`)).body;
+    expect(page).toContain('Escalades vers les partenaires');
+    expect(page).toMatch(/3<\/p><p>dossiers transmis/);
+    expect(page).toMatch(/66,7 %<\/p><p>de premières réponses en 72 h ouvrées \(2 sur 3\)/);
+    expect(page).toMatch(
+      /<th scope="row">Caisse d’allocations familiales \(CAF\)<\/th><td>2<\/td><td>2<\/td><td>1<\/td><td>50 %<\/td><td>50 h<\/td>/,
+    );
+    expect(page).toContain('Rendez-vous selon la présence');
+    expect(page).toMatch(/4<\/p><p>rendez-vous/);
+    expect(page).toMatch(/25 %<\/p><p>d’absence sans prévenir/); // 1 absent of 4 recorded
+    expect(page).toContain('moins de 30 rendez-vous renseignés');
+
+    const national = (await c('national').get(`/espace/pilotage?territoire=FR&${range}`)).body;
+    expect(national).toMatch(/4<\/p><p>dossiers transmis/);
+    expect(national).toMatch(/5<\/p><p>rendez-vous/);
+
+    const csv = await c('animateur').get(
+      `/espace/pilotage/export.csv?territoire=dep:02&${range}&tableau=escalade`,
+    );
+    expect(csv.status).toBe(200);
+    expect(csv.body).toContain('partenaire,libelle,dossiers,delai_echu_ou_repondu,repondus_72h_ouvrees');
+    expect(csv.body).toMatch(/ensemble,Tous partenaires,3,3,2,0\.66/);
+    const rdvCsv = await c('animateur').get(
+      `/espace/pilotage/export.csv?territoire=dep:02&${range}&tableau=rendez_vous`,
+    );
+    expect(rdvCsv.body).toContain('absent,Absents sans prévenir,1');
+    expect(
+      (await c('animateur').get(`/espace/pilotage/export.csv?territoire=dep:75&${range}&tableau=escalade`))
+        .status,
+    ).toBe(404);
   });
 });
 

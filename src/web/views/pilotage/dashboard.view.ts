@@ -6,6 +6,12 @@ import { html, type SafeHtml } from '../../html.js';
 import { alert } from '../accounts/forms.js';
 import { backOfficePage } from '../backoffice/chrome.js';
 import { barChart, columnChart, dataTable, frNumber, frPercent } from './charts.js';
+import {
+  type EscaladeFigures,
+  escaladeSection,
+  type MissedRate,
+  rendezvousSection,
+} from './partners.view.js';
 import { satisfactionSection } from './survey.view.js';
 
 export interface DashboardForm {
@@ -38,7 +44,7 @@ ${err ? html`<p id="f-${name}-erreur" class="fr-error-text">${err}</p>` : null}<
 </div></fieldset></form>`;
 }
 
-const csvLink = (values: DashboardForm, table: string, label: string) =>
+export const csvLink = (values: DashboardForm, table: string, label: string) =>
   html`<p><a class="fr-link fr-link--download" href="/espace/pilotage/export.csv?territoire=${encodeURIComponent(values.territoire)}&amp;du=${values.du}&amp;au=${values.au}&amp;tableau=${table}" download>Télécharger « ${label} » (CSV)</a></p>`;
 
 const SECTION_TITLES: Record<IndicatorDimension, string> = {
@@ -148,6 +154,8 @@ export function dashboardPage(o: {
   dashboard: Dashboard | null;
   crisis: { weeks: readonly CrisisWeek[]; statuses: StatusCounts | null } | null;
   satisfaction: Parameters<typeof satisfactionSection>[0] | null;
+  escalades: readonly EscaladeFigures[] | null;
+  rendezvous: MissedRate | null;
   surveyLink: string | null;
   error: { field: string | null; message: string } | null;
   links: ReadonlyArray<{ code: string; label: string }>;
@@ -181,6 +189,8 @@ ${
 </ul>
 ${(['mois', 'partenaire', 'demarche', 'canal', 'resultat'] as const).map((by) => dimensionSection(d, by, o.values))}
 ${o.crisis ? crisisSection(o.crisis.weeks, o.crisis.statuses, o.values) : null}
+${o.escalades ? escaladeSection(o.escalades, d, o.values) : null}
+${o.rendezvous ? rendezvousSection(o.rendezvous, d, o.values) : null}
 ${o.satisfaction ? satisfactionSection(o.satisfaction) : null}
 ${o.surveyLink ? html`<p><a class="fr-btn fr-btn--secondary" href="${o.surveyLink}">Remettre une enquête de satisfaction (QR code)</a></p>` : null}`
     : null
