@@ -114,17 +114,18 @@ export class PilotageRollups {
     for (const { mois } of await repo.staleMonths(this.db)) {
       const last = lastDayOfMonth(mois);
       const firstMonday = mondayOf(mois);
+      const lastSunday = addDays(mondayOf(last), 6);
       const rebuilt = await this.db.transaction().execute(async (trx) => {
         await repo.lockRollupsShared(trx);
-        await repo.lockMonthExclusive(trx, mois);
+        // The weeks straddling the month's edges are rewritten whole: no write to the neighbouring
+        // months may change them meanwhile. Locks in month order, like the writers' shared ones.
+        for (const month of [...new Set([monthOf(firstMonday), mois, monthOf(lastSunday)])].sort())
+          await repo.lockMonthExclusive(trx, month);
         return repo.rebuildMonthFrom(
           trx,
           { first: mois, last, firstMonday },
           records.countsPerDepartmentDayQuery(dayWindow(mois, last)),
-          records.countsPerStructureDayQuery(
-            dayWindow(firstMonday, addDays(mondayOf(last), 6)),
-            REMOTE_CHANNELS,
-          ),
+          records.countsPerStructureDayQuery(dayWindow(firstMonday, lastSunday), REMOTE_CHANNELS),
         );
       });
       if (rebuilt) {

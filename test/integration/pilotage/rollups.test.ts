@@ -306,7 +306,12 @@ describe('an import marks its months; they are rebuilt set-based, exactly', () =
         { mode: 'api', source: 'test' },
       ),
     );
-    const [catchUp] = await Promise.all([ctx.pilotage.rollups.refreshStale(), ...writes]);
+    // Writes in the weeks that straddle October's edges (28 September–4 October, 26 October–1 November),
+    // which the catch-up of October rewrites whole.
+    const edges = ['2026-09-29T09:00:00Z', '2026-11-01T10:00:00Z', '2026-09-28T09:00:00Z'].map((debut) =>
+      ctx.accompagnement.writeBatch({ kind: 'operator' }, [item({ debut })], { mode: 'api', source: 'test' }),
+    );
+    const [catchUp] = await Promise.all([ctx.pilotage.rollups.refreshStale(), ...writes, ...edges]);
     expect(catchUp).toEqual({ months: 1 });
     expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, differenceCount: 0 });
   });
