@@ -330,8 +330,10 @@ export async function sumDimension(
 }
 
 /**
- * Per week: accompaniments, remote ones, and the structures with at least one (crisis indicators). One
- * row per week, the structures as one array: a national year is 52 rows, not 130,000.
+ * Per week: accompaniments, remote ones, and the structures with at least one (crisis indicators). The
+ * totals come one row per week; the active structures one row per structure, with the numbers of its
+ * active weeks (0 = the first Monday): about 3,000 short rows for a national year instead of 150,000
+ * structure-week rows (the transfer was most of the national series' time).
  */
 export async function weeklyActivity(
   db: Db,
@@ -342,16 +344,30 @@ export async function weeklyActivity(
     readonly structureId?: string;
   },
 ): Promise<Array<{ semaine: string; activeIds: string[]; n: number; nDistance: number }>> {
-  const r = await sql<{ semaine: string; activeIds: string[] | null; n: number; nDistance: number }>`
-    select to_char(semaine, 'YYYY-MM-DD') as semaine,
-           array_agg(structure_id::text) filter (where n > 0) as "activeIds",
-           sum(n)::int as n, sum(n_distance)::int as "nDistance"
-    from pilotage_structure_semaine
-    where semaine between ${q.fromMonday}::date and ${q.toMonday}::date
+  const scope = sql`semaine between ${q.fromMonday}::date and ${q.toMonday}::date
       ${q.structureId ? sql`and structure_id = ${q.structureId}` : sql``}
-      ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}
-    group by semaine`.execute(db);
-  return r.rows.map((x) => ({ ...x, activeIds: x.activeIds ?? [] }));
+      ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}`;
+  const totals = await sql<{ semaine: string; n: number; nDistance: number }>`
+    select to_char(semaine, 'YYYY-MM-DD') as semaine, sum(n)::int as n, sum(n_distance)::int as "nDistance"
+    from pilotage_structure_semaine where ${scope} group by semaine`.execute(db);
+  const active = await sql<{ id: string; weeks: number[] }>`
+    select structure_id::text as id, array_agg(((semaine - ${q.fromMonday}::date) / 7)::int) as weeks
+    from pilotage_structure_semaine where ${scope} and n > 0 group by structure_id`.execute(db);
+  const mondays = new Map<number, string>();
+  const start = Date.parse(`${q.fromMonday}T00:00:00Z`);
+  const ids = new Map<string, string[]>();
+  for (const row of active.rows)
+    for (const w of row.weeks) {
+      let monday = mondays.get(w);
+      if (monday === undefined) {
+        monday = new Date(start + w * 7 * 86_400_000).toISOString().slice(0, 10);
+        mondays.set(w, monday);
+      }
+      const list = ids.get(monday);
+      if (list) list.push(row.id);
+      else ids.set(monday, [row.id]);
+    }
+  return totals.rows.map((t) => ({ ...t, activeIds: ids.get(t.semaine) ?? [] }));
 }
 
 // ---------------------------------------------------------------------------------------------
