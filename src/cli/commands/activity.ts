@@ -40,7 +40,18 @@ export async function runActivityImport(
   // The import marked the months it touched; their dashboard figures are rebuilt now, before the
   // command says it is done (and by the server within a minute if this process is stopped here).
   if (args.progress) process.stderr.write('Recalcul des chiffres de pilotage des mois importés…\n');
-  await ctx.pilotage.rollups.refreshStale();
+  try {
+    await ctx.pilotage.rollups.refreshStale();
+  } catch (error) {
+    // The records are written and their months stay marked: nothing is lost, the figures follow later.
+    ctx.logger.error({ err: error }, 'recalcul des mois importés en échec');
+    report.warnings.push({
+      line: 0,
+      field: 'pilotage',
+      message:
+        'Accompagnements importés, mais le recalcul des tableaux de bord a échoué : le serveur le refait dans la minute (ou lancez « maillage activity rollup-check »).',
+    });
+  }
   return report;
 }
 

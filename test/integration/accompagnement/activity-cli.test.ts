@@ -276,3 +276,28 @@ describe('private notes', () => {
     });
   });
 });
+
+// Last: it adds a record the counts above do not expect.
+describe('activity import and the dashboards', () => {
+  it('a failed dashboard catch-up loses nothing: records written, months still marked, a warning', async () => {
+    const rollups = ctx.pilotage.rollups;
+    const original = rollups.refreshStale.bind(rollups);
+    rollups.refreshStale = async () => {
+      throw new Error('panne simulée');
+    };
+    try {
+      const report = await runActivityImport(ctx, {
+        file: await file(
+          'catch-up.csv',
+          [EXCHANGE_HEADER, line({ debut: '2026-02-10T10:00:00+01:00' })].join('\n'),
+        ),
+      });
+      expect(report.created).toBe(1);
+      expect(report.warnings.map((w) => w.field)).toContain('pilotage');
+    } finally {
+      rollups.refreshStale = original;
+    }
+    expect(await ctx.pilotage.rollups.staleMonthsBetween('2026-02-01', '2026-02-28')).toEqual(['2026-02-01']);
+    expect(await ctx.pilotage.rollups.refreshStale()).toEqual({ months: 1 });
+  });
+});
