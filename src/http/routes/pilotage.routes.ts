@@ -268,7 +268,7 @@ export const pilotageRoutes =
             ]),
           ];
         } else if (request.query.tableau === 'escalade' || request.query.tableau === 'rendez_vous') {
-          const d = await service.dashboard(q, p);
+          const d = await service.scope(q, p);
           code = d.territory.code;
           const { start, end } = service.rangeInstants(d.territory, d.from, d.to);
           rows =

@@ -289,6 +289,15 @@ export class PilotageService {
     return { weeks: crisisSeries(weeks, receivingByWeek(weeks, histories), activity), statuses };
   }
 
+  /** A dashboard query checked and authorised, without computing anything (the other sections' exports). */
+  async scope(
+    query: { territory?: unknown; from?: unknown; to?: unknown },
+    viewer: Principal | 'operator',
+  ): Promise<{ territory: ResolvedTerritory; from: string; to: string }> {
+    const q = parseIndicatorQuery(query);
+    return { territory: await this.authorise(q.territory, viewer), from: q.from, to: q.to };
+  }
+
   /**
    * The instants a dashboard's local days cover, for the sections read from timestamps (escalations,
    * appointments): the department's own zone, metropolitan time for a region or France.
