@@ -244,30 +244,29 @@ export async function countDossiers(
   return r.rows;
 }
 
-/** The rows behind the figures for cases filed in [from, to), optionally one partner's. */
-export const figureRows = (db: Executor, o: { from: Date; to: Date; partenaire: string | null }) => {
+/**
+ * Cases filed in [from, to) for the figures: of one partner (or all), of some departments or of one
+ * structure (a dashboard's territory), bounded.
+ */
+export const figureRows = (
+  db: Executor,
+  o: {
+    from: Date;
+    to: Date;
+    partenaire?: string | null;
+    departements?: readonly string[];
+    structureId?: string | null;
+  },
+) => {
+  if (o.departements && o.departements.length === 0 && !o.structureId) return Promise.resolve([]);
   let q = db
     .selectFrom('dossiers')
     .select(['partenaire', 'departement', 'first_answer_due', 'first_answer_bh', 'close_bh'])
     .where('filed_at', '>=', o.from)
     .where('filed_at', '<', o.to);
   if (o.partenaire) q = q.where('partenaire', '=', o.partenaire);
-  return q.limit(500_000).execute();
-};
-
-/** The same rows for a territory's dashboard: cases filed in [from, to) from its departments or one structure. */
-export const figureRowsOfScope = (
-  db: Executor,
-  o: { from: Date; to: Date; departements: readonly string[]; structureId: string | null },
-) => {
-  let q = db
-    .selectFrom('dossiers')
-    .select(['partenaire', 'departement', 'first_answer_due', 'first_answer_bh', 'close_bh'])
-    .where('filed_at', '>=', o.from)
-    .where('filed_at', '<', o.to);
   if (o.structureId) q = q.where('structure_id', '=', o.structureId);
-  else if (o.departements.length > 0) q = q.where('departement', 'in', [...o.departements]);
-  else return Promise.resolve([]);
+  else if (o.departements) q = q.where('departement', 'in', [...o.departements]);
   return q.limit(500_000).execute();
 };
 

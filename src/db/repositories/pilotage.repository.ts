@@ -74,24 +74,14 @@ export async function rebuildMonthFrom(
       trx,
     );
   if (taken.rows.length === 0) return false;
-  // The month's grouping fits in memory instead of sorting on disk (PostgreSQL's default is 4 MB).
-  await sql`set local work_mem = '32MB'`.execute(trx);
   await sql`delete from pilotage_dep_jour where jour between ${month.first}::date and ${month.last}::date`.execute(
     trx,
   );
   await sql`delete from pilotage_dep_mois where mois = ${month.first}::date`.execute(trx);
+  // The weeks overlapping the month are recomputed whole: none of them is left to add to.
   await sql`delete from pilotage_structure_semaine
     where semaine between ${month.firstMonday}::date and ${month.last}::date`.execute(trx);
-  await sql`insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
-    select dimension, departement, jour::date, valeur, n, minutes from (${depDay}) q`.execute(trx);
-  await sql`insert into pilotage_dep_mois (dimension, departement, mois, valeur, n, minutes)
-    select dimension, departement, ${month.first}::date, valeur, sum(n)::int, sum(minutes)
-    from pilotage_dep_jour where jour between ${month.first}::date and ${month.last}::date
-    group by dimension, departement, valeur`.execute(trx);
-  await sql`insert into pilotage_structure_semaine (semaine, structure_id, departement, n, n_distance, minutes)
-    select jour::date - (extract(isodow from jour::date)::int - 1), "structureId"::uuid, min(departement),
-           sum(n)::int, sum("nDistance")::int, sum(minutes)
-    from (${structureDayOfWeeks}) q group by 1, 2`.execute(trx);
+  await insertRebuiltFrom(trx, month, depDay, structureDayOfWeeks);
   return true;
 }
 
@@ -191,6 +181,7 @@ export async function insertRebuiltFrom(
   depDay: RawBuilder<unknown>,
   structureDay: RawBuilder<unknown>,
 ): Promise<void> {
+  // The month's grouping fits in memory instead of sorting on disk (PostgreSQL's default is 4 MB).
   await sql`set local work_mem = '32MB'`.execute(trx);
   await sql`insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
     select dimension, departement, jour::date, valeur, n, minutes from (${depDay}) q`.execute(trx);

@@ -531,7 +531,7 @@ export class EscaladeService {
     to: Date,
   ): Promise<Figures[]> {
     const rows = (
-      await repo.figureRowsOfScope(this.db, {
+      await repo.figureRows(this.db, {
         from,
         to,
         departements: territory.departements,
