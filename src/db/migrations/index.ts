@@ -15,6 +15,7 @@ import * as m202612031801 from './202612031801_pilotage.js';
 import * as m202612031901 from './202612031901_rendezvous.js';
 import * as m202612032201 from './202612032201_labelling_renewal.js';
 import * as m202612040101 from './202612040101_pilotage_stale_months.js';
+import * as m202612040301 from './202612040301_pilotage_structure_month.js';
 
 /**
  * Every migration, in order. Listed here (not read from disk) so that the same list runs from
@@ -36,6 +37,7 @@ const migrations: Record<string, Migration> = {
   '202612031901_rendezvous': m202612031901,
   '202612032201_labelling_renewal': m202612032201,
   '202612040101_pilotage_stale_months': m202612040101,
+  '202612040301_pilotage_structure_month': m202612040301,
 };
 
 export const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -269,22 +269,25 @@ export interface DayWindow {
 }
 
 /**
- * Raw counts per department × local day × dimension value (one scan, grouping sets): what the
- * pilotage rollups must equal. The query is defined here, by the owner of the records; the pilotage
- * repository runs it (to check) or inserts its result set-based (to rebuild), never re-writing it.
- * Columns: dimension, departement, jour ('YYYY-MM-DD'), valeur, n, minutes.
+ * Raw counts per dimension value (one scan, grouping sets): per department × local day, and per
+ * structure over the whole window (a month, when rebuilding or checking the structure × month rows).
+ * What the pilotage rollups must equal. The query is defined here, by the owner of the records; the
+ * pilotage repository runs it (to check) or inserts its result set-based (to rebuild), never re-writing
+ * it. Columns: dimension, departement and jour ('YYYY-MM-DD') for a department's day (else null),
+ * "structureId" for a structure's window (else null), valeur, n, minutes.
  */
-export const countsPerDepartmentDayQuery = (w: DayWindow) => sql<{
+export const countsPerDimensionQuery = (w: DayWindow) => sql<{
   dimension: string;
-  departement: string;
-  jour: string;
+  departement: string | null;
+  jour: string | null;
+  structureId: string | null;
   valeur: string;
   n: number;
   minutes: number;
 }>`
     select case when grouping(partenaire) = 0 then 'partenaire' when grouping(canal) = 0 then 'canal'
                 when grouping(resultat) = 0 then 'resultat' else 'demarche' end as dimension,
-           departement, to_char(jour_local, 'YYYY-MM-DD') as jour,
+           departement, to_char(jour_local, 'YYYY-MM-DD') as jour, structure_id::text as "structureId",
            case when grouping(partenaire) = 0 then partenaire when grouping(canal) = 0 then canal
                 when grouping(resultat) = 0 then resultat else coalesce(demarche, '') end as valeur,
            count(*)::int as n, coalesce(sum(duree_min), 0)::bigint as minutes
@@ -292,10 +295,12 @@ export const countsPerDepartmentDayQuery = (w: DayWindow) => sql<{
     where debut >= ${w.fromInstant} and debut < ${w.toInstant}
       and jour_local between ${w.fromDay}::date and ${w.toDay}::date
     group by grouping sets ((departement, jour_local, partenaire), (departement, jour_local, canal),
-                            (departement, jour_local, resultat), (departement, jour_local, demarche))`;
+                            (departement, jour_local, resultat), (departement, jour_local, demarche),
+                            (structure_id, partenaire), (structure_id, canal),
+                            (structure_id, resultat), (structure_id, demarche))`;
 
-export async function countsPerDepartmentDay(db: Db, w: DayWindow) {
-  const r = await countsPerDepartmentDayQuery(w).execute(db);
+export async function countsPerDimension(db: Db, w: DayWindow) {
+  const r = await countsPerDimensionQuery(w).execute(db);
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
 }
 

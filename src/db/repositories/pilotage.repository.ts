@@ -1,10 +1,16 @@
 import { type RawBuilder, sql } from 'kysely';
-import type { DimensionRow, RollupDeltas, RollupDimension, WeekRow } from '../../domain/pilotage/rollup.js';
+import type {
+  DimensionRow,
+  RollupDeltas,
+  RollupDimension,
+  StructureMonthRow,
+  WeekRow,
+} from '../../domain/pilotage/rollup.js';
 import type { Db } from '../database.js';
 
 /**
  * The one owner of the pilotage tables (issue 14): the rollups `pilotage_dep_jour`,
- * `pilotage_dep_mois`, `pilotage_structure_semaine`. Queries only. The raw records are read through
+ * `pilotage_dep_mois`, `pilotage_structure_mois`, `pilotage_structure_semaine`. Queries only. The raw records are read through
  * the accompaniment repository, never here.
  */
 
@@ -66,7 +72,7 @@ export async function staleMonthsBetween(db: Db, fromDay: string, toDay: string)
 export async function rebuildMonthFrom(
   trx: Db,
   month: { readonly first: string; readonly last: string; readonly firstMonday: string },
-  depDay: RawBuilder<unknown>,
+  countsOfMonth: RawBuilder<unknown>,
   structureDayOfWeeks: RawBuilder<unknown>,
 ): Promise<boolean> {
   const taken =
@@ -78,10 +84,11 @@ export async function rebuildMonthFrom(
     trx,
   );
   await sql`delete from pilotage_dep_mois where mois = ${month.first}::date`.execute(trx);
+  await sql`delete from pilotage_structure_mois where mois = ${month.first}::date`.execute(trx);
   // The weeks overlapping the month are recomputed whole: none of them is left to add to.
   await sql`delete from pilotage_structure_semaine
     where semaine between ${month.firstMonday}::date and ${month.last}::date`.execute(trx);
-  await insertRebuiltFrom(trx, month, depDay, structureDayOfWeeks);
+  await insertRebuiltFrom(trx, month, countsOfMonth, structureDayOfWeeks);
   return true;
 }
 
@@ -94,7 +101,37 @@ export async function rebuildMonthFrom(
 export async function applyRollupDeltas(trx: Db, d: RollupDeltas): Promise<void> {
   await upsertDimensionRows(trx, 'pilotage_dep_jour', 'jour', d.depJour);
   await upsertDimensionRows(trx, 'pilotage_dep_mois', 'mois', d.depMois);
+  await upsertStructureMonthRows(trx, d.structureMois);
   await addWeeks(trx, d.semaines, true);
+}
+
+async function upsertStructureMonthRows(trx: Db, rows: readonly StructureMonthRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  const json = JSON.stringify(
+    rows.map((r) => ({
+      structure_id: r.structureId,
+      dimension: r.dimension,
+      mois: r.periode,
+      valeur: r.valeur,
+      n: r.n,
+      minutes: r.minutes,
+    })),
+  );
+  await sql`
+    insert into pilotage_structure_mois (structure_id, dimension, mois, valeur, n, minutes)
+    select structure_id, dimension, mois, valeur, n, minutes
+    from json_to_recordset(${json}::json)
+      as x(structure_id uuid, dimension text, mois date, valeur text, n integer, minutes bigint)
+    on conflict (structure_id, dimension, mois, valeur)
+    do update set n = pilotage_structure_mois.n + excluded.n,
+                  minutes = pilotage_structure_mois.minutes + excluded.minutes`.execute(trx);
+  if (rows.some((r) => r.n < 0))
+    await sql`
+      delete from pilotage_structure_mois where n = 0 and (structure_id, dimension, mois, valeur) in (
+        select structure_id, dimension, mois, valeur
+        from json_to_recordset(${json}::json) as x(structure_id uuid, dimension text, mois date, valeur text))`.execute(
+      trx,
+    );
 }
 
 async function upsertDimensionRows(
@@ -167,24 +204,32 @@ export async function clearRollups(trx: Db): Promise<void> {
   await trx.deleteFrom('pilotage_mois_a_recalculer').execute();
   await trx.deleteFrom('pilotage_dep_jour').execute();
   await trx.deleteFrom('pilotage_dep_mois').execute();
+  await trx.deleteFrom('pilotage_structure_mois').execute();
   await trx.deleteFrom('pilotage_structure_semaine').execute();
 }
 
 /**
- * Rebuilds the rollups of one month set-based, inside the database, from the raw counts query the
- * accompaniment repository defines (`countsPerDepartmentDayQuery`, `countsPerStructureDayQuery`).
+ * Rebuilds the rollups of one month set-based, inside the database, from the raw counts queries the
+ * accompaniment repository defines (`countsPerDimensionQuery` over the month, `countsPerStructureDayQuery`).
  * Weeks are added (a week spans two months).
  */
 export async function insertRebuiltFrom(
   trx: Db,
   month: { readonly first: string; readonly last: string },
-  depDay: RawBuilder<unknown>,
+  countsOfMonth: RawBuilder<unknown>,
   structureDay: RawBuilder<unknown>,
 ): Promise<void> {
   // The month's grouping fits in memory instead of sorting on disk (PostgreSQL's default is 4 MB).
   await sql`set local work_mem = '32MB'`.execute(trx);
-  await sql`insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
-    select dimension, departement, jour::date, valeur, n, minutes from (${depDay}) q`.execute(trx);
+  // One scan of the month's records feeds the department days and the structures' month.
+  await sql`
+    with counts as materialized (${countsOfMonth}),
+    department_days as (
+      insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
+      select dimension, departement, jour::date, valeur, n, minutes from counts where jour is not null)
+    insert into pilotage_structure_mois (structure_id, dimension, mois, valeur, n, minutes)
+    select "structureId"::uuid, dimension, ${month.first}::date, valeur, n, minutes
+    from counts where "structureId" is not null`.execute(trx);
   // The month rows sum the day rows just written: the records are read once.
   await sql`insert into pilotage_dep_mois (dimension, departement, mois, valeur, n, minutes)
     select dimension, departement, ${month.first}::date, valeur, sum(n)::int, sum(minutes)
@@ -204,7 +249,7 @@ export async function insertRebuiltFrom(
  * autovacuum: without this, a freshly imported table is planned as if it held a handful of rows.
  */
 export async function analyseAfterBulk(db: Db): Promise<void> {
-  await sql`analyze accompagnements, accompagnement_ids, pilotage_dep_jour, pilotage_dep_mois, pilotage_structure_semaine`.execute(
+  await sql`analyze accompagnements, accompagnement_ids, pilotage_dep_jour, pilotage_dep_mois, pilotage_structure_mois, pilotage_structure_semaine`.execute(
     db,
   );
 }
@@ -214,6 +259,7 @@ export async function rollupRowCount(db: Db): Promise<number> {
   const r = await sql<{
     n: number;
   }>`select ((select count(*) from pilotage_dep_jour) + (select count(*) from pilotage_dep_mois)
+    + (select count(*) from pilotage_structure_mois)
     + (select count(*) from pilotage_structure_semaine))::int as n`.execute(db);
   return r.rows[0]?.n ?? 0;
 }
@@ -226,12 +272,12 @@ export async function rollupRecordCount(db: Db): Promise<number> {
   return r.rows[0]?.n ?? 0;
 }
 
-/** The rollup rows of a range of days (day table) and of the months starting in it (month table). */
+/** The rollup rows of a range of days (day table) and of the months starting in it (month tables). */
 export async function rollupRowsBetween(
   db: Db,
   fromDay: string,
   toDay: string,
-): Promise<{ depJour: DimensionRow[]; depMois: DimensionRow[] }> {
+): Promise<{ depJour: DimensionRow[]; depMois: DimensionRow[]; structureMois: StructureMonthRow[] }> {
   const jour = await sql<{
     dimension: RollupDimension;
     departement: string;
@@ -252,8 +298,16 @@ export async function rollupRowsBetween(
   }>`
     select dimension, departement, to_char(mois, 'YYYY-MM-DD') as periode, valeur, n, minutes::bigint as minutes
     from pilotage_dep_mois where mois between ${fromDay}::date and ${toDay}::date`.execute(db);
-  const num = (r: DimensionRow) => ({ ...r, minutes: Number(r.minutes) });
-  return { depJour: jour.rows.map(num), depMois: mois.rows.map(num) };
+  const structureMois = await sql<StructureMonthRow>`
+    select dimension, structure_id::text as "structureId", to_char(mois, 'YYYY-MM-DD') as periode, valeur, n,
+           minutes::bigint as minutes
+    from pilotage_structure_mois where mois between ${fromDay}::date and ${toDay}::date`.execute(db);
+  const num = <R extends { minutes: number }>(r: R) => ({ ...r, minutes: Number(r.minutes) });
+  return {
+    depJour: jour.rows.map(num),
+    depMois: mois.rows.map(num),
+    structureMois: structureMois.rows.map(num),
+  };
 }
 
 export async function allWeekRows(db: Db): Promise<WeekRow[]> {
@@ -317,6 +371,30 @@ export async function sumDimension(
   const r = await sql<{ key: string; departement: string | null; count: number; minutes: number }>`
     select ${key} as key, ${dep} as departement, sum(n)::int as count, sum(minutes)::bigint as minutes
     from (${sql.join(parts, sql` union all `)}) x group by 1, 2`.execute(db);
+  return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
+}
+
+/**
+ * Counts and minutes per value (or month) of a dimension for one structure: its whole months from the
+ * structure × month rows. The partial months at the edges of a range are read from the records by the
+ * caller (there is no structure × day rollup: it would hold a row per structure, day and value).
+ */
+export async function sumStructureMonths(
+  db: Db,
+  q: {
+    readonly structureId: string;
+    readonly dimension: RollupDimension;
+    readonly months: { readonly from: string; readonly to: string };
+    readonly byMonth: boolean;
+  },
+): Promise<Array<{ key: string; count: number; minutes: number }>> {
+  const key = q.byMonth ? sql`to_char(mois, 'YYYY-MM')` : sql`valeur`;
+  const r = await sql<{ key: string; count: number; minutes: number }>`
+    select ${key} as key, sum(n)::int as count, sum(minutes)::bigint as minutes
+    from pilotage_structure_mois
+    where structure_id = ${q.structureId} and dimension = ${q.dimension}
+      and mois between ${q.months.from}::date and ${q.months.to}::date
+    group by 1`.execute(db);
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
 }
 

@@ -23,6 +23,16 @@ export interface PilotageDepMoisTable {
   minutes: Big;
 }
 
+/** Per structure × local month (first day) × dimension value (a structure's dashboard). */
+export interface PilotageStructureMoisTable {
+  structure_id: string;
+  dimension: string;
+  mois: Day;
+  valeur: string;
+  n: number;
+  minutes: Big;
+}
+
 /** Per structure × local ISO week (its Monday): total, remote (telephone, courriel, visio), minutes. */
 export interface PilotageStructureSemaineTable {
   semaine: Day;
@@ -65,6 +75,7 @@ export interface PilotageTables {
   pilotage_reponses: PilotageReponsesTable;
   pilotage_dep_jour: PilotageDepJourTable;
   pilotage_dep_mois: PilotageDepMoisTable;
+  pilotage_structure_mois: PilotageStructureMoisTable;
   pilotage_structure_semaine: PilotageStructureSemaineTable;
   pilotage_mois_a_recalculer: PilotageMoisARecalculerTable;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  compareStructureMonthRows,
   compareWeekRows,
   mondayOf,
   monthRowsOf,
@@ -53,7 +54,47 @@ describe('rollup deltas', () => {
       n: 1,
       minutes: 45,
     });
-    expect(rollupDeltas([before], [before])).toEqual({ depJour: [], depMois: [], semaines: [] });
+    expect(d.structureMois.find((r) => r.periode === '2026-05-01' && r.valeur === 'caf')).toMatchObject({
+      structureId: 's1',
+      n: -1,
+      minutes: -20,
+    });
+    expect(d.structureMois.find((r) => r.periode === '2026-06-01' && r.valeur === 'msa')).toMatchObject({
+      n: 1,
+      minutes: 45,
+    });
+    expect(rollupDeltas([before], [before])).toEqual({
+      depJour: [],
+      depMois: [],
+      structureMois: [],
+      semaines: [],
+    });
+  });
+
+  it('a structure month sums its own records only, per value', () => {
+    const d = rollupDeltas(
+      [
+        rec(),
+        rec({ jour: '2026-05-31', partenaire: 'msa', minutes: 10 }),
+        rec({ structureId: 's2', jour: '2026-05-12' }),
+        rec({ jour: '2026-06-01' }),
+      ],
+      [],
+    );
+    const s1May = d.structureMois.filter((r) => r.structureId === 's1' && r.periode === '2026-05-01');
+    expect(s1May.filter((r) => r.dimension === 'partenaire').map((r) => [r.valeur, r.n, r.minutes])).toEqual([
+      ['caf', 1, 20],
+      ['msa', 1, 10],
+    ]);
+    expect(s1May.find((r) => r.dimension === 'canal')).toMatchObject({
+      valeur: 'guichet',
+      n: 2,
+      minutes: 30,
+    });
+    expect(d.structureMois.filter((r) => r.structureId === 's2')).toHaveLength(4);
+    expect(compareStructureMonthRows(s1May, s1May.slice(1)).map((x) => [x.table, x.key, x.trouve])).toEqual([
+      ['pilotage_structure_mois', `${s1May[0]?.dimension}|s1|2026-05-01|${s1May[0]?.valeur}`, null],
+    ]);
   });
 
   it('day rows sum to months and weeks; differences name their key', () => {

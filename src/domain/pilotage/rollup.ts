@@ -2,7 +2,8 @@
  * Pilotage rollups (issue 14), pure: what one accompaniment adds to (or removes from) the rollup
  * rows, and the comparison of rollups with raw counts. The rows are marginals per dimension (a record
  * counts once in each of partenaire, canal, resultat, demarche), per department and local day or month,
- * and per structure and local ISO week for the crisis indicators.
+ * per structure and local month (a structure's dashboard), and per structure and local ISO week for
+ * the crisis indicators.
  */
 
 export const ROLLUP_DIMENSIONS = ['partenaire', 'canal', 'resultat', 'demarche'] as const;
@@ -34,6 +35,16 @@ export interface DimensionRow {
   readonly minutes: number;
 }
 
+/** A row (or a change) of the structure × month rollup; `periode` is the first day of the month. */
+export interface StructureMonthRow {
+  readonly dimension: RollupDimension;
+  readonly structureId: string;
+  readonly periode: string;
+  readonly valeur: string;
+  readonly n: number;
+  readonly minutes: number;
+}
+
 /** A row (or a change) of the structure × week rollup; `semaine` is the local Monday. */
 export interface WeekRow {
   readonly semaine: string;
@@ -47,6 +58,7 @@ export interface WeekRow {
 export interface RollupDeltas {
   readonly depJour: readonly DimensionRow[];
   readonly depMois: readonly DimensionRow[];
+  readonly structureMois: readonly StructureMonthRow[];
   readonly semaines: readonly WeekRow[];
 }
 
@@ -79,35 +91,45 @@ export const dimensionValue = (r: RollupRecord, d: RollupDimension): string =>
 
 export const dimensionKey = (r: Pick<DimensionRow, 'dimension' | 'departement' | 'periode' | 'valeur'>) =>
   `${r.dimension}|${r.departement}|${r.periode}|${r.valeur}`;
+export const structureMonthKey = (
+  r: Pick<StructureMonthRow, 'dimension' | 'structureId' | 'periode' | 'valeur'>,
+) => `${r.dimension}|${r.structureId}|${r.periode}|${r.valeur}`;
 export const weekKey = (r: Pick<WeekRow, 'semaine' | 'structureId'>) => `${r.semaine}|${r.structureId}`;
 
+/** Sums per dimension value of one owner (a department or a structure) and period. */
 class DimensionSums {
   readonly #rows = new Map<
     string,
-    { row: Omit<DimensionRow, 'n' | 'minutes'>; n: number; minutes: number }
+    { dimension: RollupDimension; owner: string; periode: string; valeur: string; n: number; minutes: number }
   >();
-  /** Allocates only for a key not seen yet: this runs eight times per record imported. */
+  /** Allocates only for a key not seen yet: this runs twelve times per record written. */
   add(
     dimension: RollupDimension,
-    departement: string,
+    owner: string,
     periode: string,
     valeur: string,
     n: number,
     minutes: number,
   ): void {
-    const key = `${dimension}|${departement}|${periode}|${valeur}`;
+    const key = `${dimension}|${owner}|${periode}|${valeur}`;
     const cur = this.#rows.get(key);
     if (cur) {
       cur.n += n;
       cur.minutes += minutes;
-    } else this.#rows.set(key, { row: { dimension, departement, periode, valeur }, n, minutes });
+    } else this.#rows.set(key, { dimension, owner, periode, valeur, n, minutes });
   }
   /** Non-zero rows, sorted by key (a fixed lock order for concurrent writers). */
-  rows(): DimensionRow[] {
+  #sorted() {
     return [...this.#rows.entries()]
       .filter(([, v]) => v.n !== 0 || v.minutes !== 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, v]) => ({ ...v.row, n: v.n, minutes: v.minutes }));
+      .map(([, v]) => v);
+  }
+  departmentRows(): DimensionRow[] {
+    return this.#sorted().map(({ owner, ...v }) => ({ ...v, departement: owner }));
+  }
+  structureRows(): StructureMonthRow[] {
+    return this.#sorted().map(({ owner, ...v }) => ({ ...v, structureId: owner }));
   }
 }
 
@@ -148,6 +170,7 @@ class WeekSums {
 export function rollupDeltas(added: readonly RollupRecord[], removed: readonly RollupRecord[]): RollupDeltas {
   const jour = new DimensionSums();
   const mois = new DimensionSums();
+  const structureMois = new DimensionSums();
   const weeks = new WeekSums();
   const apply = (r: RollupRecord, sign: 1 | -1) => {
     const month = monthOf(r.jour);
@@ -155,6 +178,7 @@ export function rollupDeltas(added: readonly RollupRecord[], removed: readonly R
       const valeur = dimensionValue(r, dimension);
       jour.add(dimension, r.departement, r.jour, valeur, sign, sign * r.minutes);
       mois.add(dimension, r.departement, month, valeur, sign, sign * r.minutes);
+      structureMois.add(dimension, r.structureId, month, valeur, sign, sign * r.minutes);
     }
     weeks.add({
       semaine: mondayOf(r.jour),
@@ -167,14 +191,19 @@ export function rollupDeltas(added: readonly RollupRecord[], removed: readonly R
   };
   for (const r of added) apply(r, 1);
   for (const r of removed) apply(r, -1);
-  return { depJour: jour.rows(), depMois: mois.rows(), semaines: weeks.rows() };
+  return {
+    depJour: jour.departmentRows(),
+    depMois: mois.departmentRows(),
+    structureMois: structureMois.structureRows(),
+    semaines: weeks.rows(),
+  };
 }
 
 /** Raw day counts per dimension value (from the records) → the month rows they sum to. */
 export function monthRowsOf(dayRows: readonly DimensionRow[]): DimensionRow[] {
   const sums = new DimensionSums();
   for (const r of dayRows) sums.add(r.dimension, r.departement, monthOf(r.periode), r.valeur, r.n, r.minutes);
-  return sums.rows();
+  return sums.departmentRows();
 }
 
 /** Raw structure × day counts → the structure × week rows they sum to. */
@@ -202,7 +231,11 @@ export function weekRowsOf(
 }
 
 export interface RollupDifference {
-  readonly table: 'pilotage_dep_jour' | 'pilotage_dep_mois' | 'pilotage_structure_semaine';
+  readonly table:
+    | 'pilotage_dep_jour'
+    | 'pilotage_dep_mois'
+    | 'pilotage_structure_mois'
+    | 'pilotage_structure_semaine';
   readonly key: string;
   /** What the records say (null: no such row expected). */
   readonly attendu: { n: number; minutes: number; nDistance?: number } | null;
@@ -216,8 +249,24 @@ export function compareDimensionRows(
   expected: readonly DimensionRow[],
   actual: readonly DimensionRow[],
 ): RollupDifference[] {
-  const exp = new Map(expected.filter((r) => r.n !== 0).map((r) => [dimensionKey(r), r]));
-  const act = new Map(actual.filter((r) => r.n !== 0 || r.minutes !== 0).map((r) => [dimensionKey(r), r]));
+  return compareCounts(table, dimensionKey, expected, actual);
+}
+
+export function compareStructureMonthRows(
+  expected: readonly StructureMonthRow[],
+  actual: readonly StructureMonthRow[],
+): RollupDifference[] {
+  return compareCounts('pilotage_structure_mois', structureMonthKey, expected, actual);
+}
+
+function compareCounts<R extends { readonly n: number; readonly minutes: number }>(
+  table: RollupDifference['table'],
+  keyOf: (r: R) => string,
+  expected: readonly R[],
+  actual: readonly R[],
+): RollupDifference[] {
+  const exp = new Map(expected.filter((r) => r.n !== 0).map((r) => [keyOf(r), r]));
+  const act = new Map(actual.filter((r) => r.n !== 0 || r.minutes !== 0).map((r) => [keyOf(r), r]));
   const out: RollupDifference[] = [];
   for (const key of new Set([...exp.keys(), ...act.keys()])) {
     const e = exp.get(key);

@@ -49,7 +49,7 @@ import type { Geography } from '../geography/load-geography.js';
 import { dayWindow, type PilotageRollups } from './rollups.service.js';
 import type { SurveyService } from './survey.service.js';
 
-/** A territory resolved: the departments it spans (rollups) or one structure (its own records). */
+/** A territory resolved: the departments it spans, or one structure (department or structure rollups). */
 export interface ResolvedTerritory {
   readonly code: string;
   readonly kind: StatsTerritory['kind'];
@@ -216,13 +216,13 @@ export class PilotageService {
     return t;
   }
 
-  /** Count and minutes per group: rollups for a territory, the structure's own records otherwise. */
+  /**
+   * Count and minutes per group, from the rollups: a territory's department rows (day rows at the edges),
+   * or a structure's month rows, with the partial months at the edges read from its own records.
+   */
   async #aggregate(t: ResolvedTerritory, from: string, to: string, by: IndicatorDimension) {
-    if (t.structure) {
-      const w = dayWindow(from, to);
-      return records.aggregateRecords(this.db, { ...w, structureId: t.structure.id }, by);
-    }
     const plan = planRange(from, to);
+    if (t.structure) return this.#aggregateStructure(t.structure.id, plan, by);
     const rows = await repo.sumDimension(this.db, {
       dimension: rollupDimensionOf(by),
       departements: t.departements,
@@ -235,6 +235,32 @@ export class PilotageService {
       count: r.count,
       minutes: r.minutes,
     }));
+  }
+
+  async #aggregateStructure(structureId: string, plan: ReturnType<typeof planRange>, by: IndicatorDimension) {
+    const parts = await Promise.all([
+      plan.months
+        ? repo.sumStructureMonths(this.db, {
+            structureId,
+            dimension: rollupDimensionOf(by),
+            months: plan.months,
+            byMonth: by === 'mois',
+          })
+        : [],
+      ...plan.days.map((d) =>
+        records.aggregateRecords(this.db, { ...dayWindow(d.from, d.to), structureId }, by),
+      ),
+    ]);
+    const sums = new Map<string | null, { key: string | null; count: number; minutes: number }>();
+    for (const r of parts.flat()) {
+      const key = by === 'demarche' && r.key === NO_DEMARCHE ? null : r.key;
+      const cur = sums.get(key);
+      if (cur) {
+        cur.count += r.count;
+        cur.minutes += r.minutes;
+      } else sums.set(key, { key, count: r.count, minutes: r.minutes });
+    }
+    return [...sums.values()];
   }
 
   /**
@@ -335,8 +361,8 @@ export class PilotageService {
     const remote = tables.canal
       .filter((g) => REMOTE_CHANNELS.includes(g.key))
       .reduce((s, g) => s + g.count, 0);
-    // A structure's dashboard reads its own records; a territory's reads rollups an import may have marked.
-    const recalculating = t.structure ? [] : await this.rollups.staleMonthsBetween(q.from, q.to);
+    // Every dashboard reads rollups whose months an import may have marked.
+    const recalculating = await this.rollups.staleMonthsBetween(q.from, q.to);
     return {
       territory: t,
       from: q.from,

@@ -4,6 +4,7 @@ import * as records from '../../db/repositories/accompagnement.repository.js';
 import * as repo from '../../db/repositories/pilotage.repository.js';
 import {
   compareDimensionRows,
+  compareStructureMonthRows,
   compareWeekRows,
   type DimensionRow,
   mondayOf,
@@ -13,6 +14,7 @@ import {
   type RollupDifference,
   type RollupRecord,
   rollupDeltas,
+  type StructureMonthRow,
   weekRowsOf,
 } from '../../domain/pilotage/index.js';
 
@@ -124,7 +126,7 @@ export class PilotageRollups {
         return repo.rebuildMonthFrom(
           trx,
           { first: mois, last, firstMonday },
-          records.countsPerDepartmentDayQuery(dayWindow(mois, last)),
+          records.countsPerDimensionQuery(dayWindow(mois, last)),
           records.countsPerStructureDayQuery(dayWindow(firstMonday, lastSunday), REMOTE_CHANNELS),
         );
       });
@@ -158,11 +160,17 @@ export class PilotageRollups {
 
   async #expectedMonth(db: Db, month: { from: string; to: string }) {
     const w = dayWindow(month.from, month.to);
-    const days = (await records.countsPerDepartmentDay(db, w)).map(
-      (r) => ({ ...r, periode: r.jour }) as unknown as DimensionRow,
-    );
+    const days: DimensionRow[] = [];
+    const structureMonths: StructureMonthRow[] = [];
+    for (const r of await records.countsPerDimension(db, w)) {
+      const dimension = r.dimension as DimensionRow['dimension'];
+      if (r.structureId !== null)
+        structureMonths.push({ ...r, dimension, structureId: r.structureId, periode: month.from });
+      else if (r.departement !== null && r.jour !== null)
+        days.push({ ...r, dimension, departement: r.departement, periode: r.jour });
+    }
     const structureDays = await records.countsPerStructureDay(db, w, REMOTE_CHANNELS);
-    return { depJour: days, depMois: monthRowsOf(days), structureDays };
+    return { depJour: days, depMois: monthRowsOf(days), structureMois: structureMonths, structureDays };
   }
 
   /** Compares every rollup row with the raw counts, month by month (bounded memory). */
@@ -179,6 +187,7 @@ export class PilotageRollups {
       const diff = [
         ...compareDimensionRows('pilotage_dep_jour', expected.depJour, actual.depJour),
         ...compareDimensionRows('pilotage_dep_mois', expected.depMois, actual.depMois),
+        ...compareStructureMonthRows(expected.structureMois, actual.structureMois),
       ];
       count += diff.length;
       if (differences.length < 1000) differences.push(...diff.slice(0, 1000 - differences.length));
@@ -214,7 +223,7 @@ export class PilotageRollups {
         await repo.insertRebuiltFrom(
           trx,
           { first: month.from, last: month.to },
-          records.countsPerDepartmentDayQuery(w),
+          records.countsPerDimensionQuery(w),
           records.countsPerStructureDayQuery(w, REMOTE_CHANNELS),
         );
       }

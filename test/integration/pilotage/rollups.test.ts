@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runActivityImport } from '../../../src/cli/commands/activity.js';
 import { runRollupCheck, runRollupRebuild } from '../../../src/cli/commands/pilotage.js';
 import { type AppContext, closeContext } from '../../../src/composition.js';
+import * as structureMonthMigration from '../../../src/db/migrations/202612040301_pilotage_structure_month.js';
 import { EXCHANGE_HEADER } from '../../../src/domain/accompagnement/index.js';
 import { insertStructure } from '../../support/accounts.js';
 import { buildTestContext } from '../../support/app.js';
@@ -82,6 +83,11 @@ describe('rollups kept in the write transaction', () => {
       select to_char(semaine, 'YYYY-MM-DD') as semaine, n, n_distance from pilotage_structure_semaine
       where structure_id = ${fsA.id}`.execute(ctx.db);
     expect(weeks.rows).toEqual([{ semaine: '2026-05-04', n: 2, n_distance: 1 }]);
+    // The structure's month is its local month too.
+    const reunion = await sql<{ mois: string; valeur: string; n: number }>`
+      select to_char(mois, 'YYYY-MM-DD') as mois, valeur, n from pilotage_structure_mois
+      where structure_id = ${fsR.id} and dimension = 'partenaire'`.execute(ctx.db);
+    expect(reunion.rows).toEqual([{ mois: '2026-02-01', valeur: 'caf', n: 1 }]);
     expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, records: 4, differenceCount: 0 });
   });
 
@@ -195,6 +201,7 @@ describe('rollups kept in the write transaction', () => {
     expect(keys).toContain('pilotage_dep_jour partenaire|75|2026-03-02|assurance_retraite');
     expect(keys).toContain('pilotage_dep_mois canal|02|2026-07-01|guichet');
     expect(keys).toContain(`pilotage_structure_semaine 2026-01-26|${fsR.id}`);
+    expect(keys).toContain(`pilotage_structure_mois partenaire|${fsA.id}|2026-07-01|caf`);
     expect(bad.differences.find((d) => d.key === 'partenaire|02|2026-07-01|caf')).toMatchObject({
       attendu: { n: 1, minutes: 15 },
       trouve: null,
@@ -258,11 +265,12 @@ describe('an import marks its months; they are rebuilt set-based, exactly', () =
       'operator',
     );
     expect(dashboard.recalculating).toEqual(['2026-07-01', '2026-08-01', '2026-09-01']);
+    // A structure's dashboard reads its month rows: it says so too.
     const structureOnly = await ctx.pilotage.dashboard(
       { territory: `structure:${fsA.idFs}`, from: '2026-06-01', to: '2026-09-30' },
       'operator',
     );
-    expect(structureOnly.recalculating).toEqual([]);
+    expect(structureOnly.recalculating).toEqual(['2026-07-01', '2026-08-01', '2026-09-01']);
 
     // The server's job (every 30 s) rebuilds each month once and removes its mark.
     expect(await ctx.pilotage.rollups.refreshStale()).toEqual({ months: 4 });
@@ -314,5 +322,53 @@ describe('an import marks its months; they are rebuilt set-based, exactly', () =
     const [catchUp] = await Promise.all([ctx.pilotage.rollups.refreshStale(), ...writes, ...edges]);
     expect(catchUp).toEqual({ months: 1 });
     expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, differenceCount: 0 });
+  });
+});
+
+describe('upgrading a database that already holds records', () => {
+  it('the structure × month migration marks every month with records; the catch-up fills it exactly', async () => {
+    await runRollupRebuild(ctx);
+    const before = await ctx.pilotage.activityStats({
+      territory: `structure:${fsA.idFs}`,
+      from: '2026-01-01',
+      to: '2026-12-31',
+      by: 'partenaire',
+    });
+    expect(before.total).toBeGreaterThan(0);
+    // The database as it was before the migration, with its records and department rollups.
+    await structureMonthMigration.down(ctx.db);
+    await structureMonthMigration.up(ctx.db);
+    const months = (
+      await sql<{ mois: string }>`
+        select distinct to_char(date_trunc('month', jour_local), 'YYYY-MM-DD') as mois from accompagnements order by 1`.execute(
+        ctx.db,
+      )
+    ).rows.map((r) => r.mois);
+    expect(
+      (
+        await sql<{ mois: string }>`
+          select to_char(mois, 'YYYY-MM-DD') as mois from pilotage_mois_a_recalculer order by 1`.execute(
+          ctx.db,
+        )
+      ).rows.map((r) => r.mois),
+    ).toEqual(months);
+    expect(
+      (
+        await ctx.pilotage.dashboard(
+          { territory: `structure:${fsA.idFs}`, from: '2026-01-01', to: '2026-12-31' },
+          'operator',
+        )
+      ).recalculating,
+    ).toEqual(months);
+    expect(await ctx.pilotage.rollups.refreshStale()).toEqual({ months: months.length });
+    expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, differenceCount: 0 });
+    expect(
+      await ctx.pilotage.activityStats({
+        territory: `structure:${fsA.idFs}`,
+        from: '2026-01-01',
+        to: '2026-12-31',
+        by: 'partenaire',
+      }),
+    ).toEqual(before);
   });
 });
