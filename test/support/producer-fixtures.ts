@@ -94,7 +94,7 @@ export const COG_COMMUNES = `\uFEFF${[
 
 /**
  * INSEE COG `v_canton_2025.csv`, as text: the test serves it in Windows-1252 (`latin1` bytes). Line 7 has
- * an unknown canton type.
+ * an unknown canton type; 0302 is made of a fraction of a commune only (no whole commune).
  */
 export const COG_CANTONS = `${[
   'CAN,DEP,REG,COMPCT,BURCENTRAL,TNCC,NCC,NCCENR,LIBELLE,TYPECT',
@@ -104,7 +104,23 @@ export const COG_CANTONS = `${[
   '0301,03,84,1,03001,0,CERILLY,Cérilly,Cérilly,C',
   '7599,75,11,,75056,0,PARIS,Paris,Paris,V',
   '0204,02,32,1,02001,0,QUATRE,Quatre,Quatre,Z',
+  '0302,03,84,4,03001,0,FRACTION,Fraction,Fraction,C',
 ].join('\r\n')}\r\n`;
+
+/**
+ * INSEE COG `v_mvt_commune_2025.csv`. 02008 was restored out of 02001 (MOD 21: the arc from the source,
+ * the source's own arc, and the former commune déléguée's arc); 02005 came out of 02003. Line 6 is a
+ * merger already known from geo.api's old codes; line 7 has a bad code.
+ */
+export const COG_MOUVEMENTS = `${[
+  'MOD,DATE_EFF,TYPECOM_AV,COM_AV,TNCC_AV,NCC_AV,NCCENR_AV,LIBELLE_AV,TYPECOM_AP,COM_AP,TNCC_AP,NCC_AP,NCCENR_AP,LIBELLE_AP',
+  '21,2025-01-01,COM,02001,0,AVILLE,Aville,Aville,COM,02001,0,AVILLE,Aville,Aville',
+  '21,2025-01-01,COM,02001,0,AVILLE,Aville,Aville,COM,02008,0,HVILLE,Hville,Hville',
+  '21,2025-01-01,COMD,02008,0,HVILLE,Hville,Hville,COM,02008,0,HVILLE,Hville,Hville',
+  '21,2024-01-01,COM,02003,0,CVILLE,Cville,Cville,COM,02005,0,EVILLE,Eville,Eville',
+  '32,2019-01-01,COM,02099,0,ZVILLE,Zville,Zville,COM,02004,0,DVILLE,Dville,Dville',
+  '21,2025-01-01,COM,0200X,0,FAUX,Faux,Faux,COM,02006,0,GVILLE,Gville,Gville',
+].join('\n')}\n`;
 
 /**
  * data.gouv.fr « Communes et villes de France »: pandas' unnamed index column, `6.0`, a code without its
@@ -208,6 +224,7 @@ export const PRODUCER_FIXTURE_TEXTS: Readonly<Record<ProducerInput, string>> = {
   geoCommunes: GEO_COMMUNES,
   cogCommunes: COG_COMMUNES,
   cogCantons: COG_CANTONS,
+  cogMouvements: COG_MOUVEMENTS,
   densite: DENSITE,
   zrr: ZRR,
   qpv: QPV,

@@ -217,7 +217,12 @@ describe('maillage ref sync, from the producers', () => {
     });
     expect(requested).toContain('/autre/zrr.csv');
     expect(requested).not.toContain(pathOf('zrr'));
-    expect(r.files.find((f) => f.file === 'zrr.csv')?.rows).toBe(1);
+    // That list has 02001 only (classée), which 02008 was restored out of.
+    expect((await readReferenceFolder(out, ['zrr'])).zrr.rows).toEqual([
+      { code: '02001', zrr: true, statut: 'classée' },
+      { code: '02008', zrr: true, statut: 'classée' },
+    ]);
+    expect(r.files.find((f) => f.file === 'zrr.csv')?.rows).toBe(2);
     await rm(out, { recursive: true, force: true });
   });
 });

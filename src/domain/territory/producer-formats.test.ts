@@ -125,9 +125,9 @@ describe('convertProducerFiles', () => {
     expect(Object.fromEntries(Object.entries(out).map(([k, t]) => [k, t.rows]))).toEqual({
       communes: 11,
       communeCantons: 11,
-      cantons: 5,
+      cantons: 6,
       densite: 6,
-      zrr: 6,
+      zrr: 8,
       qpv: 3,
       qpvCommunes: 5,
       departements: 3,
@@ -284,12 +284,37 @@ describe('convertProducerFiles', () => {
       'valeur reportée depuis 02004=0, 02099=1',
     ]);
     expect(rejected(out.zrr)).toEqual([
+      'cogMouvements.src:7 [COM_AV] Code INSEE invalide : « 0200X ».',
       'zrr.src:8 [ZRR] Valeur inconnue : « 2 » (attendu 0 ou 1).',
       'zrr.src:9 [INSEE] Commune 99999 introuvable dans la géographie actuelle, même comme ancien code.',
     ]);
-    expect(out.zrr.notes.at(-1)).toBe(
-      '3 commune(s) de métropole ou des DROM sans valeur ZRR (lues comme non classées) : 02006, 02005, 02008.',
-    );
+  });
+
+  it('ZRR: a commune restored since the list takes the value of the commune it came from (COG movements)', () => {
+    // 02008 came out of 02001 (0) in 2025, 02005 out of 02003 (1) in 2024; 02006's movement has a bad code.
+    expect(row(out.zrr.text, '02008')).toEqual([
+      '02008',
+      'Hville',
+      '02',
+      '0',
+      'non classée',
+      '',
+      'valeur reportée depuis 02001=0',
+    ]);
+    expect(row(out.zrr.text, '02005')?.slice(3)).toEqual([
+      '1',
+      'classée',
+      '',
+      'valeur reportée depuis 02003=1',
+    ]);
+    expect(row(out.zrr.text, '02006')).toBeUndefined();
+    expect(out.zrr.notes.slice(1)).toEqual([
+      '3 commune(s) actuelle(s) reprennent la valeur d’un ou plusieurs autres codes (voir la colonne note), dont 2 rétablie(s) ou renumérotée(s) depuis la liste (mouvements du COG).',
+      '1 commune(s) de métropole ou des DROM sans valeur ZRR (lues comme non classées) : 02006.',
+    ]);
+    // Without the movements, the restored communes stay without a value.
+    const without = convert({ cogMouvements: 'MOD,DATE_EFF,COM_AV,COM_AP\n' }).zrr;
+    expect(row(without.text, '02008')).toBeUndefined();
   });
 
   it('QPV: a quarter split in two features merged, several communes, an arrondissement counted in its city', () => {

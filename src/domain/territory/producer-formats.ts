@@ -3,15 +3,9 @@
  * texts of the eight producer files in, the nine files of our format out, each with its rejected rows.
  * A file that cannot be read at all throws a DomainError whose field names it.
  */
-import {
-  convertCantonOutlines,
-  convertCantons,
-  convertCentroids,
-  convertDepartements,
-  readCogCantons,
-  readCogCommunes,
-  readGeoApiCommunes,
-} from './producer-communes.js';
+import { convertCantons, readCogCantons, readCogCommunes, readCogMovements } from './producer-cog.js';
+import { convertCentroids, readGeoApiCommunes } from './producer-communes.js';
+import { convertCantonOutlines, convertDepartements } from './producer-outlines.js';
 import type { ConvertedTable } from './producer-tables.js';
 import { convertDensite, convertQpv, convertZrr, currentCommuneResolver } from './producer-zonages.js';
 
@@ -20,6 +14,7 @@ export const PRODUCER_INPUTS = [
   'geoCommunes',
   'cogCommunes',
   'cogCantons',
+  'cogMouvements',
   'densite',
   'zrr',
   'qpv',
@@ -52,6 +47,7 @@ export function convertProducerFiles(
   const geo = readGeoApiCommunes(texts.geoCommunes, labels.geoCommunes);
   const cog = readCogCommunes(texts.cogCommunes, labels.cogCommunes);
   const cogCantons = readCogCantons(texts.cogCantons, labels.cogCantons);
+  const movements = readCogMovements(texts.cogMouvements, labels.cogMouvements);
   const current = new Map(geo.communes.map((c) => [c.code, c]));
   const resolve = currentCommuneResolver(geo.communes, cog.communes, cog.subsidiaries);
   const { communeCantons, cantons } = convertCantons(cog, cogCantons, geo.communes, {
@@ -65,7 +61,9 @@ export function convertProducerFiles(
     communeCantons: inLineOrder(communeCantons),
     cantons: inLineOrder(cantons),
     densite: inLineOrder(convertDensite(texts.densite, labels.densite, current)),
-    zrr: inLineOrder(convertZrr(texts.zrr, labels.zrr, current, resolve)),
+    zrr: inLineOrder(
+      withRejected(convertZrr(texts.zrr, labels.zrr, current, resolve, movements.origins), movements.issues),
+    ),
     qpv: inLineOrder(qpv),
     qpvCommunes: inLineOrder(qpvCommunes),
     departements: inLineOrder(convertDepartements(texts.departements, labels.departements)),
@@ -73,6 +71,11 @@ export function convertProducerFiles(
       convertCantonOutlines(texts.cantonOutlines, labels.cantonOutlines, cogCantons.cantons),
     ),
   };
+}
+
+/** The movements file only fills ZRR gaps: its bad rows are reported with zrr.csv. */
+function withRejected(table: ConvertedTable, more: ConvertedTable['rejected']): ConvertedTable {
+  return { ...table, rejected: [...table.rejected, ...more] };
 }
 
 /** Rejected rows by producer file, then line: the order a person reads them in. */

@@ -48,6 +48,9 @@ export function decodeProducerText(
   return { text, encoding };
 }
 
+/** A string value trimmed, or '' for anything else (JSON producers leave fields out or null). */
+export const textOf = (v: unknown): string => (typeof v === 'string' ? v.trim() : '');
+
 /**
  * A commune code as producers write it, or null: `1001` or `1001.0` (a spreadsheet dropped the leading
  * zero) is read as `01001`; Corsica stays `2A`/`2B`.

@@ -4,13 +4,8 @@
  * Each is joined to the current geography (geo.api.gouv.fr): old codes are followed to today's commune.
  * Pure: producer text in, our tables out, every producer row accepted or rejected with its line.
  */
-import {
-  type CogCommune,
-  type CurrentCommune,
-  departementOf,
-  sample,
-  zoneOfCode,
-} from './producer-communes.js';
+import type { CogCommune, CogOrigin } from './producer-cog.js';
+import { type CurrentCommune, departementOf, sample, zoneOfCode } from './producer-communes.js';
 import {
   type ConvertedTable,
   communeCode,
@@ -202,13 +197,16 @@ export const ZRR_COLUMNS = [
  * zrr.csv from the ANCT list of ZRR communes (`INSEE;ZRR`, 0 or 1, 1 for communes classified wholly or
  * partly; codes of its own COG year, sometimes without their leading zero). Each code is followed to the
  * current commune; a commune formed from several listed communes is « classée » or « non classée » when
- * they agree, « partiellement classée » when they differ. zrr_2018_observatoire is left empty.
+ * they agree, « partiellement classée » when they differ. A commune restored or renumbered since the list
+ * takes the value of the commune it came from (COG movements, `origins`), as ../shared/data did.
+ * zrr_2018_observatoire is left empty.
  */
 export function convertZrr(
   csv: string,
   source: string,
   geo: ReadonlyMap<string, CurrentCommune>,
   resolve: (code: string) => string | null,
+  origins: ReadonlyMap<string, readonly CogOrigin[]> = new Map(),
 ): ConvertedTable {
   const { rows, issues } = readProducerCsv(csv, source, [
     ['INSEE', 'CODGEO', 'code_insee'],
@@ -242,6 +240,18 @@ export function convertZrr(
     }
     values.set(current, [...(values.get(current) ?? []), { code, zrr, line: row.line }]);
   }
+  // A current commune the list does not know: the value of the commune it came from, latest movement first.
+  const listed = new Map([...values.values()].flat().map((p) => [p.code, p]));
+  let inherited = 0;
+  for (const g of geo.values()) {
+    if (g.parent || g.zone === 'com' || values.has(g.code)) continue;
+    const moves = [...(origins.get(g.code) ?? [])].sort((a, b) => (a.date < b.date ? 1 : -1));
+    const latest = moves.find((m) => listed.has(m.from))?.date;
+    const parts = moves.filter((m) => m.date === latest && listed.has(m.from)).map((m) => listed.get(m.from));
+    if (parts.length === 0) continue;
+    values.set(g.code, parts as Array<{ code: string; zrr: '0' | '1'; line: number }>);
+    inherited++;
+  }
   const drafts: Draft[] = [];
   let merged = 0;
   for (const [code, parts] of values) {
@@ -273,7 +283,7 @@ export function convertZrr(
   ];
   if (merged > 0)
     notes.push(
-      `${merged} commune(s) actuelle(s) reprennent la valeur d’un ou plusieurs anciens codes (voir la colonne note).`,
+      `${merged} commune(s) actuelle(s) reprennent la valeur d’un ou plusieurs autres codes (voir la colonne note), dont ${inherited} rétablie(s) ou renumérotée(s) depuis la liste (mouvements du COG).`,
     );
   if (without.length > 0)
     notes.push(

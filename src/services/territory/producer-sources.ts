@@ -48,6 +48,13 @@ export const PRODUCER_SOURCES: Readonly<Record<ProducerInput, ProducerSource>> =
     env: 'MAILLAGE_REF_URL_COG_CANTONS',
     maxBytes: 4 * MB,
   },
+  cogMouvements: {
+    producer: 'INSEE, Code officiel géographique au 1er janvier 2025, mouvements des communes',
+    label: 'v_mvt_commune_2025.csv',
+    url: 'https://www.insee.fr/fr/statistiques/fichier/8377162/v_mvt_commune_2025.csv',
+    env: 'MAILLAGE_REF_URL_COG_MOUVEMENTS',
+    maxBytes: 32 * MB,
+  },
   densite: {
     producer: 'data.gouv.fr, « Communes et villes de France » (grille de densité INSEE)',
     label: 'communes-france-2025.csv',
