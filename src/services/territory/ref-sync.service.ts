@@ -1,6 +1,6 @@
 /**
  * `maillage ref sync`: refreshes a reference folder without the bundled snapshot.
- * - From the producers (default): downloads the eight producer files (producer-sources.ts), converts them
+ * - From the producers (default): downloads the nine producer files (producer-sources.ts), converts them
  *   with the pure converters of src/domain/territory, and checks each result with the app's own parsers.
  * - From a mirror in our format (`format: 'reference'`): downloads the files by their reference names.
  * Either way nothing in the folder changes until every file is downloaded, converted and written: the
@@ -213,11 +213,14 @@ async function syncFromProducers(out: string, options: RefSyncOptions): Promise<
     const source = PRODUCER_SOURCES[id];
     const url = producerUrl(id, options);
     const maxBytes = options.limits?.maxBytes?.[id] ?? source.maxBytes;
-    const bytes = unpack(source.label, await download(source.label, url, maxBytes, options), source.zipEntry);
-    const { text, encoding } = decodeProducerText(bytes, source.label);
+    const received = await download(source.label, url, maxBytes, options);
+    const { text, encoding } = decodeProducerText(
+      unpack(source.label, received, source.zipEntry),
+      source.label,
+    );
     texts[id] = text;
     labels[id] = source.label;
-    downloads.push({ source: source.label, url, bytes: bytes.length, encoding });
+    downloads.push({ source: source.label, url, bytes: received.length, encoding });
   }
   options.onProgress?.({ step: 'convert' });
   const converted = convertProducerFiles(texts, labels);
