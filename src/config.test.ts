@@ -70,4 +70,18 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ MAILLAGE_TRUST_PROXY: bad }), bad).toThrow(/^MAILLAGE_TRUST_PROXY :/);
     }
   });
+
+  it('MAILLAGE_REF_URL_<SOURCE>: one producer URL replaced for ref sync; an unknown source or a bad URL refused', () => {
+    expect(loadConfig({}).refSourceUrls).toEqual({});
+    expect(
+      loadConfig({ MAILLAGE_REF_URL_COG_COMMUNES: 'https://miroir.example/cog/v_commune_2026.csv' })
+        .refSourceUrls,
+    ).toEqual({ MAILLAGE_REF_URL_COG_COMMUNES: 'https://miroir.example/cog/v_commune_2026.csv' });
+    expect(() => loadConfig({ MAILLAGE_REF_URL_COMMUNES: 'https://x.example/' })).toThrow(
+      /^MAILLAGE_REF_URL_COMMUNES : variable inconnue ; variables possibles : MAILLAGE_REF_URL_GEO_COMMUNES/,
+    );
+    expect(() => loadConfig({ MAILLAGE_REF_URL_ZRR: 'file:///etc/passwd' })).toThrow(
+      /^MAILLAGE_REF_URL_ZRR :/,
+    );
+  });
 });

@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { BUNDLED_SNAPSHOTS } from './services/snapshots/snapshot-files.js';
+import { PRODUCER_URL_VARIABLES } from './services/territory/producer-sources.js';
 
 /**
  * The environment, parsed once into a typed, frozen object. `process.env` is read nowhere else.
@@ -19,6 +20,8 @@ export interface Config {
    * the bundled snapshots/ when unset; null only when a caller (tests) wants none.
    */
   readonly refDir: string | null;
+  /** `ref sync`: a producer file's URL replaced, by variable name (MAILLAGE_REF_URL_*, docs/DONNEES.md). */
+  readonly refSourceUrls: Readonly<Record<string, string>>;
   /** Leaflet tile URL template; null means no tiles (offline): the map draws department outlines only. */
   readonly tileUrl: string | null;
   readonly tileAttribution: string;
@@ -125,6 +128,7 @@ export function loadConfig(env: Env = process.env): Config {
     dataDir: resolve(text(env, 'MAILLAGE_DATA_DIR') ?? './data'),
     databaseUrl: url(env, 'DATABASE_URL', null, ['postgres:', 'postgresql:']),
     refDir: refDir === null ? BUNDLED_SNAPSHOTS : resolve(refDir),
+    refSourceUrls: refSourceUrls(env),
     tileUrl: url(env, 'MAILLAGE_TILE_URL', null),
     tileAttribution: text(env, 'MAILLAGE_TILE_ATTRIBUTION') ?? '© les contributeurs d’OpenStreetMap',
     geocoder: oneOf(env, 'MAILLAGE_GEOCODER', ['local', 'ban'] as const, 'local'),
@@ -153,6 +157,21 @@ export function loadConfig(env: Env = process.env): Config {
     smsUrl: url(env, 'MAILLAGE_SMS_URL', null, ['http:', 'https:']),
     smsToken: text(env, 'MAILLAGE_SMS_TOKEN'),
   });
+}
+
+/** MAILLAGE_REF_URL_<SOURCE> variables; a misspelt name stops here rather than being silently ignored. */
+function refSourceUrls(env: Env): Readonly<Record<string, string>> {
+  const urls: Record<string, string> = {};
+  for (const name of Object.keys(env).filter((n) => n.startsWith('MAILLAGE_REF_URL_'))) {
+    if (!PRODUCER_URL_VARIABLES.includes(name))
+      throw new ConfigError(
+        name,
+        `variable inconnue ; variables possibles : ${PRODUCER_URL_VARIABLES.join(', ')}.`,
+      );
+    const value = url(env, name, null);
+    if (value) urls[name] = value;
+  }
+  return Object.freeze(urls);
 }
 
 /** A comma-separated list of IPv4/IPv6 addresses or CIDR ranges (`127.0.0.1, 10.0.0.0/8, ::1`). */

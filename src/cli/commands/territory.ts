@@ -1,10 +1,6 @@
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { Readable, Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { SingleBar } from 'cli-progress';
-import type { Command } from 'commander';
+import { resolve } from 'node:path';
+import { MultiBar, type SingleBar } from 'cli-progress';
+import { type Command, Option } from 'commander';
 import type { AppContext } from '../../composition.js';
 import { DomainError } from '../../domain/shared/errors.js';
 import {
@@ -15,10 +11,14 @@ import {
   type WhatIfChange,
 } from '../../domain/territory/index.js';
 import {
-  folderIssues,
-  REFERENCE_FILES,
-  readReferenceFolder,
-} from '../../services/territory/reference-folder.js';
+  issuePlace,
+  type RefSyncOptions,
+  type RefSyncReport,
+  type SyncProgress,
+  size,
+  syncReferenceFolder,
+} from '../../services/territory/ref-sync.service.js';
+import { folderIssues, readReferenceFolder } from '../../services/territory/reference-folder.js';
 import type { RefLoadReport } from '../../services/territory/territory.service.js';
 import { CliError, withContext } from '../context.js';
 
@@ -70,72 +70,66 @@ export function formatRefLoad(r: RefLoadReport): string {
   return [`${r.issues.length} ligne(s) invalide(s) : rien n’a été chargé.`, ...shown].join('\n');
 }
 
-/**
- * Where each reference file comes from. Only departements.geojson is published by its producer in
- * exactly the reference format; the others are cleaned from INSEE/ANCT publications (see
- * ../shared/data/SOURCES.md) and are fetched from a mirror given with --from.
- */
-export const OFFICIAL_SOURCES: Record<string, string | null> = {
-  'departements.geojson':
-    'https://raw.githubusercontent.com/anct-carto/france_services/main/data/geom_dep.geojson',
-  'communes-centroids.csv': null,
-  'communes-cantons.csv': null,
-  'cantons.csv': null,
-  'grille-densite.csv': null,
-  'zrr.csv': null,
-  'qpv.csv': null,
-  'qpv-communes.csv': null,
-};
-
-export interface SyncArgs {
-  readonly out: string;
-  readonly from?: string | undefined;
+export interface SyncArgs extends Omit<RefSyncOptions, 'onProgress'> {
+  /** Draw a progress bar per download on stderr (a terminal). */
   readonly progress?: boolean;
-  readonly fetchImpl?: typeof fetch;
 }
 
-export async function runRefSync(args: SyncArgs): Promise<{ downloaded: string[]; missing: string[] }> {
-  const out = resolve(args.out);
-  await mkdir(out, { recursive: true });
-  const f = args.fetchImpl ?? fetch;
-  const downloaded: string[] = [];
-  const missing: string[] = [];
-  for (const name of Object.values(REFERENCE_FILES)) {
-    const url = args.from ? `${args.from.replace(/\/$/, '')}/${name}` : OFFICIAL_SOURCES[name];
-    if (!url) {
-      missing.push(name);
-      continue;
+/**
+ * `maillage ref sync`: the producers' files (or a mirror of them, or of our own format) → the reference
+ * folder. A failure leaves the folder as it was and says so, naming the file, the line and the reason.
+ */
+export async function runRefSync(args: SyncArgs): Promise<RefSyncReport> {
+  const bars = args.progress
+    ? new MultiBar({ format: '{file} {bar} {value} octets', hideCursor: true })
+    : null;
+  const bar = new Map<string, SingleBar>();
+  const onProgress = (p: SyncProgress) => {
+    if (!bars || p.step === 'convert') return;
+    const total = p.step === 'download' ? (p.total ?? p.done) : p.bytes;
+    let b = bar.get(p.file);
+    if (!b) {
+      b = bars.create(total, 0, { file: p.file.padEnd(50).slice(0, 50) });
+      bar.set(p.file, b);
     }
-    const response = await f(url, { signal: AbortSignal.timeout(120_000) }).catch((e) => {
-      throw new CliError(`Téléchargement impossible (${url}) : ${e instanceof Error ? e.message : e}`);
-    });
-    if (!response.ok || !response.body) throw new CliError(`${url} a répondu ${response.status}.`);
-    const total = Number(response.headers.get('content-length') ?? 0);
-    const bar = args.progress
-      ? new SingleBar({
-          format: `${name.padEnd(24)} {bar} {percentage} % · {value}/{total} octets`,
-          hideCursor: true,
-        })
-      : null;
-    bar?.start(total || 1, 0);
-    let done = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, cb) {
-        done += chunk.length;
-        bar?.update(total ? done : 0);
-        cb(null, chunk);
-      },
-    });
-    const tmp = join(out, `.${name}.part`);
-    try {
-      await pipeline(Readable.fromWeb(response.body as never), count, createWriteStream(tmp));
-    } finally {
-      bar?.stop();
-    }
-    await rename(tmp, join(out, name));
-    downloaded.push(name);
+    b.setTotal(Math.max(total, 1));
+    b.update(p.step === 'download' ? p.done : p.bytes);
+  };
+  try {
+    return await syncReferenceFolder({ ...args, onProgress });
+  } catch (e) {
+    if (e instanceof DomainError)
+      throw new CliError(
+        `Synchronisation interrompue : rien n’a été modifié dans ${resolve(args.out)}.\n${e.message}`,
+      );
+    throw e;
+  } finally {
+    bars?.stop();
   }
-  return { downloaded, missing };
+}
+
+export function formatRefSync(r: RefSyncReport): string {
+  const lines = [
+    r.format === 'reference'
+      ? 'Téléchargés depuis le miroir (format de référence) :'
+      : 'Téléchargés depuis les producteurs :',
+    ...r.downloads.map((d) => `  ${d.source.padEnd(50)} ${size(d.bytes).padStart(12)}  ${d.url}`),
+    `Écrits dans ${r.out} :`,
+    ...r.files.map(
+      (f) =>
+        `  ${f.file.padEnd(24)} ${f.rows.toLocaleString('fr-FR').padStart(8)} ${f.file.endsWith('.geojson') ? 'entités' : 'lignes'}${f.rejected.length ? `, ${f.rejected.length} rejetée(s)` : ''}${f.skipped ? `, ${f.skipped} écartée(s) (hors champ)` : ''}`,
+    ),
+  ];
+  const rejected = r.files.flatMap((f) =>
+    f.rejected.map((i) => `  ${f.file} ← ${i.source}, ${issuePlace(i)} [${i.field}] ${i.message}`),
+  );
+  if (rejected.length) {
+    lines.push(`Lignes rejetées (${rejected.length}) :`, ...rejected.slice(0, 50));
+    if (rejected.length > 50) lines.push(`  … et ${rejected.length - 50} autres (--json pour tout voir).`);
+  }
+  const notes = r.files.flatMap((f) => f.notes.map((n) => `  ${f.file} : ${n}`));
+  if (notes.length) lines.push('Remarques :', ...notes);
+  return lines.join('\n');
 }
 
 // ---- coverage / plan / what-if ----
@@ -277,28 +271,54 @@ export function registerTerritoryCommands(program: Command): void {
     });
   ref
     .command('sync')
-    .description('Télécharger les fichiers de référence depuis leurs sources (en ligne), puis les vérifier')
+    .description(
+      'Télécharger les fichiers de référence chez leurs producteurs (INSEE, geo.api, data.gouv.fr, ANCT, IGN), les convertir au format de référence et remplacer le dossier, tout ou rien (docs/DONNEES.md)',
+    )
     .option('--out <dossier>', 'dossier de destination', './data/ref')
-    .option('--from <url>', 'miroir publiant les fichiers au format de référence')
+    .option(
+      '--from <url>',
+      'miroir : remplace le protocole et l’hôte de chaque source, en gardant son chemin',
+    )
+    .addOption(
+      new Option(
+        '--format <format>',
+        'ce que publie le miroir : les fichiers des producteurs, ou le format de référence',
+      )
+        .choices(['producteurs', 'reference'])
+        .default('producteurs'),
+    )
     .option('--load', 'charger ensuite le dossier en base')
-    .action(async (opts: { out: string; from?: string; load?: boolean }) => {
-      const r = await runRefSync({ out: opts.out, from: opts.from, progress: process.stderr.isTTY });
-      process.stdout.write(`Téléchargés : ${r.downloaded.join(', ') || 'aucun'}\n`);
-      if (r.missing.length) {
-        process.stdout.write(
-          `Sans source au format de référence (voir ../shared/data/SOURCES.md, ou --from <miroir>) : ${r.missing.join(', ')}\n`,
-        );
-      }
-      if (opts.load) {
-        const full = await readReferenceFolder(resolve(opts.out)).catch((e) => {
-          throw new CliError(e instanceof Error ? e.message : String(e));
+    .option('--json', 'rapport au format JSON')
+    .action(
+      async (opts: {
+        out: string;
+        from?: string;
+        format: 'producteurs' | 'reference';
+        load?: boolean;
+        json?: boolean;
+      }) => {
+        const { loadConfig } = await import('../../config.js');
+        const report = await runRefSync({
+          out: opts.out,
+          from: opts.from,
+          format: opts.format,
+          urls: loadConfig().refSourceUrls,
+          progress: process.stderr.isTTY && !opts.json,
         });
-        if (folderIssues(full).length)
-          throw new CliError('Des lignes sont invalides : lancez « maillage ref load » pour le détail.');
-        const report = await withContext((ctx) => runRefLoad(ctx, opts.out));
-        process.stdout.write(`${formatRefLoad(report)}\n`);
-      }
-    });
+        process.stdout.write(
+          opts.json ? `${JSON.stringify(report, null, 2)}\n` : `${formatRefSync(report)}\n`,
+        );
+        if (opts.load) {
+          const full = await readReferenceFolder(resolve(opts.out)).catch((e) => {
+            throw new CliError(e instanceof Error ? e.message : String(e));
+          });
+          if (folderIssues(full).length)
+            throw new CliError('Des lignes sont invalides : lancez « maillage ref load » pour le détail.');
+          const loaded = await withContext((ctx) => runRefLoad(ctx, opts.out));
+          process.stdout.write(`${formatRefLoad(loaded)}\n`);
+        }
+      },
+    );
 
   program
     .command('coverage')

@@ -7,10 +7,14 @@ export interface CsvRecord {
 }
 
 /**
- * A small RFC 4180 reader: comma separator, `"` quoting with `""` escapes, LF or CRLF line ends.
- * It never throws: an unterminated quote is reported on the line where the field started.
+ * A small RFC 4180 reader: comma separator (or `;` or a tab, as some producers publish), `"` quoting
+ * with `""` escapes, LF, CRLF or CR line ends. It never throws: an unterminated quote is reported on
+ * the line where the field started.
  */
-export function readCsv(text: string): { records: CsvRecord[]; issues: RowIssue[] } {
+export function readCsv(
+  text: string,
+  delimiter: ',' | ';' | '\t' = ',',
+): { records: CsvRecord[]; issues: RowIssue[] } {
   const records: CsvRecord[] = [];
   const issues: RowIssue[] = [];
   let line = 1;
@@ -47,7 +51,7 @@ export function readCsv(text: string): { records: CsvRecord[]; issues: RowIssue[
     if (c === '"' && field === '') {
       inQuotes = true;
       quoteLine = line;
-    } else if (c === ',') {
+    } else if (c === delimiter) {
       values.push(field);
       field = '';
     } else if (c === '\n' || c === '\r') {

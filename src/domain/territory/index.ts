@@ -78,6 +78,17 @@ export {
   type WhatIfChange,
   whatIf,
 } from './planning.js';
+export {
+  type ConvertedReference,
+  convertProducerFiles,
+  PRODUCER_INPUTS,
+  type ProducerInput,
+} from './producer-formats.js';
+export {
+  type ConvertedTable,
+  decodeProducerText,
+  type ProducerIssue,
+} from './producer-tables.js';
 export * from './reference-files.js';
 export {
   type City,
