@@ -419,9 +419,14 @@ export async function weeklyActivity(
   const totals = await sql<{ semaine: string; n: number; nDistance: number }>`
     select to_char(semaine, 'YYYY-MM-DD') as semaine, sum(n)::int as n, sum(n_distance)::int as "nDistance"
     from pilotage_structure_semaine where ${scope} group by semaine`.execute(db);
-  const active = await sql<{ id: string; weeks: number[] }>`
-    select structure_id::text as id, array_agg(((semaine - ${q.fromMonday}::date) / 7)::int) as weeks
-    from pilotage_structure_semaine where ${scope} and n > 0 group by structure_id`.execute(db);
+  // A national year's arrays take a little more than PostgreSQL's default 4 MB of work memory: the
+  // grouping then spilled to disk in 9 batches (seen at 36 M records).
+  const active = await db.transaction().execute(async (trx) => {
+    await sql`set local work_mem = '16MB'`.execute(trx);
+    return sql<{ id: string; weeks: number[] }>`
+      select structure_id::text as id, array_agg(((semaine - ${q.fromMonday}::date) / 7)::int) as weeks
+      from pilotage_structure_semaine where ${scope} and n > 0 group by structure_id`.execute(trx);
+  });
   const mondays = new Map<number, string>();
   const start = Date.parse(`${q.fromMonday}T00:00:00Z`);
   const ids = new Map<string, string[]>();
