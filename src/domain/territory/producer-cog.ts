@@ -14,7 +14,12 @@ import {
   type ProducerIssue,
   readProducerCsv,
 } from './producer-tables.js';
-import { parseCantons, parseCommuneCantons } from './reference-files.js';
+import {
+  CANTON_COLUMNS,
+  COMMUNE_CANTON_COLUMNS,
+  parseCantons,
+  parseCommuneCantons,
+} from './reference-files.js';
 
 export interface CogCommune {
   readonly line: number;
@@ -168,31 +173,6 @@ const CANTON_COMPOSITIONS: Record<string, string> = {
   '4': 'Canton composé d’une fraction de commune',
   '5': 'Canton composé de fractions de plusieurs communes',
 };
-
-export const COMMUNE_CANTON_COLUMNS = [
-  'code_insee',
-  'nom',
-  'departement',
-  'canton_code',
-  'canton_nom',
-  'canton_type',
-  'commune_parente',
-] as const;
-
-export const CANTON_COLUMNS = [
-  'canton_code',
-  'nom',
-  'departement',
-  'region',
-  'type_code',
-  'type_libelle',
-  'composition_code',
-  'composition_libelle',
-  'bureau_centralisateur_code',
-  'bureau_centralisateur_nom',
-  'nb_communes_entieres',
-  'population_communes_entieres',
-] as const;
 
 /**
  * communes-cantons.csv and cantons.csv, for the communes of the current geography (geo.api). The COG has

@@ -15,7 +15,7 @@ import {
   refuse,
   textOf,
 } from './producer-tables.js';
-import { type CommuneZone, parseCommuneCentroids } from './reference-files.js';
+import { CENTROID_COLUMNS, type CommuneZone, parseCommuneCentroids } from './reference-files.js';
 
 export interface CurrentCommune {
   /** Position in the producer's JSON list, from 1. */
@@ -103,21 +103,6 @@ export function readGeoApiCommunes(
   });
   return { communes, issues };
 }
-
-export const CENTROID_COLUMNS = [
-  'code_insee',
-  'nom',
-  'departement',
-  'region',
-  'latitude',
-  'longitude',
-  'population',
-  'code_postal',
-  'codes_postaux',
-  'zone',
-  'centroid_source',
-  'commune_parente',
-] as const;
 
 export const byCode = (a: Draft, b: Draft) => ((a.values[0] ?? '') < (b.values[0] ?? '') ? -1 : 1);
 

@@ -17,12 +17,16 @@ import {
   readProducerCsv,
 } from './producer-tables.js';
 import {
+  DENSITE_COLUMNS,
   type DensiteGrille7,
   GRILLE4_OF_GRILLE7,
   parseGrilleDensite,
   parseQpv,
   parseQpvCommunes,
   parseZrr,
+  QPV_COLUMNS,
+  QPV_COMMUNE_COLUMNS,
+  ZRR_COLUMNS,
 } from './reference-files.js';
 import { DENSITE7_LABELS } from './travel-time.js';
 
@@ -81,16 +85,6 @@ function densityLevel(raw: string): DensiteGrille7 | null | 'inconnu' {
   if (/^[1-7](\.0+)?$/.test(raw)) return Number(raw) as DensiteGrille7;
   return LEVEL_OF_LABEL.get(fold(raw)) ?? 'inconnu';
 }
-
-export const DENSITE_COLUMNS = [
-  'code_insee',
-  'nom',
-  'grille_densite_7',
-  'grille_densite_7_libelle',
-  'grille_densite_4',
-  'grille_densite_4_libelle',
-  'rural',
-] as const;
 
 /**
  * grille-densite.csv from data.gouv.fr « Communes et villes de France » (`code_insee, nom_standard, …,
@@ -182,16 +176,6 @@ export function convertDensite(
 }
 
 // ---- ZRR ----
-
-export const ZRR_COLUMNS = [
-  'code_insee',
-  'nom',
-  'departement',
-  'zrr',
-  'zrr_statut',
-  'zrr_2018_observatoire',
-  'note',
-] as const;
 
 /**
  * zrr.csv from the ANCT list of ZRR communes (`INSEE;ZRR`, 0 or 1, 1 for communes classified wholly or
@@ -299,16 +283,6 @@ export function convertZrr(
 }
 
 // ---- QPV ----
-
-export const QPV_COLUMNS = [
-  'code_qp',
-  'nom_qp',
-  'departement',
-  'communes_insee',
-  'communes_noms',
-  'nb_communes',
-] as const;
-export const QPV_COMMUNE_COLUMNS = ['code_qp', 'nom_qp', 'code_insee', 'nom_commune'] as const;
 
 /**
  * qpv.csv and qpv-communes.csv from the ANCT perimeters of the QPV 2024 (GeoJSON, properties `code_qp,

@@ -140,25 +140,78 @@ const sameDepartement = (code: string, departement: string, column = 'departemen
 
 // ---- the tables ----
 
+/** The columns of each reference file, in order: what its parser expects and what `ref sync` writes. */
+export const COMMUNE_CANTON_COLUMNS = [
+  'code_insee',
+  'nom',
+  'departement',
+  'canton_code',
+  'canton_nom',
+  'canton_type',
+  'commune_parente',
+] as const;
+export const CANTON_COLUMNS = [
+  'canton_code',
+  'nom',
+  'departement',
+  'region',
+  'type_code',
+  'type_libelle',
+  'composition_code',
+  'composition_libelle',
+  'bureau_centralisateur_code',
+  'bureau_centralisateur_nom',
+  'nb_communes_entieres',
+  'population_communes_entieres',
+] as const;
+export const CENTROID_COLUMNS = [
+  'code_insee',
+  'nom',
+  'departement',
+  'region',
+  'latitude',
+  'longitude',
+  'population',
+  'code_postal',
+  'codes_postaux',
+  'zone',
+  'centroid_source',
+  'commune_parente',
+] as const;
+export const DENSITE_COLUMNS = [
+  'code_insee',
+  'nom',
+  'grille_densite_7',
+  'grille_densite_7_libelle',
+  'grille_densite_4',
+  'grille_densite_4_libelle',
+  'rural',
+] as const;
+export const ZRR_COLUMNS = [
+  'code_insee',
+  'nom',
+  'departement',
+  'zrr',
+  'zrr_statut',
+  'zrr_2018_observatoire',
+  'note',
+] as const;
+export const QPV_COLUMNS = [
+  'code_qp',
+  'nom_qp',
+  'departement',
+  'communes_insee',
+  'communes_noms',
+  'nb_communes',
+] as const;
+export const QPV_COMMUNE_COLUMNS = ['code_qp', 'nom_qp', 'code_insee', 'nom_commune'] as const;
+
 export const COMMUNE_ZONES: readonly CommuneZone[] = ['metro', 'drom', 'com', 'arrondissement-municipal'];
 
 export function parseCommuneCentroids(text: string): ParseResult<CommuneCentroid> {
   return parseTable(text, {
     file: 'communes-centroids.csv',
-    columns: [
-      'code_insee',
-      'nom',
-      'departement',
-      'region',
-      'latitude',
-      'longitude',
-      'population',
-      'code_postal',
-      'codes_postaux',
-      'zone',
-      'centroid_source',
-      'commune_parente',
-    ],
+    columns: CENTROID_COLUMNS,
     row: (get) => {
       const code = insee(get, 'code_insee') as string;
       const departement = dep(get);
@@ -192,15 +245,7 @@ export function parseCommuneCentroids(text: string): ParseResult<CommuneCentroid
 export function parseCommuneCantons(text: string): ParseResult<CommuneCanton> {
   return parseTable(text, {
     file: 'communes-cantons.csv',
-    columns: [
-      'code_insee',
-      'nom',
-      'departement',
-      'canton_code',
-      'canton_nom',
-      'canton_type',
-      'commune_parente',
-    ],
+    columns: COMMUNE_CANTON_COLUMNS,
     row: (get) => {
       const code = insee(get, 'code_insee') as string;
       const departement = dep(get);
@@ -218,20 +263,7 @@ export function parseCommuneCantons(text: string): ParseResult<CommuneCanton> {
 export function parseCantons(text: string): ParseResult<Canton> {
   return parseTable(text, {
     file: 'cantons.csv',
-    columns: [
-      'canton_code',
-      'nom',
-      'departement',
-      'region',
-      'type_code',
-      'type_libelle',
-      'composition_code',
-      'composition_libelle',
-      'bureau_centralisateur_code',
-      'bureau_centralisateur_nom',
-      'nb_communes_entieres',
-      'population_communes_entieres',
-    ],
+    columns: CANTON_COLUMNS,
     row: (get) => {
       const code = canton(get, 'canton_code', false) as string;
       const departement = dep(get);
@@ -270,15 +302,7 @@ export const GRILLE4_OF_GRILLE7: Readonly<Record<DensiteGrille7, DensiteGrille4>
 export function parseGrilleDensite(text: string): ParseResult<Densite> {
   return parseTable(text, {
     file: 'grille-densite.csv',
-    columns: [
-      'code_insee',
-      'nom',
-      'grille_densite_7',
-      'grille_densite_7_libelle',
-      'grille_densite_4',
-      'grille_densite_4_libelle',
-      'rural',
-    ],
+    columns: DENSITE_COLUMNS,
     row: (get) => {
       const code = insee(get, 'code_insee') as string;
       const grille7 = int(get, 'grille_densite_7', 1, 7) as DensiteGrille7;
@@ -301,7 +325,7 @@ export function parseGrilleDensite(text: string): ParseResult<Densite> {
 export function parseZrr(text: string): ParseResult<Zrr> {
   return parseTable(text, {
     file: 'zrr.csv',
-    columns: ['code_insee', 'nom', 'departement', 'zrr', 'zrr_statut', 'zrr_2018_observatoire', 'note'],
+    columns: ZRR_COLUMNS,
     row: (get) => {
       const code = insee(get, 'code_insee') as string;
       sameDepartement(code, dep(get));
@@ -325,7 +349,7 @@ const qpCode = (get: (c: string) => string) => {
 export function parseQpv(text: string): ParseResult<Qpv> {
   return parseTable(text, {
     file: 'qpv.csv',
-    columns: ['code_qp', 'nom_qp', 'departement', 'communes_insee', 'communes_noms', 'nb_communes'],
+    columns: QPV_COLUMNS,
     row: (get) => {
       const code = qpCode(get);
       const departement = dep(get);
@@ -347,7 +371,7 @@ export function parseQpv(text: string): ParseResult<Qpv> {
 export function parseQpvCommunes(text: string): ParseResult<QpvCommune> {
   return parseTable(text, {
     file: 'qpv-communes.csv',
-    columns: ['code_qp', 'nom_qp', 'code_insee', 'nom_commune'],
+    columns: QPV_COMMUNE_COLUMNS,
     row: (get) => ({ qpv: qpCode(get), commune: insee(get, 'code_insee') as string }),
   });
 }
