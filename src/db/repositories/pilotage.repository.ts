@@ -416,17 +416,20 @@ export async function weeklyActivity(
   const scope = sql`semaine between ${q.fromMonday}::date and ${q.toMonday}::date
       ${q.structureId ? sql`and structure_id = ${q.structureId}` : sql``}
       ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}`;
-  const totals = await sql<{ semaine: string; n: number; nDistance: number }>`
-    select to_char(semaine, 'YYYY-MM-DD') as semaine, sum(n)::int as n, sum(n_distance)::int as "nDistance"
-    from pilotage_structure_semaine where ${scope} group by semaine`.execute(db);
-  // A national year's arrays take a little more than PostgreSQL's default 4 MB of work memory: the
-  // grouping then spilled to disk in 9 batches (seen at 36 M records).
-  const active = await db.transaction().execute(async (trx) => {
-    await sql`set local work_mem = '16MB'`.execute(trx);
-    return sql<{ id: string; weeks: number[] }>`
-      select structure_id::text as id, array_agg(((semaine - ${q.fromMonday}::date) / 7)::int) as weeks
-      from pilotage_structure_semaine where ${scope} and n > 0 group by structure_id`.execute(trx);
-  });
+  // The two reads are independent: on a PostgreSQL server they run at once, on two connections.
+  const [totals, active] = await Promise.all([
+    sql<{ semaine: string; n: number; nDistance: number }>`
+      select to_char(semaine, 'YYYY-MM-DD') as semaine, sum(n)::int as n, sum(n_distance)::int as "nDistance"
+      from pilotage_structure_semaine where ${scope} group by semaine`.execute(db),
+    // A national year's arrays take a little more than PostgreSQL's default 4 MB of work memory: the
+    // grouping then spilled to disk in 9 batches (seen at 36 M records).
+    db.transaction().execute(async (trx) => {
+      await sql`set local work_mem = '16MB'`.execute(trx);
+      return sql<{ id: string; weeks: number[] }>`
+        select structure_id::text as id, array_agg(((semaine - ${q.fromMonday}::date) / 7)::int) as weeks
+        from pilotage_structure_semaine where ${scope} and n > 0 group by structure_id`.execute(trx);
+    }),
+  ]);
   const mondays = new Map<number, string>();
   const start = Date.parse(`${q.fromMonday}T00:00:00Z`);
   const ids = new Map<string, string[]>();
