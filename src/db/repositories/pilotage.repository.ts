@@ -348,13 +348,28 @@ export interface RollupRead {
 }
 
 /** Counts and minutes per value (or month) of a dimension over departments and a range of days. */
+/**
+ * A dashboard's rollup read, without parallel workers: it reads tens of thousands of index rows at most,
+ * and starting workers cost more than they saved (PostgreSQL at 36 M records on 2 cores: a national year by
+ * partner took about 180 ms with two workers, 85 ms without). `work_mem` fits the largest grouping (a
+ * national year of active weeks spilled to disk in 9 batches at the default 4 MB). PGlite has no workers;
+ * the settings are harmless there.
+ */
+async function rollupRead<T>(db: Db, read: (trx: Db) => Promise<T>): Promise<T> {
+  return db.transaction().execute(async (trx) => {
+    await sql`set local max_parallel_workers_per_gather = 0`.execute(trx);
+    await sql`set local work_mem = '16MB'`.execute(trx);
+    return read(trx);
+  });
+}
+
 export async function sumDimension(
   db: Db,
   q: RollupRead,
 ): Promise<Array<{ key: string; departement: string | null; count: number; minutes: number }>> {
   if (q.departements.length === 0 || (q.months === null && q.days.length === 0)) return [];
   const deps = sql.join(q.departements);
-  const parts = [];
+  const parts: RawBuilder<unknown>[] = [];
   if (q.months)
     parts.push(sql`select departement, valeur, mois as periode, n, minutes from pilotage_dep_mois
       where dimension = ${q.dimension} and departement in (${deps})
@@ -368,9 +383,11 @@ export async function sumDimension(
         )})`);
   const key = q.byMonth ? sql`to_char(periode, 'YYYY-MM')` : sql`valeur`;
   const dep = q.byDepartement ? sql`departement` : sql`null::text`;
-  const r = await sql<{ key: string; departement: string | null; count: number; minutes: number }>`
-    select ${key} as key, ${dep} as departement, sum(n)::int as count, sum(minutes)::bigint as minutes
-    from (${sql.join(parts, sql` union all `)}) x group by 1, 2`.execute(db);
+  const r = await rollupRead(db, (trx) =>
+    sql<{ key: string; departement: string | null; count: number; minutes: number }>`
+      select ${key} as key, ${dep} as departement, sum(n)::int as count, sum(minutes)::bigint as minutes
+      from (${sql.join(parts, sql` union all `)}) x group by 1, 2`.execute(trx),
+  );
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
 }
 
@@ -389,12 +406,14 @@ export async function sumStructureMonths(
   },
 ): Promise<Array<{ key: string; count: number; minutes: number }>> {
   const key = q.byMonth ? sql`to_char(mois, 'YYYY-MM')` : sql`valeur`;
-  const r = await sql<{ key: string; count: number; minutes: number }>`
-    select ${key} as key, sum(n)::int as count, sum(minutes)::bigint as minutes
-    from pilotage_structure_mois
-    where structure_id = ${q.structureId} and dimension = ${q.dimension}
-      and mois between ${q.months.from}::date and ${q.months.to}::date
-    group by 1`.execute(db);
+  const r = await rollupRead(db, (trx) =>
+    sql<{ key: string; count: number; minutes: number }>`
+      select ${key} as key, sum(n)::int as count, sum(minutes)::bigint as minutes
+      from pilotage_structure_mois
+      where structure_id = ${q.structureId} and dimension = ${q.dimension}
+        and mois between ${q.months.from}::date and ${q.months.to}::date
+      group by 1`.execute(trx),
+  );
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
 }
 
@@ -418,17 +437,16 @@ export async function weeklyActivity(
       ${q.departements ? sql`and departement in (${sql.join(q.departements)})` : sql``}`;
   // The two reads are independent: on a PostgreSQL server they run at once, on two connections.
   const [totals, active] = await Promise.all([
-    sql<{ semaine: string; n: number; nDistance: number }>`
-      select to_char(semaine, 'YYYY-MM-DD') as semaine, sum(n)::int as n, sum(n_distance)::int as "nDistance"
-      from pilotage_structure_semaine where ${scope} group by semaine`.execute(db),
-    // A national year's arrays take a little more than PostgreSQL's default 4 MB of work memory: the
-    // grouping then spilled to disk in 9 batches (seen at 36 M records).
-    db.transaction().execute(async (trx) => {
-      await sql`set local work_mem = '16MB'`.execute(trx);
-      return sql<{ id: string; weeks: number[] }>`
+    rollupRead(db, (trx) =>
+      sql<{ semaine: string; n: number; nDistance: number }>`
+        select to_char(semaine, 'YYYY-MM-DD') as semaine, sum(n)::int as n, sum(n_distance)::int as "nDistance"
+        from pilotage_structure_semaine where ${scope} group by semaine`.execute(trx),
+    ),
+    rollupRead(db, (trx) =>
+      sql<{ id: string; weeks: number[] }>`
         select structure_id::text as id, array_agg(((semaine - ${q.fromMonday}::date) / 7)::int) as weeks
-        from pilotage_structure_semaine where ${scope} and n > 0 group by structure_id`.execute(trx);
-    }),
+        from pilotage_structure_semaine where ${scope} and n > 0 group by structure_id`.execute(trx),
+    ),
   ]);
   const mondays = new Map<number, string>();
   const start = Date.parse(`${q.fromMonday}T00:00:00Z`);
