@@ -113,7 +113,7 @@ async function main() {
     at(1).push(timeCommand(['bin/maillage.js', '--help']));
     at(2).push(timeCommand([TSX, 'src/cli/main.ts', '--help']));
     at(3).push(timeCommand(['bin/maillage.js', 'import', '--help']));
-    at(4).push(await timeServer(['dist/http/server.js']));
+    at(4).push(await timeServer(['--enable-source-maps', 'dist/http/server.js']));
     at(5).push(await timeServer([TSX, 'src/http/server.ts']));
     process.stderr.write(`tour ${r + 1}/${RUNS}\n`);
   }
