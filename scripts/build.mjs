@@ -70,6 +70,9 @@ await build({
   target: 'node20',
   sourcemap: true,
   sourcesContent: false,
+  // Less text to parse at each start (7 → 4.8 MB); names are kept, so stack traces and `name`-reading code stay.
+  minifyWhitespace: true,
+  minifySyntax: true,
   external: EXTERNAL,
   plugins: [ownAddress],
   // The map points at src/ and node_modules/, which sit beside dist/: no copy of the sources inside it (a 13 MB
