@@ -29,7 +29,7 @@ export interface LazySchemaCompilers {
 
 /**
  * Issue 16, item 3: Fastify compiles every route's schemas (AJV for the input, fast-json-stringify for the
- * answers) when the server becomes ready, and that was a large share of the start: some 300 schemas before the
+ * answers) when the server becomes ready, and that was a large share of the start: some 400 schemas before the
  * first `/health`. These compilers are Fastify's own (the same packages, the same options: `ajv` and
  * `serializerOpts` of the server), but each schema is compiled on its route's first use, or in the background
  * once the server listens (`warmUp`), whichever comes first. Validation and serialization are unchanged.
