@@ -32,7 +32,6 @@ const EXTERNAL = [
   'highs', // WebAssembly (exact solver, in a worker thread of tsc's files)
   'pdfkit', // fonts read beside its code; loaded on the first poster or PDF
   'qrcode', // loaded on the first poster or survey link: not parsed at each start
-  'nodemailer', // loaded on the first mail over SMTP: not parsed at each start
   '@fastify/swagger-ui', // serves its own static files
   'pg-native', // optional in pg, never installed
 ];

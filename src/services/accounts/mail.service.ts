@@ -1,4 +1,4 @@
-import type { Transporter } from 'nodemailer';
+import nodemailer, { type Transporter } from 'nodemailer';
 import type { AppContext } from '../../composition.js';
 import { insertOutbox } from '../../db/repositories/accounts.repository.js';
 
@@ -13,12 +13,11 @@ export interface Mail {
 /** What sending needs: a whole context, or the parts a service gets before the context exists. */
 export type MailDeps = Pick<AppContext, 'clock' | 'config' | 'db' | 'logger'>;
 
-const transports = new Map<string, Promise<Transporter>>();
-/** nodemailer is loaded with the first mail sent over SMTP, not at the server's start (issue 16, item 3). */
-function transportFor(url: string): Promise<Transporter> {
+const transports = new Map<string, Transporter>();
+function transportFor(url: string): Transporter {
   let t = transports.get(url);
   if (!t) {
-    t = import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(url));
+    t = nodemailer.createTransport(url);
     transports.set(url, t);
   }
   return t;
@@ -40,7 +39,7 @@ export async function sendMail(ctx: MailDeps, mail: Mail): Promise<'smtp' | 'out
   const at = ctx.clock.now();
   if (ctx.config.smtpUrl) {
     try {
-      await (await transportFor(ctx.config.smtpUrl)).sendMail({
+      await transportFor(ctx.config.smtpUrl).sendMail({
         from: ctx.config.mailFrom,
         to: mail.to,
         subject: mail.subject,
