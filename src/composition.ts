@@ -14,6 +14,7 @@ import { type Geography, loadGeography } from './services/geography/load-geograp
 import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
 import { MobileService } from './services/mobile/mobile.service.js';
+import type { StartupTimings } from './services/operations/startup-timings.js';
 import { PilotageService } from './services/pilotage/pilotage.service.js';
 import { PilotageRollups } from './services/pilotage/rollups.service.js';
 import { SurveyService } from './services/pilotage/survey.service.js';
@@ -61,16 +62,27 @@ export interface ContextOverrides {
   readonly logger?: Logger;
   /** Geography is read-only and costly to build: tests share one. */
   readonly geography?: Geography;
+  /** The server's start: the database's opening and the geography's loading are timed into it. */
+  readonly timings?: StartupTimings;
 }
 
 export async function openContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
   const logger = overrides.logger ?? pino({ level: config.logLevel, base: { app: 'maillage' } });
   // The database opens while the commune registry is built: PGlite compiles its WebAssembly off the main
   // thread, and the registry is synchronous work on it, so starting both at once shortens every start.
-  const opening = overrides.database ? Promise.resolve(overrides.database) : openDatabase(config);
+  const timings = overrides.timings;
+  const opening = overrides.database
+    ? Promise.resolve(overrides.database)
+    : timings
+      ? timings.time('database', () => openDatabase(config))
+      : openDatabase(config);
   let geography: Geography;
   try {
-    geography = overrides.geography ?? loadGeography(config.refDir, logger);
+    geography =
+      overrides.geography ??
+      (timings
+        ? timings.timeSync('geography', () => loadGeography(config.refDir, logger))
+        : loadGeography(config.refDir, logger));
   } catch (error) {
     if (!overrides.database) await opening.then((d) => d.close()).catch(() => {});
     throw error;

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { cube } from '@electric-sql/pglite/contrib/cube';
 import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
@@ -41,6 +42,12 @@ export const PGLITE_OPTIONS = {
   parsers: { [INT8]: toNumber, [NUMERIC]: toNumber, [DATE]: asIs },
 };
 
+/** The WebAssembly build of Postgres that PGlite loads, beside its entry point. */
+const PGLITE_WASM = join(
+  dirname(createRequire(import.meta.url).resolve('@electric-sql/pglite')),
+  'pglite.wasm',
+);
+
 /** The PGlite files inside the data folder (documents and the lock sit beside them). */
 export const pgliteDir = (dataDir: string) => join(dataDir, 'pglite');
 
@@ -65,15 +72,17 @@ export async function openPglite(
   if (dataDir) mkdirSync(dataDir, { recursive: true });
   const lock = dataDir ? lockDataDir(dataDir, role) : null;
   try {
-    const pglite = await PGlite.create(
-      dataDir ? pgliteDir(dataDir) : 'memory://',
-      options.sharedBuffers
-        ? {
-            ...PGLITE_OPTIONS,
-            startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`],
-          }
-        : PGLITE_OPTIONS,
-    );
+    // Postgres's WebAssembly, read now and compiled off the main thread at once (issue 16, item 3): PGlite
+    // would read it only after loading its own modules, by which time the caller's synchronous work (the
+    // commune registry, built meanwhile by openContext) holds the main thread, and nothing overlapped.
+    const pgliteWasmModule = WebAssembly.compile(readFileSync(PGLITE_WASM));
+    const pglite = await PGlite.create(dataDir ? pgliteDir(dataDir) : 'memory://', {
+      ...PGLITE_OPTIONS,
+      pgliteWasmModule: await pgliteWasmModule,
+      ...(options.sharedBuffers
+        ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`] }
+        : {}),
+    });
     const pool = new PGlitePool(pglite);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     return {

@@ -10,6 +10,7 @@ import { errorsPlugin, frenchFrameworkError } from './plugins/errors.js';
 import { finiteNumbersAjvPlugin, finiteRouteInputs } from './plugins/finite-numbers.js';
 import { requestSerializer } from './plugins/log-redaction.js';
 import { rateLimitPlugin } from './plugins/rate-limit.js';
+import { lazySchemaCompilers, type SchemaWarmUp } from './plugins/schema-compilers.js';
 import { securityHeadersBeforeRouting, securityPlugin } from './plugins/security.js';
 import { sessionPlugin } from './plugins/session.js';
 import { accompagnementRoutes } from './routes/accompagnement.routes.js';
@@ -34,12 +35,21 @@ import { territoryRoutes } from './routes/territory.routes.js';
 
 export type App = FastifyInstance;
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Compiles the route schemas not compiled yet (plugins/schema-compilers.ts); also run after `listen`. */
+    warmUpSchemas(): Promise<SchemaWarmUp>;
+  }
+}
+
 /**
  * The HTTP shell around a context: external plugins first, then ours, then routes.
  * No `listen` here: tests call `app.inject()`, the server calls `listen`.
  */
 export async function buildApp(ctx: AppContext): Promise<App> {
   const securityHeaders = securityHeadersBeforeRouting(ctx.config);
+  // Route schemas are compiled on first use or just after `listen`, not before it (issue 16, item 3).
+  const schemas = lazySchemaCompilers();
   const app = Fastify({
     // Tokens in URLs never reach the access log (finding 11).
     loggerInstance: ctx.logger.child({}, { serializers: { req: requestSerializer } }) as FastifyBaseLogger,
@@ -50,12 +60,24 @@ export async function buildApp(ctx: AppContext): Promise<App> {
       customOptions: { coerceTypes: 'array', removeAdditional: true, allErrors: false },
       plugins: [finiteNumbersAjvPlugin],
     },
+    schemaController: { compilersFactory: schemas.compilersFactory },
     routerOptions: { maxParamLength: 200, ignoreTrailingSlash: true },
     frameworkErrors: (error, request, reply) => {
       securityHeaders(request.raw, reply.raw);
       return frenchFrameworkError(error, request, reply);
     },
   }).withTypeProvider<TypeBoxTypeProvider>();
+  app.decorate('warmUpSchemas', () => schemas.warmUp());
+  app.addHook('onListen', (done) => {
+    const started = performance.now();
+    void schemas.warmUp().then(({ compiled, failures }) => {
+      const ms = Math.round(performance.now() - started);
+      app.log.info({ compiled, ms }, 'schémas des routes compilés');
+      for (const { route, error } of failures)
+        app.log.error({ err: error, route }, 'schéma de route invalide');
+    });
+    done();
+  });
   // Before any route: numbers in every route's input must be finite (finding 7, issue 9).
   app.addHook('onRoute', finiteRouteInputs);
 

@@ -4,6 +4,7 @@ import { loadConfig } from '../config.js';
 import { runEscaladeJobs } from '../services/escalade/jobs.js';
 import { scheduleRetention } from '../services/operations/retention.js';
 import { newChannelToken, removeServerFile, writeServerFile } from '../services/operations/server-file.js';
+import { StartupTimings } from '../services/operations/startup-timings.js';
 import { startRollupCatchUp } from '../services/pilotage/jobs.js';
 import { startRendezvousJobs } from '../services/rendezvous/jobs.js';
 import { seedOnFirstStart } from '../services/snapshots/first-start.js';
@@ -11,12 +12,15 @@ import { buildApp } from './app.js';
 import { cliChannelRoutes } from './routes/cli-channel.routes.js';
 
 /** `npm start`: open the context, serve, and shut down gracefully on SIGINT/SIGTERM. */
+const timings = new StartupTimings();
 const config = loadConfig();
-const ctx = await openContext(config);
+const ctx = await openContext(config, { timings });
+timings.mark('context');
 // Empty directory on the first start: the bundled official list (MAILLAGE_SEED=none skips it).
 await seedOnFirstStart(ctx).catch((error: unknown) =>
   ctx.logger.error({ err: error }, 'premier démarrage en erreur'),
 );
+timings.mark('seed');
 const app = await buildApp(ctx);
 // The embedded database is this process's alone: `maillage` commands hand their writes to it (issue 16).
 const channelToken = ctx.database.kind === 'pglite' ? newChannelToken() : null;
@@ -58,10 +62,14 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+timings.mark('app');
 // Build the locator's index before the first visitor (and before /ready says so).
 await ctx.locator.snapshot();
+timings.mark('locator');
 await app.listen({ port: config.port, host: config.host });
+timings.mark('listen');
 if (channelToken) {
   const { port } = app.server.address() as AddressInfo;
   writeServerFile(config.dataDir, { pid: process.pid, port, token: channelToken });
 }
+ctx.logger.info({ ms: timings.summary() }, 'démarrage : durées par étape (ms)');

@@ -125,6 +125,21 @@ describe('parseCentroidsCsv', () => {
     ]);
   });
 
+  it('reads a file without quotes (line by line) as the CSV reader reads a quoted one', () => {
+    const plain =
+      'latitude,code_insee,nom,longitude\r\n49.9,02361,Guise,3.63\r\n\r\n  \r\n1,ABCDE\r\n41.93,2A004,Ajaccio,8.74,extra\r\n';
+    const quoted = plain.replace('Guise', '"Guise"').replace('Ajaccio', '"Ajac\ncio"');
+    const a = parseCentroidsCsv(plain);
+    const b = parseCentroidsCsv(quoted);
+    expect([...a.centroids]).toEqual([...b.centroids]);
+    expect(a.issues).toEqual(b.issues);
+    expect([...a.centroids.keys()]).toEqual(['02361', '2A004']);
+    expect(a.issues.map((i) => [i.line, i.field])).toEqual([
+      [3, 'code_insee'],
+      [4, 'code_insee'],
+    ]);
+  });
+
   it('refuses a file without the needed columns', () => {
     const { centroids, issues } = parseCentroidsCsv('a,b\n1,2\n');
     expect(centroids.size).toBe(0);

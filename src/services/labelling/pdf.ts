@@ -1,8 +1,11 @@
-import PDFDocument from 'pdfkit';
 import { type Criterion, type GridEntry, VERDICT_LABELS } from '../../domain/labelling/index.js';
 
-/** PDF documents of the labellisation: the certificate and the audit report (pdfkit, built-in Helvetica). */
-function collect(build: (doc: PDFKit.PDFDocument) => void, title: string): Promise<Buffer> {
+/**
+ * PDF documents of the labellisation: the certificate and the audit report (pdfkit, built-in Helvetica).
+ * pdfkit is loaded on the first document, not at the server's start (issue 16, item 3).
+ */
+async function collect(build: (doc: PDFKit.PDFDocument) => void, title: string): Promise<Buffer> {
+  const { default: PDFDocument } = await import('pdfkit');
   return new Promise((resolve, reject) => {
     const doc = new PDFDocument({
       size: 'A4',

@@ -1,6 +1,4 @@
 import { existsSync } from 'node:fs';
-import PDFDocument from 'pdfkit';
-import QRCode from 'qrcode';
 import type { Occurrence, Stop } from '../../domain/mobile/index.js';
 import { timeZoneOf } from '../../domain/shared/time-zone.js';
 import { frenchDay, frenchSlot, passageDay } from '../../web/views/mobile/mobile.view.js';
@@ -27,6 +25,11 @@ export interface PosterInput {
 }
 
 export async function posterPdf(p: PosterInput): Promise<Buffer> {
+  // Loaded on the first poster, not at the server's start (issue 16, item 3).
+  const [{ default: PDFDocument }, { default: QRCode }] = await Promise.all([
+    import('pdfkit'),
+    import('qrcode'),
+  ]);
   const qr = await QRCode.toBuffer(p.pageUrl, {
     type: 'png',
     margin: 1,

@@ -1,4 +1,3 @@
-import QRCode from 'qrcode';
 import type { Db } from '../../db/database.js';
 import { findStructureById } from '../../db/repositories/directory.repository.js';
 import * as repo from '../../db/repositories/pilotage.repository.js';
@@ -45,6 +44,7 @@ export class SurveyService {
       expiresAt,
     });
     const url = `${this.publicUrl.replace(/\/$/, '')}/avis/${token}`;
+    const { default: QRCode } = await import('qrcode'); // on first use, not at start (issue 16, item 3)
     const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
     return { token, url, svg, expiresAt, structure: { id: s.id, name: s.name } };
   }
