@@ -10,6 +10,7 @@ import { DirectoryService } from './services/directory/directory.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { EscaladeService } from './services/escalade/escalade.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
+import { loadCommuneCodes } from './services/geography/commune-codes.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
 import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
@@ -61,6 +62,11 @@ export interface ContextOverrides {
   readonly logger?: Logger;
   /** Geography is read-only and costly to build: tests share one. */
   readonly geography?: Geography;
+  /**
+   * Build the commune registry on first use instead of at start (the CLI: most commands never read it,
+   * and it costs about 75 MB of heap and a few hundred milliseconds). The server loads it at start.
+   */
+  readonly lazyGeography?: boolean;
 }
 
 export async function openContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
@@ -68,21 +74,38 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
   // The database opens while the commune registry is built: PGlite compiles its WebAssembly off the main
   // thread, and the registry is synchronous work on it, so starting both at once shortens every start.
   const opening = overrides.database ? Promise.resolve(overrides.database) : openDatabase(config);
-  let geography: Geography;
-  try {
-    geography = overrides.geography ?? loadGeography(config.refDir, logger);
-  } catch (error) {
-    if (!overrides.database) await opening.then((d) => d.close()).catch(() => {});
-    throw error;
+  let loaded: Geography | null = overrides.geography ?? null;
+  const geography = () => {
+    loaded ??= loadGeography(config.refDir, logger);
+    return loaded;
+  };
+  let geocoder: Geocoder | null = null;
+  const geocoderOf = () => {
+    if (geocoder) return geocoder;
+    const local = new LocalGeocoder(geography().communes);
+    geocoder =
+      config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
+    return geocoder;
+  };
+  if (!overrides.lazyGeography) {
+    try {
+      geocoderOf();
+    } catch (error) {
+      if (!overrides.database) await opening.then((d) => d.close()).catch(() => {});
+      throw error;
+    }
   }
   const database = await opening;
   const clock = overrides.clock ?? systemClock;
-  const local = new LocalGeocoder(geography.communes);
-  const geocoder =
-    config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
   const mobile = new MobileService(database.db, clock);
   const rollups = new PilotageRollups(database.db, logger);
-  const accompagnement = new AccompagnementService(database.db, clock, geography, logger, rollups.listener);
+  const accompagnement = new AccompagnementService(
+    database.db,
+    clock,
+    { communeCodes: () => loadCommuneCodes(), geography },
+    logger,
+    rollups.listener,
+  );
   const rendezvous = new RendezvousService(
     database.db,
     clock,
@@ -97,8 +120,12 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     db: database.db,
     clock,
     logger,
-    geography,
-    geocoder,
+    get geography() {
+      return geography();
+    },
+    get geocoder() {
+      return geocoderOf();
+    },
     locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, mobile), rendezvous),
     territory: new TerritoryService(database.db, config, logger),
     labelling: createLabelling({ db: database.db, clock, config }),

@@ -37,10 +37,12 @@ export async function withContext<T>(body: (ctx: AppContext) => Promise<T>): Pro
   // Logs go to stderr: stdout carries the command's output (often --json, read by scripts).
   const logger = pino({ level: config.logLevel, base: { app: 'maillage' } }, pino.destination(2));
   const database = await openDatabase(config, commandRole(), { sharedBuffers: '32MB' });
-  const ctx = await openContext(config, { logger, database }).catch(async (error: unknown) => {
-    await database.close();
-    throw error;
-  });
+  const ctx = await openContext(config, { logger, database, lazyGeography: true }).catch(
+    async (error: unknown) => {
+      await database.close();
+      throw error;
+    },
+  );
   try {
     return await body(ctx);
   } finally {
