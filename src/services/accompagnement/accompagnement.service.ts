@@ -212,7 +212,7 @@ export class AccompagnementService {
   // ------------------------------------------------------------------- writing
 
   /** What an import's reading thread needs to check rows without the database (import-reader.ts). */
-  async importSetup(file: string, batchSize: number): Promise<ImportSetup> {
+  async importSetup(file: string, batchSize: number, batchBytes: number): Promise<ImportSetup> {
     const catalogue = await this.catalogue();
     const structures = await structureKeys(this.db);
     return {
@@ -228,6 +228,7 @@ export class AccompagnementService {
         zone: zoneOfStructure(s.code_insee),
       })),
       batchSize,
+      batchBytes,
     };
   }
 

@@ -33,6 +33,8 @@ export interface ImportSetup {
   /** Every structure by its id_fs (the operator may write for any). */
   readonly structures: readonly StructureRef[];
   readonly batchSize: number;
+  /** A batch is also cut past this many bytes of lines. */
+  readonly batchBytes: number;
 }
 
 /** A batch ready to write, and what the reading found on its lines. */
@@ -155,9 +157,10 @@ export async function readExchangeFile(
     });
   };
 
+  let batchStart = 0;
   for await (const { record, info } of parser as AsyncIterable<{
     record: string[];
-    info: { lines: number };
+    info: { lines: number; bytes: number };
   }>) {
     if (header === null) {
       const problem = checkExchangeHeader(record);
@@ -180,7 +183,10 @@ export async function readExchangeFile(
     for (let i = 0; i < header.length; i++) row[header[i] as string] = record[i] ?? '';
     inputs.push(exchangeRowToInput(row));
     lines.push(info.lines);
-    if (inputs.length >= setup.batchSize) await flush();
+    if (inputs.length >= setup.batchSize || info.bytes - batchStart >= setup.batchBytes) {
+      batchStart = info.bytes;
+      await flush();
+    }
   }
   if (header === null)
     throw new HeaderError('en-tête', 'Fichier vide : l’en-tête du format d’échange est attendu.');

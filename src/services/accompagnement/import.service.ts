@@ -17,6 +17,13 @@ export interface ActivityImportReport {
 }
 
 export const IMPORT_BATCH = 5000;
+/**
+ * The reading thread's heap, bounded: by default V8 lets a young thread's heap grow far beyond what it
+ * holds (a batch of lines, the commune codes), and `activity import` peaked about 120 MB higher.
+ * A batch is also cut at READ_BATCH_BYTES of lines, so long lines cannot fill it.
+ */
+const READER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
+export const READ_BATCH_BYTES = 4 * 1024 * 1024;
 /** Past this many rejections the report keeps counting but lists no more (bounded output). */
 export const REJECTIONS_LISTED = 10_000;
 
@@ -26,12 +33,13 @@ export const REJECTIONS_LISTED = 10_000;
  * test runner).
  */
 function readerWorker(setup: ImportSetup): Worker {
+  const options = { workerData: setup, resourceLimits: READER_LIMITS };
   if (!import.meta.url.endsWith('.ts'))
-    return new Worker(new URL('./import.worker.js', import.meta.url), { workerData: setup });
+    return new Worker(new URL('./import.worker.js', import.meta.url), options);
   const entry = new URL('./import.worker.ts', import.meta.url).href;
   return new Worker(
     `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
-    { eval: true, workerData: setup },
+    { ...options, eval: true },
   );
 }
 
@@ -53,7 +61,7 @@ export async function importActivity(
     rejectedTotal++;
     if (report.rejected.length < REJECTIONS_LISTED) report.rejected.push(issue);
   };
-  const setup = await service.importSetup(file, IMPORT_BATCH);
+  const setup = await service.importSetup(file, IMPORT_BATCH, READ_BATCH_BYTES);
   const worker = readerWorker(setup);
   const tell = (m: ToReader) => worker.postMessage(m);
 
