@@ -6,11 +6,17 @@
  * every snapshot must stay ≤ 1 MB.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { CommuneCodes, type CommuneRecord } from '../src/domain/geography/index.js';
 import { readCsv } from '../src/domain/territory/csv.js';
-import { SNAPSHOT_FILES, type SnapshotFile } from '../src/services/snapshots/snapshot-files.js';
+import {
+  COMMUNE_CODES,
+  SNAPSHOT_FILES,
+  type SnapshotFile,
+} from '../src/services/snapshots/snapshot-files.js';
 
 const MAX_BYTES = 1024 * 1024;
 
@@ -55,14 +61,27 @@ function transform(file: SnapshotFile, text: string): string {
 
 await mkdir(out, { recursive: true });
 let failed = false;
-for (const file of SNAPSHOT_FILES) {
-  const source = await readFile(join(from, file.name), 'utf8');
-  const gz = gzipSync(Buffer.from(transform(file, source), 'utf8'), { level: 9 });
-  await writeFile(join(out, `${file.name}.gz`), gz);
+async function write(name: string, sourceLength: number, text: string) {
+  const gz = gzipSync(Buffer.from(text, 'utf8'), { level: 9 });
+  await writeFile(join(out, `${name}.gz`), gz);
   const ok = gz.length <= MAX_BYTES;
   failed ||= !ok;
   process.stdout.write(
-    `${`${file.name}.gz`.padEnd(34)} ${String(source.length).padStart(9)} → ${String(gz.length).padStart(8)} octets${ok ? '' : '  TROP GROS (> 1 Mo)'}\n`,
+    `${`${name}.gz`.padEnd(34)} ${String(sourceLength).padStart(9)} → ${String(gz.length).padStart(8)} octets${ok ? '' : '  TROP GROS (> 1 Mo)'}\n`,
   );
 }
+for (const file of SNAPSHOT_FILES) {
+  const source = await readFile(join(from, file.name), 'utf8');
+  await write(file.name, source.length, transform(file, source));
+}
+// The commune codes come from the pinned @etalab/decoupage-administratif, not from the reference folder.
+const communesJson = createRequire(import.meta.url).resolve(
+  '@etalab/decoupage-administratif/data/communes.json',
+);
+const communesText = await readFile(communesJson, 'utf8');
+await write(
+  COMMUNE_CODES,
+  communesText.length,
+  CommuneCodes.fromRecords(JSON.parse(communesText) as CommuneRecord[]).toCsv(),
+);
 if (failed) process.exit(1);

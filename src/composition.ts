@@ -10,6 +10,7 @@ import { DirectoryService } from './services/directory/directory.service.js';
 import { LocatorService } from './services/directory/locator.service.js';
 import { EscaladeService } from './services/escalade/escalade.service.js';
 import { BanGeocoder } from './services/geocoding/ban-geocoder.js';
+import { loadCommuneCodes } from './services/geography/commune-codes.js';
 import { type Geography, loadGeography } from './services/geography/load-geography.js';
 import { createLabelling, type Labelling } from './services/labelling/index.js';
 import { mobileStopsSource } from './services/mobile/locator-stops.js';
@@ -64,6 +65,11 @@ export interface ContextOverrides {
   readonly geography?: Geography;
   /** The server's start: the database's opening and the geography's loading are timed into it. */
   readonly timings?: StartupTimings;
+  /**
+   * Build the commune registry on first use instead of at start (the CLI: most commands never read it,
+   * and it costs about 75 MB of heap and a few hundred milliseconds). The server loads it at start.
+   */
+  readonly lazyGeography?: boolean;
 }
 
 export async function openContext(config: Config, overrides: ContextOverrides = {}): Promise<AppContext> {
@@ -76,25 +82,40 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     : timings
       ? timings.time('database', () => openDatabase(config))
       : openDatabase(config);
-  let geography: Geography;
-  try {
-    geography =
-      overrides.geography ??
-      (timings
-        ? timings.timeSync('geography', () => loadGeography(config.refDir, logger))
-        : loadGeography(config.refDir, logger));
-  } catch (error) {
-    if (!overrides.database) await opening.then((d) => d.close()).catch(() => {});
-    throw error;
+  let loaded: Geography | null = overrides.geography ?? null;
+  const geography = () => {
+    loaded ??= timings
+      ? timings.timeSync('geography', () => loadGeography(config.refDir, logger))
+      : loadGeography(config.refDir, logger);
+    return loaded;
+  };
+  let geocoder: Geocoder | null = null;
+  const geocoderOf = () => {
+    if (geocoder) return geocoder;
+    const local = new LocalGeocoder(geography().communes);
+    geocoder =
+      config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
+    return geocoder;
+  };
+  if (!overrides.lazyGeography) {
+    try {
+      geocoderOf();
+    } catch (error) {
+      if (!overrides.database) await opening.then((d) => d.close()).catch(() => {});
+      throw error;
+    }
   }
   const database = await opening;
   const clock = overrides.clock ?? systemClock;
-  const local = new LocalGeocoder(geography.communes);
-  const geocoder =
-    config.geocoder === 'ban' ? new BanGeocoder(config.banUrl, config.banTimeoutMs, local, logger) : local;
   const mobile = new MobileService(database.db, clock);
   const rollups = new PilotageRollups(database.db, logger);
-  const accompagnement = new AccompagnementService(database.db, clock, geography, logger, rollups.listener);
+  const accompagnement = new AccompagnementService(
+    database.db,
+    clock,
+    { communeCodes: () => loadCommuneCodes(), geography },
+    logger,
+    rollups.listener,
+  );
   const rendezvous = new RendezvousService(
     database.db,
     clock,
@@ -109,8 +130,12 @@ export async function openContext(config: Config, overrides: ContextOverrides = 
     db: database.db,
     clock,
     logger,
-    geography,
-    geocoder,
+    get geography() {
+      return geography();
+    },
+    get geocoder() {
+      return geocoderOf();
+    },
     locator: new LocatorService(database.db, clock, mobileStopsSource(database.db, mobile), rendezvous),
     territory: new TerritoryService(database.db, config, logger),
     labelling: createLabelling({ db: database.db, clock, config }),

@@ -1,3 +1,4 @@
+import { setFlagsFromString } from 'node:v8';
 import type { AppContext } from '../composition.js';
 import { DomainError } from '../domain/shared/errors.js';
 import type { ServerJob, ServerJobResult } from '../services/operations/server-jobs.js';
@@ -26,6 +27,11 @@ const commandRole = () => `commande « maillage ${process.argv.slice(2, 4).join(
  * the way (stop the server, or use the back office): see src/db/data-dir-lock.ts.
  */
 export async function withContext<T>(body: (ctx: AppContext) => Promise<T>): Promise<T> {
+  // The command profile of the embedded database. PGlite's WebAssembly (≈ 25 MB of code) is compiled by
+  // V8's optimising tier only: by default a baseline (Liftoff) copy is compiled first and stays resident
+  // beside the optimised one; without it `activity import` peaks 60 to 90 MB lower (docs/BENCHMARKS.md).
+  // Must run before PGlite compiles its module, i.e. before the database opens.
+  setFlagsFromString('--no-liftoff');
   const [{ default: pino }, { closeContext, openContext }, { loadConfig }, { openDatabase }] =
     await Promise.all([
       import('pino'),
@@ -37,10 +43,12 @@ export async function withContext<T>(body: (ctx: AppContext) => Promise<T>): Pro
   // Logs go to stderr: stdout carries the command's output (often --json, read by scripts).
   const logger = pino({ level: config.logLevel, base: { app: 'maillage' } }, pino.destination(2));
   const database = await openDatabase(config, commandRole(), { sharedBuffers: '32MB' });
-  const ctx = await openContext(config, { logger, database }).catch(async (error: unknown) => {
-    await database.close();
-    throw error;
-  });
+  const ctx = await openContext(config, { logger, database, lazyGeography: true }).catch(
+    async (error: unknown) => {
+      await database.close();
+      throw error;
+    },
+  );
   try {
     return await body(ctx);
   } finally {

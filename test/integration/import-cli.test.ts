@@ -202,6 +202,37 @@ describe('the maillage command line', () => {
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/colonne|en-tête/i);
   }, 180_000);
+
+  it('activity import reads the file in its worker thread, compiled (dist/) and from the sources (tsx)', async () => {
+    const row = (id: string, idFs: string) =>
+      [id, idFs, '2026-05-04T09:30:00+02:00', '20', 'guichet', 'caf', 'caf.rsa', 'resolu', '', '02691'].join(
+        ',',
+      );
+    const { EXCHANGE_HEADER } = await import('../../src/domain/accompagnement/index.js');
+    const activity = file(
+      'activity.csv',
+      [
+        EXCHANGE_HEADER,
+        row('6f1c2b1e-0000-4000-8000-000000000001', '1'),
+        row('6f1c2b1e-0000-4000-8000-000000000002', 'inconnue'),
+      ].join('\n'),
+    );
+    const compiled = await cli('activity', 'import', activity, '--json');
+    expect(compiled.code).toBe(0);
+    expect(JSON.parse(compiled.stdout)).toMatchObject({
+      created: 1,
+      rejected: [{ line: 3, field: 'id_fs' }],
+    });
+    const dev = await run(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'activity', 'import', activity, '--json'],
+      {
+        env,
+        timeout: 120_000,
+      },
+    );
+    expect(JSON.parse(dev.stdout)).toMatchObject({ created: 0, unchanged: 1, rejected: [{ line: 3 }] });
+  }, 240_000);
 });
 
 describe('import structures --from-datagouv (local stand-in for data.gouv.fr)', () => {

@@ -1,4 +1,3 @@
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
@@ -27,12 +26,11 @@ export async function runActivityImport(
   const bar = args.progress
     ? new SingleBar({ format: 'Import {bar} {percentage} % | {rows} lignes', hideCursor: true })
     : null;
-  const stream = createReadStream(args.file);
   bar?.start(size, 0, { rows: 0 });
   let report: ActivityImportReport;
   try {
-    report = await importActivity(ctx.accompagnement, stream, {
-      onProgress: (rows) => bar?.update(stream.bytesRead, { rows }),
+    report = await importActivity(ctx.accompagnement, args.file, {
+      onProgress: (rows, bytesRead) => bar?.update(bytesRead, { rows }),
     });
   } finally {
     bar?.stop();

@@ -65,17 +65,19 @@ export async function createMonthPartition(db: Db, month: string): Promise<void>
 // ---------------------------------------------------------------------------------------------
 
 /**
- * Called inside the write transaction with what was added and what was replaced (the stored
- * version before the update): the pilotage rollups are kept exact this way (docs/adr/0014-pilotage.md).
- * `bulk` (an import) lets the listener defer its work to a set-based pass over the months touched.
+ * Called inside the write transaction with what changed, so the pilotage rollups stay exact
+ * (docs/adr/0014-pilotage.md): the records added and the stored versions they replaced; or, for an import
+ * (`bulk`), only the local months (first days) those records fall in, for a set-based pass over them.
  */
 export type WriteListener = (
   trx: Db,
-  change: {
-    readonly added: readonly RecordInsert[];
-    readonly removed: readonly RecordRow[];
-    readonly bulk: boolean;
-  },
+  change:
+    | {
+        readonly bulk: false;
+        readonly added: readonly RecordInsert[];
+        readonly removed: readonly RecordRow[];
+      }
+    | { readonly bulk: true; readonly months: readonly string[] },
 ) => Promise<void>;
 
 /** What the caller decided about records whose id was already stored. */
@@ -84,10 +86,27 @@ export type BatchDecision =
   | { readonly abort: false; readonly replace: ReadonlyArray<RecordInsert> };
 
 /**
- * A batch's values travel as ONE JSON parameter expanded by `json_to_recordset`: thousands of bound
- * parameters cost more to encode and plan than the insert itself (bench/accompagnement.bench.ts).
+ * A batch of rows to write, already serialised: its values travel as ONE JSON parameter expanded by
+ * `json_to_recordset` (thousands of bound parameters cost more to encode and plan than the insert
+ * itself). An import's reading thread builds the text; `rows()` parses it back only when an id was
+ * already stored (the rare case of a re-import).
  */
-const asJson = (rows: readonly object[]) => JSON.stringify(rows);
+export interface RecordBatch {
+  readonly json: string;
+  readonly size: number;
+  /** The months (`YYYY-MM`, UTC, of `debut`) the rows fall in: the partitions they need. */
+  readonly partitionMonths: readonly string[];
+  rows(): readonly RecordInsert[];
+}
+
+export function recordBatch(rows: readonly RecordInsert[]): RecordBatch {
+  return {
+    json: JSON.stringify(rows),
+    size: rows.length,
+    partitionMonths: [...new Set(rows.map((r) => new Date(r.debut).toISOString().slice(0, 7)))],
+    rows: () => rows,
+  };
+}
 
 const RECORD_COLUMNS =
   sql.raw(`id uuid, debut timestamptz, jour_local date, structure_id uuid, departement text,
@@ -97,40 +116,53 @@ const RECORD_NAMES = sql.raw(`id, debut, jour_local, structure_id, departement, 
   arret_bus, partenaire, demarche, resultat, tranche_age, commune_usager, premiere_visite, autonomie, note, source`);
 
 /**
- * Registers the ids and inserts the records whose id was new, in ONE statement reading the batch once;
- * returns those ids. An id already registered (any month) is left for the caller to decide.
+ * Registers the ids and inserts the records whose id was new, in ONE statement reading the batch once.
+ * Returns what is small in the common case: the ids that were already registered (any month), left
+ * for the caller to decide, and the local months (first days) of the records inserted.
  */
-async function insertNewRecords(trx: Db, rows: readonly RecordInsert[], now: Date): Promise<Set<string>> {
-  const r = await sql<{ id: string }>`
-    with batch as (select * from json_to_recordset(${asJson(rows)}::json) as x(${RECORD_COLUMNS})),
+async function insertNewRecords(
+  trx: Db,
+  json: string,
+  now: Date,
+): Promise<{ known: string[]; months: string[] }> {
+  const r = await sql<{ kind: 'k' | 'm'; value: string }>`
+    with batch as (select * from json_to_recordset(${json}::json) as x(${RECORD_COLUMNS})),
     fresh as (
       insert into accompagnement_ids (id, debut) select id, debut from batch
-      on conflict (id) do nothing returning id)
-    insert into accompagnements (${RECORD_NAMES}, created_at, updated_at)
-    select batch.*, ${now}::timestamptz, ${now}::timestamptz from batch join fresh using (id)
-    returning id`.execute(trx);
-  return new Set(r.rows.map((x) => x.id));
+      on conflict (id) do nothing returning id),
+    inserted as (
+      insert into accompagnements (${RECORD_NAMES}, created_at, updated_at)
+      select batch.*, ${now}::timestamptz, ${now}::timestamptz from batch join fresh using (id)
+      returning jour_local)
+    select 'm' as kind, to_char(date_trunc('month', jour_local), 'YYYY-MM-DD') as value from inserted group by 2
+    union all
+    select 'k', id::text from batch where id not in (select id from fresh)`.execute(trx);
+  const known: string[] = [];
+  const months: string[] = [];
+  for (const x of r.rows) (x.kind === 'k' ? known : months).push(x.value);
+  return { known, months };
 }
+
+const monthOfDay = (day: string) => `${day.slice(0, 7)}-01`;
 
 /**
  * Writes a batch in ONE transaction: records with a new id are inserted; for ids already stored (in
  * any month), `decide` sees the stored rows (locked) and says which to replace, or to abort — then
- * nothing of the batch is written. Returns the ids that were new, or null when aborted.
+ * nothing of the batch is written. Returns how many were new, or null when aborted.
  */
 export async function writeBatch(
   db: Db,
-  rows: readonly RecordInsert[],
+  batch: RecordBatch,
   now: Date,
-  decide: (existing: ReadonlyMap<string, RecordRow>) => BatchDecision,
+  decide: (existing: ReadonlyMap<string, RecordRow>, rows: readonly RecordInsert[]) => BatchDecision,
   afterWrite?: WriteListener,
   bulk = false,
-): Promise<Set<string> | null> {
-  if (rows.length === 0) return new Set();
+): Promise<{ created: number } | null> {
+  if (batch.size === 0) return { created: 0 };
   const aborted = Symbol('aborted');
   try {
     return await db.transaction().execute(async (trx) => {
-      const ids = await insertNewRecords(trx, rows, now);
-      const known = rows.filter((r) => !ids.has(r.id)).map((r) => r.id);
+      const { known, months } = await insertNewRecords(trx, batch.json, now);
       const existing = new Map<string, RecordRow>();
       if (known.length > 0) {
         const stored = await trx
@@ -144,16 +176,22 @@ export async function writeBatch(
           .execute();
         for (const r of stored) existing.set(r.id, r);
       }
-      const decision = decide(existing);
+      // The rows are only needed (parsed back, for an import) when some id was already stored, or for a
+      // listener that adds each record to the rollups.
+      const rows = known.length > 0 || (afterWrite && !bulk) ? batch.rows() : [];
+      const decision = decide(existing, rows);
       if (decision.abort) throw aborted;
-      const toInsert = rows.filter((r) => ids.has(r.id));
-      const added: RecordInsert[] = [...toInsert];
+      const knownIds = new Set(known);
+      const added: RecordInsert[] = afterWrite && !bulk ? rows.filter((r) => !knownIds.has(r.id)) : [];
       const removed: RecordRow[] = [];
+      const touched = new Set(months);
       for (const row of decision.replace) {
         const previous = existing.get(row.id);
         if (!previous) continue;
         added.push(row);
         removed.push(previous);
+        touched.add(monthOfDay(row.jour_local));
+        touched.add(monthOfDay(previous.jour_local));
         await trx
           .deleteFrom('accompagnements')
           .where('id', '=', row.id)
@@ -169,9 +207,12 @@ export async function writeBatch(
           .where('id', '=', row.id)
           .execute();
       }
-      if (afterWrite && (added.length > 0 || removed.length > 0))
-        await afterWrite(trx, { added, removed, bulk });
-      return ids;
+      if (afterWrite && touched.size > 0)
+        await afterWrite(
+          trx,
+          bulk ? { bulk: true, months: [...touched].sort() } : { bulk: false, added, removed },
+        );
+      return { created: batch.size - known.length };
     });
   } catch (e) {
     if (e === aborted) return null;

@@ -96,6 +96,13 @@ export async function findStructureById(db: Executor, id: string): Promise<Struc
   return row ? rowToStructure(row) : null;
 }
 
+/** Every structure's ids, department and commune: what an accompaniment import checks rows against. */
+export function structureKeys(
+  db: Executor,
+): Promise<Array<{ id: string; id_fs: string; departement: string; code_insee: string }>> {
+  return db.selectFrom('structures').select(['id', 'id_fs', 'departement', 'code_insee']).execute();
+}
+
 export async function findStructuresByIdFs(
   db: Executor,
   idFs: readonly string[],

@@ -1,4 +1,5 @@
 export { parseCentroidsCsv } from './centroids.js';
+export { CommuneCodes } from './commune-codes.js';
 export {
   type Commune,
   type CommuneRecord,

@@ -3,9 +3,13 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/database.js';
 import type { RecordInsert, RecordRow } from '../../db/repositories/accompagnement.repository.js';
 import * as repo from '../../db/repositories/accompagnement.repository.js';
-import { findStructureById, findStructuresByIdFs } from '../../db/repositories/directory.repository.js';
+import { recordBatch } from '../../db/repositories/accompagnement.repository.js';
 import {
-  type Accompagnement,
+  findStructureById,
+  findStructuresByIdFs,
+  structureKeys,
+} from '../../db/repositories/directory.repository.js';
+import {
   type AccompagnementInput,
   accompagnement,
   CATALOGUE_RELEASE,
@@ -26,11 +30,25 @@ import {
 } from '../../domain/accompagnement/index.js';
 import { can } from '../../domain/accounts/policy.js';
 import type { Principal } from '../../domain/accounts/roles.js';
+import type { CommuneCodes } from '../../domain/geography/index.js';
 import { conflict, DomainError, invalid, notFound } from '../../domain/shared/errors.js';
 import type { Clock } from '../../domain/shared/time.js';
 import type { TimeZone } from '../../domain/shared/time-zone.js';
 import { randomToken, sha256 } from '../accounts/tokens.js';
 import type { Geography } from '../geography/load-geography.js';
+import type { ImportSetup } from './import-reader.js';
+import {
+  CONTENT_FIELDS,
+  type ContentField,
+  checkBatch,
+  type ItemIssue,
+  mergeKept,
+  type StructureRef,
+  sameContent,
+  toRow,
+} from './record-rows.js';
+
+export type { ItemIssue, StructureRef } from './record-rows.js';
 
 /**
  * Who writes or reads accompaniments:
@@ -43,46 +61,11 @@ export type Caller =
   | { readonly kind: 'token'; readonly structureId: string }
   | { readonly kind: 'operator' };
 
-export interface ItemIssue {
-  /** Position of the item in the batch (0-based), or the CSV line for an import. */
-  readonly index: number;
-  readonly field: string;
-  readonly message: string;
-}
-
 export interface BatchOutcome {
   readonly created: number;
   readonly updated: number;
   readonly unchanged: number;
   readonly rejected: readonly ItemIssue[];
-}
-
-/** Fields compared to tell "the same record again" from "a different record with the same id". */
-const CONTENT_FIELDS = [
-  'structure_id',
-  'duree_min',
-  'canal',
-  'arret_bus',
-  'partenaire',
-  'demarche',
-  'resultat',
-  'tranche_age',
-  'commune_usager',
-  'premiere_visite',
-  'autonomie',
-  'note',
-] as const satisfies ReadonlyArray<keyof RecordInsert>;
-type ContentField = (typeof CONTENT_FIELDS)[number];
-
-const sameContent = (a: RecordInsert, b: RecordRow, fields: readonly ContentField[]) =>
-  new Date(a.debut).getTime() === new Date(b.debut).getTime() &&
-  fields.every((f) => (a[f] ?? null) === (b[f] ?? null));
-
-interface StructureRef {
-  readonly id: string;
-  readonly idFs: string;
-  readonly departement: string;
-  readonly zone: string;
 }
 
 export const BATCH_MAX = 500;
@@ -99,7 +82,14 @@ export class AccompagnementService {
   constructor(
     private readonly db: Db,
     private readonly clock: Clock,
-    private readonly geography: Geography,
+    /**
+     * Read on first use: the communes' codes check `commune_usager` (an import needs nothing else of the
+     * geography); the departments and regions scope statistics.
+     */
+    private readonly places: {
+      readonly communeCodes: () => CommuneCodes;
+      readonly geography: () => Geography;
+    },
     private readonly logger?: Logger,
     /** Kept exact in each write transaction: the pilotage rollups (issue 14). */
     private readonly onWrite?: repo.WriteListener,
@@ -176,9 +166,10 @@ export class AccompagnementService {
 
   async rules(): Promise<RecordRules> {
     const catalogue = await this.catalogue();
+    const communes = this.places.communeCodes();
     return {
       now: this.clock.now(),
-      resolveCommune: (code) => this.geography.communes.resolve(code)?.code ?? null,
+      resolveCommune: (code) => communes.resolve(code),
       activeDemarche: (code) => {
         const d = catalogue.get(code);
         return d && d.retired_at === null ? { partenaire: d.partenaire as Partenaire } : null;
@@ -208,10 +199,9 @@ export class AccompagnementService {
     return can(caller.principal, 'accompagnement.record', { structureId: s.id, departement: s.departement });
   }
 
-  async #ensurePartitions(rows: readonly RecordInsert[]): Promise<void> {
+  async #ensurePartitions(months: readonly string[]): Promise<void> {
     this.#partitions ??= repo.existingPartitions(this.db);
     const known = await this.#partitions;
-    const months = new Set(rows.map((r) => new Date(r.debut).toISOString().slice(0, 7)));
     for (const m of months) {
       if (known.has(m)) continue;
       await repo.createMonthPartition(this.db, m);
@@ -220,6 +210,27 @@ export class AccompagnementService {
   }
 
   // ------------------------------------------------------------------- writing
+
+  /** What an import's reading thread needs to check rows without the database (import-reader.ts). */
+  async importSetup(file: string, batchSize: number, batchBytes: number): Promise<ImportSetup> {
+    const catalogue = await this.catalogue();
+    const structures = await structureKeys(this.db);
+    return {
+      file,
+      now: this.clock.now().toISOString(),
+      demarches: [...catalogue.values()]
+        .filter((d) => d.retired_at === null)
+        .map((d) => [d.code, d.partenaire] as const),
+      structures: structures.map((s) => ({
+        id: s.id,
+        idFs: s.id_fs,
+        departement: s.departement,
+        zone: zoneOfStructure(s.code_insee),
+      })),
+      batchSize,
+      batchBytes,
+    };
+  }
 
   /**
    * Checks and writes a batch.
@@ -244,74 +255,72 @@ export class AccompagnementService {
   ): Promise<BatchOutcome> {
     if (options.mode === 'api' && inputs.length > BATCH_MAX)
       throw new DomainError('too_large', `Un lot compte au plus ${BATCH_MAX} accompagnements.`, 'items');
-    const indexOf = options.indexOf ?? ((i: number) => i);
     const rules = await this.rules();
-    const rejected: ItemIssue[] = [];
-    const valid: Array<{ index: number; value: Accompagnement }> = [];
-    inputs.forEach((input, i) => {
-      const r = accompagnement(input, rules);
-      if (r.ok) valid.push({ index: indexOf(i), value: r.value });
-      else for (const issue of r.issues) rejected.push({ index: indexOf(i), ...issue });
+    const idFs = inputs.flatMap((input) => {
+      const v = input.id_fs;
+      if (typeof v === 'string' && v.trim() !== '') return [v.trim()];
+      return typeof v === 'number' && Number.isFinite(v) ? [String(v)] : [];
     });
-    await this.#resolveStructures(valid.map((v) => v.value.structureIdFs));
+    await this.#resolveStructures(idFs);
+    const checked = checkBatch(inputs, {
+      rules,
+      structureOf: (idFs) => this.#structures.get(idFs),
+      mayWrite: (s) => this.#mayWrite(caller, s),
+      indexOf: options.indexOf ?? ((i: number) => i),
+      agentId: options.agentId ?? null,
+      source: options.source,
+    });
+    if (options.mode === 'api' && checked.rejected.length > 0)
+      throw batchError(checked.rejected[0] as ItemIssue, 'invalid');
+    const outcome = await this.#write(recordBatch(checked.rows), {
+      mode: options.mode,
+      presentFields: options.presentFields,
+      indexOfId: (id) => checked.indexOf[checked.rows.findIndex((r) => r.id === id)] ?? 0,
+    });
+    return {
+      ...outcome,
+      unchanged: outcome.unchanged + checked.unchanged,
+      rejected: checked.rejected,
+    };
+  }
 
-    const rows: RecordInsert[] = [];
-    const indexById = new Map<string, number>();
-    const byId = new Map<string, RecordInsert>();
-    let unchanged = 0;
-    for (const { index, value } of valid) {
-      const s = this.#structures.get(value.structureIdFs);
-      if (!s) {
-        rejected.push({
-          index,
-          field: 'id_fs',
-          message: `Structure inconnue : « ${value.structureIdFs.slice(0, 40)} ».`,
-        });
-        continue;
-      }
-      if (!this.#mayWrite(caller, s)) {
-        rejected.push({
-          index,
-          field: 'id_fs',
-          message: 'Vous ne pouvez enregistrer des accompagnements que pour votre propre structure.',
-        });
-        continue;
-      }
-      const row = toRow(value, s, options.agentId ?? null, options.source);
-      const twin = byId.get(row.id);
-      if (twin) {
-        if (sameInsert(twin, row)) unchanged++;
-        else
-          rejected.push({
-            index,
-            field: 'id',
-            message: 'Identifiant en double dans le lot, avec un contenu différent.',
-          });
-        continue;
-      }
-      byId.set(row.id, row);
-      indexById.set(row.id, index);
-      rows.push(row);
-    }
-    rejected.sort((a, b) => a.index - b.index);
-    if (options.mode === 'api' && rejected.length > 0) throw batchError(rejected[0] as ItemIssue, 'invalid');
+  /**
+   * Writes rows an import's reading thread checked and serialised (import.worker.ts): ids already
+   * stored with a different content are updated (the file is the source), keeping what the file does
+   * not carry. The operator's caller: any structure.
+   */
+  async writeImportBatch(
+    batch: repo.RecordBatch,
+    presentFields: readonly ContentField[],
+  ): Promise<{ created: number; updated: number; unchanged: number }> {
+    return this.#write(batch, { mode: 'import', presentFields, indexOfId: () => 0 });
+  }
 
-    await this.#ensurePartitions(rows);
+  async #write(
+    batch: repo.RecordBatch,
+    options: {
+      readonly mode: 'api' | 'import';
+      readonly presentFields?: readonly ContentField[];
+      readonly indexOfId: (id: string) => number;
+    },
+  ): Promise<{ created: number; updated: number; unchanged: number }> {
+    await this.#ensurePartitions(batch.partitionMonths);
     const fields = options.mode === 'import' ? (options.presentFields ?? CONTENT_FIELDS) : CONTENT_FIELDS;
     let updated = 0;
     let conflictIssue: ItemIssue | null = null;
-    const fresh = await repo.writeBatch(
+    const written = await repo.writeBatch(
       this.db,
-      rows,
+      batch,
       this.clock.now(),
-      (existing) => {
+      (existing, rows) => {
         const replace: RecordInsert[] = [];
+        const byId = new Map(rows.map((r) => [r.id, r]));
         for (const [id, stored] of existing) {
           const row = byId.get(id) as RecordInsert;
           if (sameContent(row, stored, fields)) continue;
           if (options.mode === 'api') {
             conflictIssue = {
-              index: indexById.get(id) ?? 0,
+              index: options.indexOfId(id),
               field: 'id',
               message:
                 'Cet identifiant désigne déjà un autre accompagnement (contenu différent) : rien n’a été enregistré. Pour corriger un accompagnement, utilisez la correction dans l’espace.',
@@ -326,10 +335,8 @@ export class AccompagnementService {
       this.onWrite,
       options.mode === 'import',
     );
-    if (fresh === null) throw batchError(conflictIssue as unknown as ItemIssue, 'conflict');
-    const created = fresh.size;
-    unchanged += rows.length - created - updated;
-    return { created, updated, unchanged, rejected };
+    if (written === null) throw batchError(conflictIssue as unknown as ItemIssue, 'conflict');
+    return { created: written.created, updated, unchanged: batch.size - written.created - updated };
   }
 
   // ------------------------------------------------------------------- reading
@@ -416,10 +423,11 @@ export class AccompagnementService {
     if (!s || s.id !== row.structure_id)
       throw invalid('id_fs', 'La structure d’un accompagnement ne change pas.');
     const next = { ...toRow(r.value, s, principal.id, row.source) };
-    await this.#ensurePartitions([next]);
+    const batch = recordBatch([next]);
+    await this.#ensurePartitions(batch.partitionMonths);
     await repo.writeBatch(
       this.db,
-      [next],
+      batch,
       this.clock.now(),
       () => ({ abort: false, replace: [next] }),
       this.onWrite,
@@ -444,16 +452,16 @@ export class AccompagnementService {
     let target: { structureId?: string; departement?: string } = {};
     switch (territory.kind) {
       case 'FR':
-        departements = [...this.geography.departements.keys()].filter((d) => !isCom(d));
+        departements = [...this.places.geography().departements.keys()].filter((d) => !isCom(d));
         break;
       case 'reg':
-        departements = [...this.geography.departements.values()]
+        departements = [...this.places.geography().departements.values()]
           .filter((d) => d.region === territory.value && !isCom(d.code))
           .map((d) => d.code);
         if (departements.length === 0) throw invalid('territory', `Région inconnue : ${territory.value}.`);
         break;
       case 'dep':
-        if (!this.geography.departements.has(territory.value))
+        if (!this.places.geography().departements.has(territory.value))
           throw invalid('territory', `Département inconnu : ${territory.value}.`);
         departements = [territory.value];
         target = { departement: territory.value };
@@ -719,40 +727,6 @@ export function formToInput(form: CounterForm, idFs: string, now: Date, zone: Ti
     autonomie: form.autonomie,
     note: form.note,
   };
-}
-
-function toRow(a: Accompagnement, s: StructureRef, agentId: string | null, source: string): RecordInsert {
-  return {
-    id: a.id,
-    debut: a.debut,
-    jour_local: localDay(a.debut, s.zone),
-    structure_id: s.id,
-    departement: s.departement,
-    agent_id: agentId,
-    duree_min: a.dureeMin,
-    canal: a.canal,
-    arret_bus: a.arretBus,
-    partenaire: a.partenaire,
-    demarche: a.demarche,
-    resultat: a.resultat,
-    tranche_age: a.trancheAge,
-    commune_usager: a.communeUsager,
-    premiere_visite: a.premiereVisite,
-    autonomie: a.autonomie,
-    note: a.note,
-    source,
-  };
-}
-
-const sameInsert = (a: RecordInsert, b: RecordInsert) =>
-  new Date(a.debut).getTime() === new Date(b.debut).getTime() && CONTENT_FIELDS.every((f) => a[f] === b[f]);
-
-/** On an import update, what the file does not carry (note, agent…) is kept from the stored record. */
-function mergeKept(row: RecordInsert, stored: RecordRow, present: readonly ContentField[]): RecordInsert {
-  const merged: RecordInsert = { ...row, agent_id: stored.agent_id, source: stored.source };
-  for (const f of CONTENT_FIELDS)
-    if (!present.includes(f)) (merged as Record<string, unknown>)[f] = stored[f];
-  return merged;
 }
 
 function batchError(issue: ItemIssue, code: 'invalid' | 'conflict'): DomainError {

@@ -1,14 +1,11 @@
-import type { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
-import {
-  type AccompagnementInput,
-  checkExchangeHeader,
-  EXCHANGE_COLUMNS,
-  exchangeRowToInput,
-  OPTIONAL_EXCHANGE_COLUMNS,
-} from '../../domain/accompagnement/index.js';
+import { Worker } from 'node:worker_threads';
 import { invalid, type RowIssue } from '../../domain/shared/errors.js';
 import type { AccompagnementService } from './accompagnement.service.js';
+import type { FromReader, ToReader } from './import-messages.js';
+import type { ImportSetup } from './import-reader.js';
+import type { ContentField } from './record-rows.js';
+
+export { SYNTHETIC_MARKER } from './import-reader.js';
 
 /** Same shape as the structure import's report. */
 export interface ActivityImportReport {
@@ -20,20 +17,43 @@ export interface ActivityImportReport {
 }
 
 export const IMPORT_BATCH = 5000;
+/**
+ * The reading thread's heap, bounded: by default V8 lets a young thread's heap grow far beyond what it
+ * holds (a batch of lines, the commune codes), and `activity import` peaked about 120 MB higher.
+ * A batch is also cut at READ_BATCH_BYTES of lines, so long lines cannot fill it.
+ */
+const READER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
+export const READ_BATCH_BYTES = 4 * 1024 * 1024;
 /** Past this many rejections the report keeps counting but lists no more (bounded output). */
 export const REJECTIONS_LISTED = 10_000;
-export const SYNTHETIC_MARKER = '# DONNÉES SYNTHÉTIQUES';
 
 /**
- * Streams an exchange CSV into the database: parsed record by record, written in batches of
- * IMPORT_BATCH in one transaction each, so memory stays constant whatever the file's size.
- * The header is checked before anything is written: a file of another format writes nothing.
- * Rows that break the CSV syntax are skipped and reported with their line.
+ * The reading thread's module: beside this one, compiled (dist/, .js), or from the sources (.ts) when run by
+ * tsx or the tests; the thread then registers tsx's hooks first (a worker does not inherit them from a
+ * test runner).
+ */
+function readerWorker(setup: ImportSetup): Worker {
+  const options = { workerData: setup, resourceLimits: READER_LIMITS };
+  if (!import.meta.url.endsWith('.ts'))
+    return new Worker(new URL('./import.worker.js', import.meta.url), options);
+  const entry = new URL('./import.worker.ts', import.meta.url).href;
+  return new Worker(
+    `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`,
+    { ...options, eval: true },
+  );
+}
+
+/**
+ * Imports an exchange CSV: a worker thread reads and checks it (import-reader.ts) while this thread
+ * writes each batch of IMPORT_BATCH rows in one transaction. At most two batches wait between them,
+ * so memory stays constant whatever the file's size. The header is checked before anything is
+ * written: a file of another format writes nothing. Rows that break the CSV syntax are skipped and
+ * reported with their line.
  */
 export async function importActivity(
   service: AccompagnementService,
-  input: Readable,
-  options: { onProgress?: (rows: number) => void } = {},
+  file: string,
+  options: { onProgress?: (rows: number, bytesRead: number) => void } = {},
 ): Promise<ActivityImportReport> {
   const report: ActivityImportReport = { created: 0, updated: 0, unchanged: 0, rejected: [], warnings: [] };
   let rejectedTotal = 0;
@@ -41,89 +61,71 @@ export async function importActivity(
     rejectedTotal++;
     if (report.rejected.length < REJECTIONS_LISTED) report.rejected.push(issue);
   };
-  const parser = parse({
-    bom: true,
-    info: true,
-    comment: '#',
-    comment_no_infix: true,
-    skip_empty_lines: true,
-    skip_records_with_error: true,
-    relax_column_count: false,
-    max_record_size: 64 * 1024,
-  });
-  parser.on('skip', (error: { lines?: number; message?: string } | undefined) => {
-    reject({
-      line: error?.lines ?? 0,
-      field: 'ligne',
-      message: 'Ligne illisible (guillemets, nombre de colonnes ou taille) : ignorée.',
-    });
-  });
+  const setup = await service.importSetup(file, IMPORT_BATCH, READ_BATCH_BYTES);
+  const worker = readerWorker(setup);
+  const tell = (m: ToReader) => worker.postMessage(m);
+
+  let presentFields: readonly ContentField[] = [];
   let sawSynthetic = false;
-  let firstChunk = true;
-  input.on('data', (chunk: Buffer | string) => {
-    if (firstChunk) {
-      firstChunk = false;
-      sawSynthetic = chunk
-        .toString()
-        .replace(/^\uFEFF/, '')
-        .startsWith(SYNTHETIC_MARKER);
-    }
-  });
-  input.pipe(parser);
-
-  let header: string[] | null = null;
-  let batch: AccompagnementInput[] = [];
-  let lines: number[] = [];
-  let rows = 0;
-  let present: string[] = [];
-  const flush = async () => {
-    if (batch.length === 0) return;
-    const lineOf = lines;
-    const outcome = await service.writeBatch({ kind: 'operator' }, batch, {
-      mode: 'import',
-      source: 'import',
-      indexOf: (i) => lineOf[i] ?? 0,
-      presentFields: present as never,
+  // Batches are written one after the other, in the order read.
+  let writing: Promise<void> = Promise.resolve();
+  try {
+    await new Promise<void>((resolve, reject_) => {
+      let ended = false;
+      const fail = (error: unknown) => {
+        ended = true;
+        reject_(error);
+      };
+      worker.on('error', fail);
+      worker.on('exit', (code) => {
+        if (!ended) fail(new Error(`Lecture du fichier interrompue (code ${code}).`));
+      });
+      worker.on('message', (m: FromReader) => {
+        switch (m.type) {
+          case 'header':
+            presentFields = m.presentFields;
+            break;
+          case 'batch':
+            writing = writing.then(async () => {
+              const b = m.batch;
+              const outcome = await service.writeImportBatch(
+                {
+                  json: b.json,
+                  size: b.size,
+                  partitionMonths: b.partitionMonths,
+                  rows: () => JSON.parse(b.json),
+                },
+                presentFields,
+              );
+              report.created += outcome.created;
+              report.updated += outcome.updated;
+              report.unchanged += outcome.unchanged + b.unchanged;
+              for (const r of b.rejected) reject({ line: r.index, field: r.field, message: r.message });
+              rejectedTotal += b.unlisted;
+              tell({ type: 'written' });
+              options.onProgress?.(b.rowsRead, m.bytesRead);
+            });
+            writing.catch(fail);
+            break;
+          case 'end':
+            ended = true;
+            sawSynthetic = m.sawSynthetic;
+            writing.then(resolve, reject_);
+            break;
+          case 'refused':
+            fail(invalid(m.field, m.message));
+            break;
+          case 'failed':
+            fail(new Error(`Lecture du fichier en échec : ${m.message}`));
+            break;
+        }
+      });
     });
-    report.created += outcome.created;
-    report.updated += outcome.updated;
-    report.unchanged += outcome.unchanged;
-    for (const r of outcome.rejected) reject({ line: r.index, field: r.field, message: r.message });
-    batch = [];
-    lines = [];
-    options.onProgress?.(rows);
-  };
-
-  for await (const { record, info } of parser as AsyncIterable<{
-    record: string[];
-    info: { lines: number };
-  }>) {
-    if (header === null) {
-      const problem = checkExchangeHeader(record);
-      if (problem) {
-        input.unpipe(parser);
-        input.destroy();
-        throw invalid('en-tête', problem);
-      }
-      header = record.map((h, i) => (i === 0 ? h.replace(/^\uFEFF/, '') : h).trim());
-      present = [
-        'structure_id',
-        ...EXCHANGE_COLUMNS.filter((c) => !['id', 'id_fs', 'debut'].includes(c)),
-        ...OPTIONAL_EXCHANGE_COLUMNS.filter((c) => header?.includes(c)),
-      ];
-      continue;
-    }
-    rows++;
-    const row: Record<string, string> = {};
-    header.forEach((h, i) => {
-      row[h] = record[i] ?? '';
-    });
-    batch.push(exchangeRowToInput(row));
-    lines.push(info.lines);
-    if (batch.length >= IMPORT_BATCH) await flush();
+  } finally {
+    await worker.terminate();
+    // A failed write may leave the next ones queued: none runs after the import has returned.
+    await writing.catch(() => {});
   }
-  if (header === null) throw invalid('en-tête', 'Fichier vide : l’en-tête du format d’échange est attendu.');
-  await flush();
   report.rejected.sort((a, b) => a.line - b.line);
   if (sawSynthetic)
     report.warnings.push({

@@ -92,7 +92,8 @@ export const DIMENSION_LABELS: Record<IndicatorDimension, string> = {
 export class PilotageService {
   constructor(
     private readonly db: Db,
-    private readonly geography: Geography,
+    /** Read on first use (the CLI builds the commune registry only when a command needs it). */
+    private readonly geographyOf: () => Geography,
     readonly rollups: PilotageRollups,
     private readonly accompagnement: AccompagnementService,
     private readonly clock: Clock,
@@ -150,7 +151,7 @@ export class PilotageService {
 
   /** Departments of metropolitan France and the DROM (COM excluded, as everywhere in the programme). */
   programmeDepartements(): string[] {
-    return [...this.geography.departements.keys()].filter((d) => !isCom(d)).sort();
+    return [...this.geographyOf().departements.keys()].filter((d) => !isCom(d)).sort();
   }
 
   async resolve(territory: StatsTerritory): Promise<ResolvedTerritory> {
@@ -165,8 +166,8 @@ export class PilotageService {
           target: {},
         };
       case 'reg': {
-        const region = this.geography.regions.get(territory.value);
-        const departements = [...this.geography.departements.values()]
+        const region = this.geographyOf().regions.get(territory.value);
+        const departements = [...this.geographyOf().departements.values()]
           .filter((d) => d.region === territory.value && !isCom(d.code))
           .map((d) => d.code)
           .sort();
@@ -182,7 +183,7 @@ export class PilotageService {
         };
       }
       case 'dep': {
-        const d = this.geography.departements.get(territory.value);
+        const d = this.geographyOf().departements.get(territory.value);
         if (!d) throw invalid('territory', `Département inconnu : ${territory.value}.`);
         return {
           code: territory.code,

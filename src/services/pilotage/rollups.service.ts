@@ -93,9 +93,9 @@ export class PilotageRollups {
    * rebuilding each month once, set-based, costs a fraction of that (docs/BENCHMARKS.md).
    */
   readonly listener: records.WriteListener = async (trx, change) => {
-    const months = [
-      ...new Set([...change.added, ...change.removed].map((r) => monthOf(r.jour_local))),
-    ].sort();
+    const months = change.bulk
+      ? [...change.months].sort()
+      : [...new Set([...change.added, ...change.removed].map((r) => monthOf(r.jour_local)))].sort();
     await repo.lockRollupsShared(trx);
     await repo.lockMonthsShared(trx, months);
     if (change.bulk) await repo.markMonthsStale(trx, months);

@@ -35,5 +35,12 @@ export const SNAPSHOT_FILES: readonly SnapshotFile[] = [
   { name: CANTON_OUTLINES },
 ];
 
+/**
+ * Derived from @etalab/decoupage-administratif (not from a reference folder): every code a commune
+ * answers to and its current code (CommuneCodes). Read from the bundled folder whatever MAILLAGE_REF_DIR
+ * says, since it follows the pinned package, not the reference data.
+ */
+export const COMMUNE_CODES = 'commune-codes.csv';
+
 /** The bundled snapshot folder (repo root/snapshots), the reference folder when MAILLAGE_REF_DIR is unset. */
 export const BUNDLED_SNAPSHOTS = fileURLToPath(new URL('../../../snapshots/', import.meta.url));
