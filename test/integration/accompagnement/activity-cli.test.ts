@@ -15,6 +15,7 @@ import { closeContext } from '../../../src/composition.js';
 import { EXCHANGE_HEADER } from '../../../src/domain/accompagnement/index.js';
 import { insertStructure } from '../../support/accounts.js';
 import { buildTestContext } from '../../support/app.js';
+import { exchangeLine } from '../../support/exchange-csv.js';
 
 let ctx: AppContext;
 let dir: string;
@@ -22,18 +23,7 @@ let fsA: { id: string; idFs: string };
 let fsB: { id: string; idFs: string };
 
 const line = (o: Partial<Record<string, string>>) =>
-  [
-    o.id ?? randomUUID(),
-    o.id_fs ?? fsA.idFs,
-    o.debut ?? '2026-05-04T09:30:00+02:00',
-    o.duree_min ?? '20',
-    o.canal ?? 'guichet',
-    o.partenaire ?? 'caf',
-    o.demarche ?? 'caf.rsa',
-    o.resultat ?? 'resolu',
-    o.tranche_age ?? '40_59',
-    o.commune_usager ?? '02691',
-  ].join(',');
+  exchangeLine({ ...o, id: o.id ?? randomUUID(), id_fs: o.id_fs ?? fsA.idFs });
 const file = async (name: string, body: string) => {
   const path = join(dir, name);
   await writeFile(path, body);

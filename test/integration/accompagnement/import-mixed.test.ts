@@ -11,6 +11,7 @@ import { EXCHANGE_HEADER } from '../../../src/domain/accompagnement/index.js';
 import { IMPORT_BATCH } from '../../../src/services/accompagnement/import.service.js';
 import { insertStructure } from '../../support/accounts.js';
 import { buildTestContext } from '../../support/app.js';
+import { exchangeLine } from '../../support/exchange-csv.js';
 
 /**
  * The import through its reading thread (import.worker.ts, loaded from the sources here): one file that
@@ -21,18 +22,7 @@ let dir: string;
 let idFs: string;
 
 const line = (o: Partial<Record<string, string>> & { id: string }) =>
-  [
-    o.id,
-    o.id_fs ?? idFs,
-    o.debut ?? '2026-05-04T09:30:00+02:00',
-    o.duree_min ?? '20',
-    o.canal ?? 'guichet',
-    o.partenaire ?? 'caf',
-    o.demarche ?? 'caf.rsa',
-    o.resultat ?? 'resolu',
-    o.tranche_age ?? '40_59',
-    o.commune_usager ?? '02691',
-  ].join(',');
+  exchangeLine({ ...o, id: o.id, id_fs: o.id_fs ?? idFs });
 
 beforeAll(async () => {
   ctx = await buildTestContext({ now: '2026-11-24T09:30:00Z' });

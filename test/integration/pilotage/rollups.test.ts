@@ -11,6 +11,7 @@ import * as structureMonthMigration from '../../../src/db/migrations/20261204030
 import { EXCHANGE_HEADER } from '../../../src/domain/accompagnement/index.js';
 import { insertStructure } from '../../support/accounts.js';
 import { buildTestContext } from '../../support/app.js';
+import { exchangeLine } from '../../support/exchange-csv.js';
 
 /** Rollups kept exact in the write transaction (issue 14, step 1), on PGlite and PostgreSQL. */
 let ctx: AppContext;
@@ -20,18 +21,7 @@ let fsB: { id: string; idFs: string };
 let fsR: { id: string; idFs: string };
 
 const line = (o: Partial<Record<string, string>>) =>
-  [
-    o.id ?? randomUUID(),
-    o.id_fs ?? fsA.idFs,
-    o.debut ?? '2026-05-04T09:30:00+02:00',
-    o.duree_min ?? '20',
-    o.canal ?? 'guichet',
-    o.partenaire ?? 'caf',
-    o.demarche ?? 'caf.rsa',
-    o.resultat ?? 'resolu',
-    o.tranche_age ?? '40_59',
-    o.commune_usager ?? '02691',
-  ].join(',');
+  exchangeLine({ ...o, id: o.id ?? randomUUID(), id_fs: o.id_fs ?? fsA.idFs });
 let n = 0;
 const importLines = async (...lines: string[]) => {
   const path = join(dir, `f${++n}.csv`);
