@@ -3,10 +3,10 @@
 // the server's entry into one file, dist/http/server.js, with esbuild (issue 16, item 3: loading some 700
 // modules one by one was a large share of the start). The CLI and the worker threads keep tsc's files.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,6 +19,16 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
   cwd: root,
 });
 cpSync(join(src, 'web', 'assets'), join(dist, 'web', 'assets'), { recursive: true });
+
+// The commune registry's sources in compact form, beside the module that reads them (load-geography.ts):
+// 4.6 MB of JSON instead of the package's 12 MB, about 0.3 s less at each start of the server.
+{
+  const geography = join(dist, 'services', 'geography');
+  const { COMPACT_PACKAGE_SOURCES, readPackageSources } = await import(
+    pathToFileURL(join(geography, 'load-geography.js')).href
+  );
+  writeFileSync(join(geography, COMPACT_PACKAGE_SOURCES), JSON.stringify(readPackageSources()));
+}
 
 const serverBundle = join(dist, 'http', 'server.js');
 

@@ -7,7 +7,7 @@ import { earthdistance } from '@electric-sql/pglite/contrib/earthdistance';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { unaccent } from '@electric-sql/pglite/contrib/unaccent';
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type { CustomTypesConfig } from 'pg';
 import type { Config } from '../config.js';
 import { lockDataDir } from './data-dir-lock.js';
 import { migrateToLatest } from './migrations/index.js';
@@ -53,12 +53,20 @@ export const pgliteDir = (dataDir: string) => join(dataDir, 'pglite');
 
 export interface PgliteOptions {
   /**
-   * PostgreSQL's page cache inside the WebAssembly memory (128MB by default), which never gives memory
-   * back. A one-off command sets it lower: its files stay in the system's cache, and `activity import`
-   * peaks 110 MB lower at the same speed (docs/BENCHMARKS.md).
+   * PostgreSQL's page cache inside the WebAssembly memory (DEFAULT_SHARED_BUFFERS unless set), which
+   * never gives memory back. A one-off command sets it lower: its files stay in the system's cache, and
+   * `activity import` peaks about 110 MB lower (docs/BENCHMARKS.md).
    */
   readonly sharedBuffers?: `${number}MB`;
 }
+
+/**
+ * The page cache of the embedded database: 64 MB instead of PGlite's 128. Its WebAssembly build zeroes
+ * the whole cache when it starts, about 4 ms per MB on this machine: 128 MB cost the server's start
+ * about 0.25 s more (issue 16, item 3; docs/BENCHMARKS.md). The files themselves stay in the system's
+ * cache; the embedded database is for a single site's volume, the national one runs on PostgreSQL.
+ */
+export const DEFAULT_SHARED_BUFFERS = '64MB';
 
 /**
  * The embedded database. With a folder, this process takes the folder's lock first (one process at a
@@ -79,9 +87,11 @@ export async function openPglite(
     const pglite = await PGlite.create(dataDir ? pgliteDir(dataDir) : 'memory://', {
       ...PGLITE_OPTIONS,
       pgliteWasmModule: await pgliteWasmModule,
-      ...(options.sharedBuffers
-        ? { startParams: [...PGlite.defaultStartParams, '-c', `shared_buffers=${options.sharedBuffers}`] }
-        : {}),
+      startParams: [
+        ...PGlite.defaultStartParams,
+        '-c',
+        `shared_buffers=${options.sharedBuffers ?? DEFAULT_SHARED_BUFFERS}`,
+      ],
     });
     const pool = new PGlitePool(pglite);
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
@@ -112,6 +122,8 @@ export async function openPglite(
 }
 
 export async function openPostgres(connectionString: string, max = 10): Promise<Database> {
+  // Loaded here: the embedded database's start does not evaluate the driver (about 40 ms).
+  const { default: pg } = await import('pg');
   const types = {
     getTypeParser: (oid: number, format?: 'text' | 'binary') => {
       if (oid === INT8 || oid === NUMERIC) return toNumber;
@@ -119,7 +131,7 @@ export async function openPostgres(connectionString: string, max = 10): Promise<
       return pg.types.getTypeParser(oid, format);
     },
   };
-  const pool = new pg.Pool({ connectionString, max, types: types as pg.CustomTypesConfig });
+  const pool = new pg.Pool({ connectionString, max, types: types as CustomTypesConfig });
   // An idle connection the server ends (restart, fail-over, an administrator's termination) is reported as an
   // 'error' event on the pool; with no listener Node would stop the whole process. The pool has already
   // discarded that connection and opens a new one for the next query, so there is nothing else to do.
