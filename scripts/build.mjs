@@ -21,7 +21,7 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
 cpSync(join(src, 'web', 'assets'), join(dist, 'web', 'assets'), { recursive: true });
 
 // The commune registry's sources in compact form, beside the module that reads them (load-geography.ts):
-// 4.6 MB of JSON instead of the package's 12 MB, about 0.3 s less at each start of the server.
+// 5.6 MB of JSON instead of the package’s 12.6 MB, about 0.2 s less at each start of the server.
 {
   const geography = join(dist, 'services', 'geography');
   const { COMPACT_PACKAGE_SOURCES, readPackageSources } = await import(
