@@ -212,7 +212,10 @@ export class AccompagnementService {
   // ------------------------------------------------------------------- writing
 
   /** What an import's reading thread needs to check rows without the database (import-reader.ts). */
-  async importSetup(file: string, batchSize: number, batchBytes: number): Promise<ImportSetup> {
+  async importSetup(
+    file: string,
+    sizes: Pick<ImportSetup, 'batchSize' | 'batchBytes' | 'windowRows' | 'windowBytes'>,
+  ): Promise<ImportSetup> {
     const catalogue = await this.catalogue();
     const structures = await structureKeys(this.db);
     return {
@@ -227,8 +230,7 @@ export class AccompagnementService {
         departement: s.departement,
         zone: zoneOfStructure(s.code_insee),
       })),
-      batchSize,
-      batchBytes,
+      ...sizes,
     };
   }
 

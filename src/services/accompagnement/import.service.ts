@@ -24,6 +24,14 @@ export const IMPORT_BATCH = 5000;
  */
 const READER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
 export const READ_BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Rows sorted by month and id before they are written (import-reader.ts): the larger the window, the
+ * fewer the index pages each batch touches (1 M rows in random order: 91 s to write in file order, 64 s
+ * through a window of 20,000, 54 s through 50,000, 50 s through 100,000; docs/BENCHMARKS.md). 50,000 rows
+ * are about 15 MB of JSON in the reading thread's 64 MB heap; the byte bound keeps long lines within it.
+ */
+export const IMPORT_WINDOW_ROWS = 50_000;
+export const IMPORT_WINDOW_BYTES = 16 * 1024 * 1024;
 /** Past this many rejections the report keeps counting but lists no more (bounded output). */
 export const REJECTIONS_LISTED = 10_000;
 
@@ -61,7 +69,12 @@ export async function importActivity(
     rejectedTotal++;
     if (report.rejected.length < REJECTIONS_LISTED) report.rejected.push(issue);
   };
-  const setup = await service.importSetup(file, IMPORT_BATCH, READ_BATCH_BYTES);
+  const setup = await service.importSetup(file, {
+    batchSize: IMPORT_BATCH,
+    batchBytes: READ_BATCH_BYTES,
+    windowRows: IMPORT_WINDOW_ROWS,
+    windowBytes: IMPORT_WINDOW_BYTES,
+  });
   const worker = readerWorker(setup);
   const tell = (m: ToReader) => worker.postMessage(m);
 
@@ -98,7 +111,7 @@ export async function importActivity(
                 presentFields,
               );
               report.created += outcome.created;
-              report.updated += outcome.updated;
+              report.updated += outcome.updated + b.superseded;
               report.unchanged += outcome.unchanged + b.unchanged;
               for (const r of b.rejected) reject({ line: r.index, field: r.field, message: r.message });
               rejectedTotal += b.unlisted;

@@ -9,10 +9,17 @@ import { loadCommuneCodes } from '../geography/commune-codes.js';
 import type { FromReader, ToReader } from './import-messages.js';
 import { HeaderError, type ImportSetup, importRules, readExchangeFile } from './import-reader.js';
 
-const IN_FLIGHT = 2;
+
 const port = parentPort;
 if (!port) throw new Error('import.worker.ts runs as a worker thread.');
 const setup = workerData as ImportSetup;
+/**
+ * Batches posted and not yet written: half a window's worth and one more, so that this thread reads and
+ * sorts the next window while the main thread writes the second half of the previous one (reading a
+ * window takes about half the time of writing it). Two, as before the window, left the writer waiting
+ * for each window to be read: 84 s instead of 58 s for 1 M rows.
+ */
+const IN_FLIGHT = Math.ceil(setup.windowRows / setup.batchSize) + 1;
 const post = (m: FromReader) => port.postMessage(m);
 
 let waiting = 0;

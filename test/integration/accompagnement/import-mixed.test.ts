@@ -78,6 +78,29 @@ describe('activity import of a mixed file', () => {
     expect(again.rejected).toHaveLength(3);
   });
 
+  it('writes the later line of an id repeated in the file with another content, counted as an update', async () => {
+    const twice = randomUUID();
+    const body = [
+      EXCHANGE_HEADER,
+      line({ id: twice, debut: '2026-09-02T10:00:00+02:00' }),
+      // More than one batch apart: rows are checked a batch at a time, then sorted and written by window.
+      ...Array.from({ length: IMPORT_BATCH + 5 }, () =>
+        line({ id: randomUUID(), debut: '2026-08-03T10:00:00+02:00' }),
+      ),
+      line({ id: twice, debut: '2026-03-02T10:00:00+01:00', partenaire: 'ants', demarche: 'ants.passeport' }),
+    ].join('\n');
+    const file = join(dir, 'twice.csv');
+    await writeFile(file, body);
+    const report = await runActivityImport(ctx, { file });
+    expect(report).toMatchObject({ created: IMPORT_BATCH + 6, updated: 1, unchanged: 0, rejected: [] });
+    const stored = await sql<{ partenaire: string; jour: string }>`
+      select partenaire, to_char(jour_local, 'YYYY-MM-DD') as jour from accompagnements where id = ${twice}`.execute(
+      ctx.db,
+    );
+    expect(stored.rows).toEqual([{ partenaire: 'ants', jour: '2026-03-02' }]);
+    expect(await ctx.pilotage.rollups.check()).toMatchObject({ ok: true });
+  });
+
   it('writes nothing for a file of another format, even after valid-looking lines', async () => {
     const before = await sql<{ n: number }>`select count(*)::int as n from accompagnements`.execute(ctx.db);
     const other = join(dir, 'other.csv');
