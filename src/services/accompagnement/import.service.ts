@@ -22,7 +22,7 @@ export const IMPORT_BATCH = 5000;
  * holds (a batch of lines, the commune codes), and `activity import` peaked about 120 MB higher.
  * A batch is also cut at READ_BATCH_BYTES of lines, so long lines cannot fill it.
  */
-const READER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 8 };
+const READER_LIMITS = { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 4 };
 export const READ_BATCH_BYTES = 4 * 1024 * 1024;
 /**
  * Rows sorted by month and id before they are written (import-reader.ts): the larger the window, the

@@ -17,9 +17,9 @@ const setup = workerData as ImportSetup;
  * Batches posted and not yet written: half a window's worth and one more, so that this thread reads and
  * sorts the next window while the main thread writes the second half of the previous one (reading a
  * window takes about half the time of writing it). Two, as before the window, left the writer waiting
- * for each window to be read: 84 s instead of 58 s for 1 M rows.
+ * for each window to be read (84 s instead of 58 s for 1 M rows); a whole window’s worth held 16 MB more.
  */
-const IN_FLIGHT = Math.ceil(setup.windowRows / setup.batchSize) + 1;
+const IN_FLIGHT = Math.ceil(setup.windowRows / setup.batchSize / 2) + 1;
 const post = (m: FromReader) => port.postMessage(m);
 
 let waiting = 0;
