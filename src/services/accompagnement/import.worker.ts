@@ -9,7 +9,6 @@ import { loadCommuneCodes } from '../geography/commune-codes.js';
 import type { FromReader, ToReader } from './import-messages.js';
 import { HeaderError, type ImportSetup, importRules, readExchangeFile } from './import-reader.js';
 
-
 const port = parentPort;
 if (!port) throw new Error('import.worker.ts runs as a worker thread.');
 const setup = workerData as ImportSetup;
