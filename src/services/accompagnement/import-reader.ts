@@ -222,7 +222,7 @@ interface WindowRow {
  * The rows checked and not yet written, with what their lines reported. Rows are kept as their JSON
  * (about 300 bytes each), so that a window of 50,000 stays within the reading thread's bounded heap.
  */
-export class ImportWindow {
+class ImportWindow {
   #rows: WindowRow[] = [];
   readonly #positionOf = new Map<string, number>();
   #rejected: ItemIssue[] = [];
@@ -230,10 +230,6 @@ export class ImportWindow {
   #unchanged = 0;
   #superseded = 0;
   bytes = 0;
-
-  get rows(): number {
-    return this.#rows.length;
-  }
 
   /** Rows and reported problems held: a file of bad lines also flushes its window (bounded memory). */
   get held(): number {
