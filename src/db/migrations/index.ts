@@ -16,6 +16,7 @@ import * as m202612031901 from './202612031901_rendezvous.js';
 import * as m202612032201 from './202612032201_labelling_renewal.js';
 import * as m202612040101 from './202612040101_pilotage_stale_months.js';
 import * as m202612040301 from './202612040301_pilotage_structure_month.js';
+import * as m202612041901 from './202612041901_pilotage_structure_month_order.js';
 
 /**
  * Every migration, in order. Listed here (not read from disk) so that the same list runs from
@@ -38,6 +39,7 @@ const migrations: Record<string, Migration> = {
   '202612032201_labelling_renewal': m202612032201,
   '202612040101_pilotage_stale_months': m202612040101,
   '202612040301_pilotage_structure_month': m202612040301,
+  '202612041901_pilotage_structure_month_order': m202612041901,
 };
 
 export const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -221,20 +221,20 @@ export async function insertRebuiltFrom(
 ): Promise<void> {
   // The month's grouping fits in memory instead of sorting on disk (PostgreSQL's default is 4 MB).
   await sql`set local work_mem = '32MB'`.execute(trx);
-  // One scan of the month's records feeds the department days and the structures' month.
+  // One scan of the month's records feeds the department days, the department month (the sum of its days,
+  // without reading the day rows back) and the structures' month, written in their index's order.
   await sql`
     with counts as materialized (${countsOfMonth}),
     department_days as (
       insert into pilotage_dep_jour (dimension, departement, jour, valeur, n, minutes)
-      select dimension, departement, jour::date, valeur, n, minutes from counts where jour is not null)
+      select dimension, departement, jour::date, valeur, n, minutes from counts where jour is not null),
+    department_month as (
+      insert into pilotage_dep_mois (dimension, departement, mois, valeur, n, minutes)
+      select dimension, departement, ${month.first}::date, valeur, sum(n)::int, sum(minutes)
+      from counts where jour is not null group by dimension, departement, valeur)
     insert into pilotage_structure_mois (structure_id, dimension, mois, valeur, n, minutes)
     select "structureId"::uuid, dimension, ${month.first}::date, valeur, n, minutes
-    from counts where "structureId" is not null`.execute(trx);
-  // The month rows sum the day rows just written: the records are read once.
-  await sql`insert into pilotage_dep_mois (dimension, departement, mois, valeur, n, minutes)
-    select dimension, departement, ${month.first}::date, valeur, sum(n)::int, sum(minutes)
-    from pilotage_dep_jour where jour between ${month.first}::date and ${month.last}::date
-    group by dimension, departement, valeur`.execute(trx);
+    from counts where "structureId" is not null order by 1, 2, 4`.execute(trx);
   await sql`insert into pilotage_structure_semaine (semaine, structure_id, departement, n, n_distance, minutes)
     select jour::date - (extract(isodow from jour::date)::int - 1), "structureId"::uuid, min(departement), sum(n)::int, sum("nDistance")::int, sum(minutes)
     from (${structureDay}) q group by 1, 2
@@ -410,8 +410,8 @@ export async function sumStructureMonths(
     sql<{ key: string; count: number; minutes: number }>`
       select ${key} as key, sum(n)::int as count, sum(minutes)::bigint as minutes
       from pilotage_structure_mois
-      where structure_id = ${q.structureId} and dimension = ${q.dimension}
-        and mois between ${q.months.from}::date and ${q.months.to}::date
+      where mois = any(array(select generate_series(${q.months.from}::date, ${q.months.to}::date, interval '1 month')::date))
+        and structure_id = ${q.structureId} and dimension = ${q.dimension}
       group by 1`.execute(trx),
   );
   return r.rows.map((x) => ({ ...x, minutes: Number(x.minutes) }));
