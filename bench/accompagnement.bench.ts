@@ -65,14 +65,11 @@ function runImportCommand(): Promise<{
 }> {
   return new Promise((resolve, reject) => {
     const started = performance.now();
-    const child = spawn(
-      process.execPath,
-      [join(ROOT, 'bin', 'maillage.js'), 'activity', 'import', file, '--json'],
-      {
-        env: { ...process.env, MAILLAGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'production' },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
+    // The bin itself, as `npx maillage` runs it: its first line sets the process's V8 flags.
+    const child = spawn(join(ROOT, 'bin', 'maillage.js'), ['activity', 'import', file, '--json'], {
+      env: { ...process.env, MAILLAGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     let peakRss = 0;
     child.stdout.on('data', (c: Buffer) => {

@@ -1,13 +1,12 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=2
 // `npx maillage …`: runs the compiled CLI (dist/, built by `npm run build`, which `npm ci` runs through
 // `prepare`). Development from the TypeScript sources: `npm run maillage -- …` (tsx).
+//
+// The first line gives V8 semi-spaces of 2 MB instead of up to 16 (a batch's text, query results are
+// young objects): a few more minor collections, and `activity import` of 1 M rows peaks about 90 MB lower
+// (docs/BENCHMARKS.md). V8 sizes the young generation when the process starts only: set later, from
+// here with v8.setFlagsFromString, it has no effect. `node bin/maillage.js` runs without it.
 import { existsSync } from 'node:fs';
-import { setFlagsFromString } from 'node:v8';
-
-// Young objects (a batch's text, query results) get semi-spaces of 4 MB instead of up to 16: a few more
-// minor collections, and `activity import` peaks about 50 MB lower (docs/BENCHMARKS.md). Set here, before
-// the heap grows: later (once a command runs) V8 no longer applies it.
-setFlagsFromString('--max-semi-space-size=4');
 
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(compiled)) {
