@@ -215,7 +215,7 @@ export async function clearRollups(trx: Db): Promise<void> {
  */
 export async function insertRebuiltFrom(
   trx: Db,
-  month: { readonly first: string; readonly last: string },
+  month: { readonly first: string },
   countsOfMonth: RawBuilder<unknown>,
   structureDay: RawBuilder<unknown>,
 ): Promise<void> {
@@ -401,6 +401,7 @@ export async function sumStructureMonths(
   q: {
     readonly structureId: string;
     readonly dimension: RollupDimension;
+    /** First days of the first and last whole months. */
     readonly months: { readonly from: string; readonly to: string };
     readonly byMonth: boolean;
   },

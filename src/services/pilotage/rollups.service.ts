@@ -222,7 +222,7 @@ export class PilotageRollups {
         const w = dayWindow(month.from, month.to);
         await repo.insertRebuiltFrom(
           trx,
-          { first: month.from, last: month.to },
+          { first: month.from },
           records.countsPerDimensionQuery(w),
           records.countsPerStructureDayQuery(w, REMOTE_CHANNELS),
         );
