@@ -9,7 +9,8 @@
  *      built once). This is the floor of the records phase, not code the command has: it skips the
  *      upsert's checks, which are not needed on an empty database;
  *   4. the rollups of those months rebuilt by the real code (`refreshStale`), then the same rebuild in
- *      plain SQL with and without the démarche rows per department and day (half of the rollup rows).
+ *      plain SQL with and without the démarche rows per department and day (half of the department × day
+ *      rows, a quarter of all rollup rows).
  *
  * With BENCH_PG_URL=postgres://user@host:port/db, the command also runs on that PostgreSQL server, in a new
  * database created there for the run.
