@@ -6,9 +6,8 @@
  *
  *   npm run build && npm run bench:accompagnement      (BENCH_RECORDS=200000 for a shorter run)
  */
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createReadStream, existsSync, readFileSync } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +20,7 @@ import { openPglite } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrations/index.js';
 import { fixedClock } from '../src/domain/shared/time.js';
 import { buildApp } from '../src/http/app.js';
-import { machine, today, writeSection } from './report.js';
+import { machine, runMaillage, today, writeSection } from './report.js';
 
 const RECORDS = Number(process.env.BENCH_RECORDS ?? 1_000_000);
 const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'data');
@@ -57,44 +56,10 @@ let parsed = 0;
 for await (const _ of createReadStream(file).pipe(parse({ comment: '#', comment_no_infix: true }))) parsed++;
 const parseMs = performance.now() - t;
 
-/** Runs the compiled command; its peak RSS is the kernel's high-water mark (VmHWM), read until it exits. */
-function runImportCommand(): Promise<{
-  ms: number;
-  peakRss: number;
-  report: { created: number; rejected: unknown[] };
-}> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    // The bin itself, as `npx maillage` runs it: its first line sets the process's V8 flags.
-    const child = spawn(join(ROOT, 'bin', 'maillage.js'), ['activity', 'import', file, '--json'], {
-      env: { ...process.env, MAILLAGE_DATA_DIR: dataDir, LOG_LEVEL: 'silent', NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    let peakRss = 0;
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    const poll = setInterval(() => {
-      try {
-        const hwm = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-        if (hwm) peakRss = Math.max(peakRss, Number(hwm[1]) * 1024);
-      } catch {
-        // the process has just ended
-      }
-    }, 20);
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(poll);
-      if (code !== 0) return reject(new Error(`activity import exited with ${code}`));
-      resolve({ ms: performance.now() - started, peakRss, report: JSON.parse(out) });
-    });
-  });
-}
-const imported = await runImportCommand();
+const imported = await runMaillage(['activity', 'import', file, '--json'], { MAILLAGE_DATA_DIR: dataDir });
 const importMs = imported.ms;
 const importPeak = imported.peakRss;
-const report = imported.report;
+const report = JSON.parse(imported.out) as { created: number; rejected: unknown[] };
 
 database = await openPglite(dataDir);
 ctx = await openContext(config, { database, clock: fixedClock(now) });

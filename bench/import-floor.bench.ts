@@ -17,7 +17,6 @@
  *
  *   npm run build && npm run bench:import-floor      (about 8 minutes)
  */
-import { spawn } from 'node:child_process';
 import { cpSync, createReadStream, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
@@ -33,7 +32,7 @@ import { migrateToLatest } from '../src/db/migrations/index.js';
 import { fixedClock } from '../src/domain/shared/time.js';
 import { importRules, readExchangeFile } from '../src/services/accompagnement/import-reader.js';
 import { loadCommuneCodes } from '../src/services/geography/commune-codes.js';
-import { machine, today, writeSection } from './report.js';
+import { machine, runMaillage, today, writeSection } from './report.js';
 
 const RECORDS = 1_000_000;
 const SHARED = join(import.meta.dirname, '..', '..', 'shared', 'data');
@@ -67,31 +66,10 @@ const setup = await ctx.accompagnement.importSetup(file, {
 });
 await closeContext(ctx);
 
-/** Runs the compiled command (its first line sets its V8 flags) and returns its duration. */
-function runCommand(args: string[], env: Record<string, string>): Promise<{ ms: number; out: string }> {
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(join(ROOT, 'bin', 'maillage.js'), args, {
-      env: { ...process.env, LOG_LEVEL: 'silent', NODE_ENV: 'production', ...env },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => {
-      out += c.toString();
-    });
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve({ ms: performance.now() - started, out })
-        : reject(new Error(`maillage ${args.join(' ')} : code ${code}`)),
-    );
-  });
-}
-
 // ------------------------------------------------------------------ 1. the command (reference)
 const refDir = join(dir, 'ref');
 cpSync(baseDir, refDir, { recursive: true });
-const command = await runCommand(['activity', 'import', file, '--json'], { MAILLAGE_DATA_DIR: refDir });
+const command = await runMaillage(['activity', 'import', file, '--json'], { MAILLAGE_DATA_DIR: refDir });
 const created = JSON.parse(command.out).created as number;
 
 // ------------------------------------------------------------------ 2. reading and checking alone
@@ -268,8 +246,8 @@ if (PG_URL) {
   const url = new URL(PG_URL);
   url.pathname = `/${name}`;
   const env = { DATABASE_URL: url.toString(), MAILLAGE_DATA_DIR: join(dir, 'pg-files') };
-  await runCommand(['import', 'structures', join(SHARED, 'france-services-2024-08.csv'), '--json'], env);
-  const run = await runCommand(['activity', 'import', file, '--json'], env);
+  await runMaillage(['import', 'structures', join(SHARED, 'france-services-2024-08.csv'), '--json'], env);
+  const run = await runMaillage(['activity', 'import', file, '--json'], env);
   onPostgres = { ms: run.ms, created: JSON.parse(run.out).created, version };
   await admin.query(`drop database ${name}`);
   await admin.end();

@@ -3,9 +3,9 @@
 // `prepare`). Development from the TypeScript sources: `npm run maillage -- …` (tsx).
 //
 // The first line gives V8 semi-spaces of 2 MB instead of up to 16 (a batch's text, query results are
-// young objects): a few more minor collections, and `activity import` of 1 M rows peaks about 90 MB lower
-// (docs/BENCHMARKS.md). V8 sizes the young generation when the process starts only: set later, from
-// here with v8.setFlagsFromString, it has no effect. `node bin/maillage.js` runs without it.
+// young objects): a few more minor collections, and `activity import` of 1 M rows peaked at 364–401 MB
+// instead of 431–461 MB (docs/BENCHMARKS.md). V8 sizes the young generation when the process starts only:
+// set later, from here with v8.setFlagsFromString, it has no effect. `node bin/maillage.js` runs without it.
 import { existsSync } from 'node:fs';
 
 const compiled = new URL('../dist/cli/main.js', import.meta.url);
