@@ -1,4 +1,5 @@
 import { type Insertable, type Kysely, type Selectable, sql } from 'kysely';
+import type { FigureCounts } from '../../domain/escalade/figures.js';
 import type { DossierAttachmentsTable, DossierEventsTable, DossiersTable, Side } from '../schema/escalade.js';
 import type { DB } from '../schema/index.js';
 
@@ -245,30 +246,48 @@ export async function countDossiers(
 }
 
 /**
- * Cases filed in [from, to) for the figures: of one partner (or all), of some departments or of one
- * structure (a dashboard's territory), bounded.
+ * The figures' counts and medians over the cases filed in [from, to), aggregated here so that the work
+ * and the answer stay bounded whatever the number of cases (definition: domain/escalade/figures.ts). Of one
+ * partner (or all), of some departments or of one structure (a dashboard's territory). `perDepartement`:
+ * one group per partner × department; otherwise one per partner, then the whole territory (partenaire '').
+ * At most 10 partners × 101 departments + 1 groups.
  */
-export const figureRows = (
+export async function figureCounts(
   db: Executor,
   o: {
     from: Date;
     to: Date;
+    now: Date;
+    firstAnswerHours: number;
+    perDepartement: boolean;
     partenaire?: string | null;
     departements?: readonly string[];
     structureId?: string | null;
   },
-) => {
-  if (o.departements && o.departements.length === 0 && !o.structureId) return Promise.resolve([]);
-  let q = db
-    .selectFrom('dossiers')
-    .select(['partenaire', 'departement', 'first_answer_due', 'first_answer_bh', 'close_bh'])
-    .where('filed_at', '>=', o.from)
-    .where('filed_at', '<', o.to);
-  if (o.partenaire) q = q.where('partenaire', '=', o.partenaire);
-  if (o.structureId) q = q.where('structure_id', '=', o.structureId);
-  else if (o.departements) q = q.where('departement', 'in', [...o.departements]);
-  return q.limit(500_000).execute();
-};
+): Promise<FigureCounts[]> {
+  if (o.departements && o.departements.length === 0 && !o.structureId) return [];
+  const filters = [sql`filed_at >= ${o.from}`, sql`filed_at < ${o.to}`];
+  if (o.partenaire) filters.push(sql`partenaire = ${o.partenaire}`);
+  if (o.structureId) filters.push(sql`structure_id = ${o.structureId}`);
+  else if (o.departements)
+    filters.push(sql`departement in (${sql.join(o.departements.map((d) => sql`${d}`))})`);
+  const groups = o.perDepartement ? sql`partenaire, departement` : sql`grouping sets ((partenaire), ())`;
+  const r = await sql<FigureCounts>`
+    select
+      ${o.perDepartement ? sql`partenaire` : sql`case when grouping(partenaire) = 1 then '' else partenaire end`}
+        as "partenaire",
+      ${o.perDepartement ? sql`departement` : sql`''`} as "departement",
+      count(*)::int as "cases",
+      count(*) filter (where first_answer_bh is not null or first_answer_due < ${o.now})::int as "settled",
+      count(*) filter (where first_answer_bh <= ${o.firstAnswerHours})::int as "answeredWithin72",
+      percentile_cont(0.5) within group (order by first_answer_bh) as "medianFirstAnswerBh",
+      percentile_cont(0.5) within group (order by close_bh) as "medianCloseBh"
+    from dossiers
+    where ${sql.join(filters, sql` and `)}
+    group by ${groups}
+    limit 2000`.execute(db);
+  return r.rows;
+}
 
 // --- reminders ------------------------------------------------------------------------------------
 

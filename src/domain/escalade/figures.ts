@@ -7,6 +7,10 @@ import { FIRST_ANSWER_HOURS } from './deadlines.js';
  *
  * The share counts the cases whose answer is settled: answered, or unanswered with the 72 hours passed.
  * A case still within its 72 hours and unanswered is not counted yet (it may still be on time).
+ *
+ * `figuresOf` is the definition, case by case. The repository computes the same figures in SQL
+ * (`figureCounts`), so that a year of the whole country is never loaded into memory; `figuresFromCounts`
+ * finishes them. test/integration/escalade/figures.test.ts checks that both agree.
  */
 export interface FigureInput {
   readonly partenaire: string;
@@ -29,12 +33,41 @@ export interface Figures {
   readonly medianCloseBh: number | null;
 }
 
+/** Business hours are shown to a tenth of an hour. */
+const toTenth = (hours: number | null) => (hours === null ? null : Math.round(hours * 10) / 10);
+
 export function median(values: readonly number[]): number | null {
   if (values.length === 0) return null;
   const s = [...values].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
-  const m = s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-  return Math.round(m * 10) / 10;
+  return toTenth(s.length % 2 === 1 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2);
+}
+
+/** A group's counts and raw medians, as the database aggregates them. */
+export interface FigureCounts {
+  readonly partenaire: string;
+  readonly departement: string;
+  readonly cases: number;
+  readonly settled: number;
+  readonly answeredWithin72: number;
+  readonly medianFirstAnswerBh: number | null;
+  readonly medianCloseBh: number | null;
+}
+
+const byPartnerThenDepartment = (a: Figures, b: Figures) =>
+  a.partenaire.localeCompare(b.partenaire) || a.departement.localeCompare(b.departement);
+
+/** The share and the rounding, then the order of `figuresOf`. */
+export function figuresFromCounts(counts: readonly FigureCounts[]): Figures[] {
+  return counts
+    .filter((c) => c.cases > 0)
+    .map((c) => ({
+      ...c,
+      shareWithin72: c.settled === 0 ? null : c.answeredWithin72 / c.settled,
+      medianFirstAnswerBh: toTenth(c.medianFirstAnswerBh),
+      medianCloseBh: toTenth(c.medianCloseBh),
+    }))
+    .sort(byPartnerThenDepartment);
 }
 
 export function figuresOf(rows: readonly FigureInput[], now: Date): Figures[] {
@@ -62,5 +95,5 @@ export function figuresOf(rows: readonly FigureInput[], now: Date): Figures[] {
         medianCloseBh: median(g.filter((r) => r.closeBh !== null).map((r) => r.closeBh as number)),
       };
     })
-    .sort((a, b) => a.partenaire.localeCompare(b.partenaire) || a.departement.localeCompare(b.departement));
+    .sort(byPartnerThenDepartment);
 }

@@ -13,8 +13,9 @@ import {
   type DossierInput,
   deadlinesOf,
   elapsedBusinessHours,
+  FIRST_ANSWER_HOURS,
   type Figures,
-  figuresOf,
+  figuresFromCounts,
   isEscaladePartner,
   isStatut,
   type Lateness,
@@ -530,29 +531,19 @@ export class EscaladeService {
     from: Date,
     to: Date,
   ): Promise<Figures[]> {
-    const rows = (
-      await repo.figureRows(this.db, {
+    const figures = figuresFromCounts(
+      await repo.figureCounts(this.db, {
         from,
         to,
+        now: this.clock.now(),
+        firstAnswerHours: FIRST_ANSWER_HOURS,
+        perDepartement: false,
         departements: territory.departements,
         structureId: territory.structure?.id ?? null,
-      })
-    ).map((r) => ({
-      partenaire: r.partenaire,
-      departement: '',
-      firstAnswerDue: new Date(r.first_answer_due),
-      firstAnswerBh: r.first_answer_bh,
-      closeBh: r.close_bh,
-    }));
-    const now = this.clock.now();
-    if (rows.length === 0) return [];
-    return [
-      ...figuresOf(rows, now),
-      ...figuresOf(
-        rows.map((r) => ({ ...r, partenaire: '' })),
-        now,
-      ),
-    ];
+      }),
+    );
+    // The whole territory's row comes last.
+    return [...figures.filter((f) => f.partenaire !== ''), ...figures.filter((f) => f.partenaire === '')];
   }
 
   /**
@@ -569,16 +560,14 @@ export class EscaladeService {
       throw notFound('Cette page n’existe pas, ou ne fait pas partie de votre périmètre.');
     if (o.to.getTime() - o.from.getTime() > 367 * 86_400_000 || o.to < o.from)
       throw invalid('du', 'Choisissez une période d’un an au plus.');
-    const rows = await repo.figureRows(this.db, { ...o, partenaire });
-    return figuresOf(
-      rows.map((r) => ({
-        partenaire: r.partenaire,
-        departement: r.departement,
-        firstAnswerDue: new Date(r.first_answer_due),
-        firstAnswerBh: r.first_answer_bh,
-        closeBh: r.close_bh,
-      })),
-      this.clock.now(),
+    return figuresFromCounts(
+      await repo.figureCounts(this.db, {
+        ...o,
+        partenaire,
+        now: this.clock.now(),
+        firstAnswerHours: FIRST_ANSWER_HOURS,
+        perDepartement: true,
+      }),
     );
   }
 }
