@@ -39,7 +39,7 @@ import {
   safeReturn,
   setSessionCookie,
 } from '../plugins/session.js';
-import { htmlReply } from '../reply.js';
+import { badForm, htmlReply } from '../reply.js';
 
 const OIDC_COOKIE = 'maillage_oidc';
 const Token = Type.Object({ jeton: optionalText(200) });
@@ -50,20 +50,6 @@ const PasswordBody = Type.Object({
   displayName: optionalText(1000),
   email: optionalText(1000),
 });
-
-/** A form posted with values of the wrong shape (too long, repeated): a French page, not JSON. */
-function badForm(request: FastifyRequest, reply: FastifyReply): boolean {
-  if (!request.validationError) return false;
-  htmlReply(
-    reply,
-    400,
-    messagePage(
-      'Formulaire incorrect',
-      'Une valeur du formulaire est trop longue ou mal formée. Revenez en arrière, corrigez-la et recommencez.',
-    ),
-  );
-  return true;
-}
 
 const asFormError = (error: unknown): FormError => {
   if (error instanceof DomainError) return { field: error.field ?? null, message: error.message };

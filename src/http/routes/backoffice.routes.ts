@@ -54,7 +54,7 @@ import {
   structureTarget,
   userOf,
 } from '../plugins/session.js';
-import { htmlReply } from '../reply.js';
+import { badForm, htmlReply } from '../reply.js';
 
 const Id = Type.Object({ id: Type.String({ maxLength: 100 }) });
 const list = (max: number) => Type.Optional(Type.Array(Type.String({ maxLength: max }), { maxItems: 40 }));
@@ -114,19 +114,6 @@ export const backofficeRoutes =
   (ctx: AppContext): FastifyPluginAsyncTypebox =>
   async (app) => {
     const guard = (action: Action) => requirePolicy(ctx, action, structureTarget(ctx));
-
-    function badForm(request: FastifyRequest, reply: FastifyReply): boolean {
-      if (!request.validationError) return false;
-      htmlReply(
-        reply,
-        400,
-        messagePage(
-          'Formulaire incorrect',
-          'Une valeur du formulaire est trop longue ou mal formée : rien n’a été enregistré. Revenez en arrière, corrigez-la et recommencez.',
-        ),
-      );
-      return true;
-    }
 
     type Shown = Omit<Parameters<typeof structureEditPage>[0], 'user' | 'csrf' | 'structure'>;
 

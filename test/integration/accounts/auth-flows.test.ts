@@ -231,6 +231,20 @@ describe('sign-in, lockout, reset, invitation and first run (local SMTP server)'
     expect(forged.status).toBe(403);
   });
 
+  it('answers an over-long sign-in or reset form with a French page, never a 500', async () => {
+    const c = new Client(t.app, '198.51.100.10');
+    await c.get('/espace/connexion');
+    for (const [url, body] of [
+      ['/espace/connexion', { email: `${'a'.repeat(2000)}@example.fr`, password: PASSWORD }],
+      ['/espace/mot-de-passe-oublie', { email: `<script>${'a'.repeat(2000)}` }],
+    ] as const) {
+      const r = await c.post(url, body);
+      expect(r.status, url).toBe(400);
+      expect(r.body).toContain('Formulaire incorrect');
+      expect(r.body).not.toContain('<script>');
+    }
+  });
+
   it('create-admin prints a one-time link; purge removes accounts deactivated past the retention period', async () => {
     const out = await runCreateAdmin(t.ctx, 'Second.Admin@Example.fr');
     expect(out).toMatch(/http:\/\/localhost:\d+\/espace\/invitation\?jeton=/);

@@ -201,6 +201,35 @@ describe('structure back office', () => {
     expect(versionIn(stale.body)).toBe(versionIn(second.body));
   });
 
+  it('answers a form of the wrong shape with a French page, and saves nothing', async () => {
+    const c = new Client(t.app);
+    await c.login(agent.email);
+    const form = await c.get(`/espace/structures/${mine.id}`);
+    const before = await t.ctx.db
+      .selectFrom('structures')
+      .select(['version', 'description'])
+      .where('id', '=', mine.id)
+      .executeTakeFirstOrThrow();
+    for (const bad of [
+      { description: `<script>alert(1)</script>${'x'.repeat(3000)}` },
+      { closure_message: Array.from({ length: 41 }, () => 'fermé') },
+      { status: 'x'.repeat(500) },
+    ]) {
+      const url = 'status' in bad ? `/espace/structures/${mine.id}/statut` : `/espace/structures/${mine.id}`;
+      const r = await c.post(url, { version: versionIn(form.body), ...bad });
+      expect(r.status, JSON.stringify(bad).slice(0, 80)).toBe(400);
+      expect(r.body).toContain('Formulaire incorrect');
+      expect(r.body).toContain('rien n’a été enregistré');
+      expect(r.body).not.toContain('<script>alert');
+    }
+    const after = await t.ctx.db
+      .selectFrom('structures')
+      .select(['version', 'description'])
+      .where('id', '=', mine.id)
+      .executeTakeFirstOrThrow();
+    expect(after).toEqual(before);
+  });
+
   it('answers 404 to out-of-scope URLs, like a missing structure, and logs the attempt', async () => {
     const c = new Client(t.app);
     await c.login(agent.email);
