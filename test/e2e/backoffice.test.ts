@@ -1,8 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AppContext, closeContext } from '../../src/composition.js';
 import { issueToken } from '../../src/services/accounts/auth.service.js';
-import { createUser, insertStructure, PASSWORD } from '../support/accounts.js';
+import { createUser, insertStructure } from '../support/accounts.js';
 import { buildTestContext } from '../support/app.js';
 import { expectAccessible, hasChromium, launchBrowser, serve, signIn } from '../support/browser.js';
 

@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runRefLoad } from '../../src/cli/commands/territory.js';
 import { type AppContext, closeContext } from '../../src/composition.js';

@@ -1,5 +1,5 @@
 import { type FastifyPluginAsyncTypebox, type Static, Type } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import type { AppContext } from '../../composition.js';
 import type { TokenPurpose } from '../../db/schema/accounts.js';
 import { resetThrottleMessage } from '../../domain/accounts/lockout.js';

@@ -210,11 +210,12 @@ describe('structure back office', () => {
       .select(['version', 'description'])
       .where('id', '=', mine.id)
       .executeTakeFirstOrThrow();
-    for (const bad of [
+    const bads: Array<Record<string, string | string[]>> = [
       { description: `<script>alert(1)</script>${'x'.repeat(3000)}` },
       { closure_message: Array.from({ length: 41 }, () => 'fermé') },
       { status: 'x'.repeat(500) },
-    ]) {
+    ];
+    for (const bad of bads) {
       const url = 'status' in bad ? `/espace/structures/${mine.id}/statut` : `/espace/structures/${mine.id}`;
       const r = await c.post(url, { version: versionIn(form.body), ...bad });
       expect(r.status, JSON.stringify(bad).slice(0, 80)).toBe(400);

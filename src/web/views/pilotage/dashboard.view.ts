@@ -168,7 +168,7 @@ export function dashboardPage(o: {
     csrf: o.csrf,
     body: html`<h1>Tableau de bord de pilotage${d ? html` — ${d.territory.label}` : null}</h1>
 ${o.error && !o.error.field ? alert('error', o.error.message) : null}
-${o.error && o.error.field ? html`<p class="fr-sr-only" role="alert">${o.error.message}</p>` : null}
+${o.error?.field ? html`<p class="fr-sr-only" role="alert">${o.error.message}</p>` : null}
 ${queryForm(o.values, o.error)}
 ${
   d
