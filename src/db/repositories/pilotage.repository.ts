@@ -99,75 +99,91 @@ export async function rebuildMonthFrom(
  * concurrent writers take their row locks in the same order.
  */
 export async function applyRollupDeltas(trx: Db, d: RollupDeltas): Promise<void> {
-  await upsertDimensionRows(trx, 'pilotage_dep_jour', 'jour', d.depJour);
-  await upsertDimensionRows(trx, 'pilotage_dep_mois', 'mois', d.depMois);
-  await upsertStructureMonthRows(trx, d.structureMois);
+  await addCounts(trx, DEP_JOUR, dimensionRows('jour', d.depJour));
+  await addCounts(trx, DEP_MOIS, dimensionRows('mois', d.depMois));
+  await addCounts(
+    trx,
+    STRUCTURE_MOIS,
+    d.structureMois.map((r) => ({
+      mois: r.periode,
+      structure_id: r.structureId,
+      dimension: r.dimension,
+      valeur: r.valeur,
+      n: r.n,
+      minutes: r.minutes,
+    })),
+  );
   await addWeeks(trx, d.semaines, true);
 }
 
-async function upsertStructureMonthRows(trx: Db, rows: readonly StructureMonthRow[]): Promise<void> {
-  if (rows.length === 0) return;
-  const json = JSON.stringify(
-    rows.map((r) => ({
-      structure_id: r.structureId,
-      dimension: r.dimension,
-      mois: r.periode,
-      valeur: r.valeur,
-      n: r.n,
-      minutes: r.minutes,
-    })),
-  );
-  await sql`
-    insert into pilotage_structure_mois (structure_id, dimension, mois, valeur, n, minutes)
-    select structure_id, dimension, mois, valeur, n, minutes
-    from json_to_recordset(${json}::json)
-      as x(structure_id uuid, dimension text, mois date, valeur text, n integer, minutes bigint)
-    on conflict (structure_id, dimension, mois, valeur)
-    do update set n = pilotage_structure_mois.n + excluded.n,
-                  minutes = pilotage_structure_mois.minutes + excluded.minutes`.execute(trx);
-  if (rows.some((r) => r.n < 0))
-    await sql`
-      delete from pilotage_structure_mois where n = 0 and (structure_id, dimension, mois, valeur) in (
-        select structure_id, dimension, mois, valeur
-        from json_to_recordset(${json}::json) as x(structure_id uuid, dimension text, mois date, valeur text))`.execute(
-      trx,
-    );
-}
+/** A rollup table of counts per key: its key columns with their SQL types, then `n` and `minutes`. */
+type CountTable = {
+  readonly name: 'pilotage_dep_jour' | 'pilotage_dep_mois' | 'pilotage_structure_mois';
+  readonly keys: ReadonlyArray<readonly [column: string, type: 'text' | 'date' | 'uuid']>;
+};
+const DEP_JOUR: CountTable = {
+  name: 'pilotage_dep_jour',
+  keys: [
+    ['dimension', 'text'],
+    ['departement', 'text'],
+    ['jour', 'date'],
+    ['valeur', 'text'],
+  ],
+};
+const DEP_MOIS: CountTable = {
+  name: 'pilotage_dep_mois',
+  keys: [
+    ['dimension', 'text'],
+    ['departement', 'text'],
+    ['mois', 'date'],
+    ['valeur', 'text'],
+  ],
+};
+const STRUCTURE_MOIS: CountTable = {
+  name: 'pilotage_structure_mois',
+  keys: [
+    ['mois', 'date'],
+    ['structure_id', 'uuid'],
+    ['dimension', 'text'],
+    ['valeur', 'text'],
+  ],
+};
 
-async function upsertDimensionRows(
+/**
+ * Adds each row's count and minutes to its key's (negative for a corrected or removed record), in one
+ * statement; a key brought back to zero is deleted. The table and column names are the constants above.
+ */
+async function addCounts(
   trx: Db,
-  table: 'pilotage_dep_jour' | 'pilotage_dep_mois',
-  period: 'jour' | 'mois',
-  rows: readonly DimensionRow[],
+  table: CountTable,
+  rows: ReadonlyArray<Readonly<Record<string, unknown>> & { n: number; minutes: number }>,
 ): Promise<void> {
   if (rows.length === 0) return;
-  const json = JSON.stringify(
-    rows.map((r) => ({
-      dimension: r.dimension,
-      departement: r.departement,
-      periode: r.periode,
-      valeur: r.valeur,
-      n: r.n,
-      minutes: r.minutes,
-    })),
-  );
-  const t = sql.table(table);
-  const p = sql.ref(period);
+  const json = JSON.stringify(rows);
+  const t = sql.table(table.name);
+  const keys = sql.join(table.keys.map(([c]) => sql.ref(c)));
+  const keyTypes = sql.raw(table.keys.map(([c, type]) => `${c} ${type}`).join(', '));
   await sql`
-    insert into ${t} (dimension, departement, ${p}, valeur, n, minutes)
-    select dimension, departement, periode, valeur, n, minutes
-    from json_to_recordset(${json}::json)
-      as x(dimension text, departement text, periode date, valeur text, n integer, minutes bigint)
-    on conflict (dimension, departement, ${p}, valeur)
+    insert into ${t} (${keys}, n, minutes)
+    select ${keys}, n, minutes
+    from json_to_recordset(${json}::json) as x(${keyTypes}, n integer, minutes bigint)
+    on conflict (${keys})
     do update set n = ${t}.n + excluded.n, minutes = ${t}.minutes + excluded.minutes`.execute(trx);
   if (rows.some((r) => r.n < 0))
     await sql`
-      delete from ${t} where n = 0 and (dimension, departement, ${p}, valeur) in (
-        select dimension, departement, periode, valeur
-        from json_to_recordset(${json}::json) as x(dimension text, departement text, periode date, valeur text))`.execute(
-      trx,
-    );
+      delete from ${t} where n = 0 and (${keys}) in (
+        select ${keys} from json_to_recordset(${json}::json) as x(${keyTypes}))`.execute(trx);
 }
+
+const dimensionRows = (period: 'jour' | 'mois', rows: readonly DimensionRow[]) =>
+  rows.map((r) => ({
+    dimension: r.dimension,
+    departement: r.departement,
+    [period]: r.periode,
+    valeur: r.valeur,
+    n: r.n,
+    minutes: r.minutes,
+  }));
 
 async function addWeeks(trx: Db, rows: readonly WeekRow[], dropZero: boolean): Promise<void> {
   if (rows.length === 0) return;

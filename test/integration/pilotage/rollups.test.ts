@@ -9,7 +9,7 @@ import { runRollupCheck, runRollupRebuild } from '../../../src/cli/commands/pilo
 import { type AppContext, closeContext } from '../../../src/composition.js';
 import * as structureMonthMigration from '../../../src/db/migrations/202612040301_pilotage_structure_month.js';
 import { EXCHANGE_HEADER } from '../../../src/domain/accompagnement/index.js';
-import { insertStructure } from '../../support/accounts.js';
+import { createUser, insertStructure } from '../../support/accounts.js';
 import { buildTestContext } from '../../support/app.js';
 import { exchangeLine } from '../../support/exchange-csv.js';
 
@@ -278,6 +278,46 @@ describe('an import marks its months; they are rebuilt set-based, exactly', () =
       (await ctx.pilotage.dashboard({ territory: 'FR', from: '2026-06-01', to: '2026-09-30' }, 'operator'))
         .recalculating,
     ).toEqual([]);
+  });
+
+  it("an agent's correction moves the counts and deletes the keys it empties", async () => {
+    const u = await createUser(ctx, { role: 'agent', structureIds: [fsB.id], password: null });
+    const principal = { id: u.id, role: 'agent', structureIds: [fsB.id], departement: null } as const;
+    const id = randomUUID();
+    // Today (24 November 2026, Paris), the only record of its department this month.
+    const today = { id, id_fs: fsB.idFs, debut: '2026-11-24T08:00:00Z', duree_min: 12, canal: 'guichet' };
+    await ctx.accompagnement.writeBatch(
+      { kind: 'user', principal },
+      [{ ...today, partenaire: 'dgfip', resultat: 'resolu' }],
+      { mode: 'api', source: 'test', agentId: u.id },
+    );
+    const keysOf = async (valeur: string) =>
+      (
+        await sql<{ t: string; n: number }>`
+          select 'dep_jour' as t, n from pilotage_dep_jour
+            where valeur = ${valeur} and departement = '75' and jour = '2026-11-24'
+          union all
+          select 'dep_mois', n from pilotage_dep_mois
+            where valeur = ${valeur} and departement = '75' and mois = '2026-11-01'
+          union all
+          select 'structure_mois', n from pilotage_structure_mois
+            where valeur = ${valeur} and structure_id = ${fsB.id} and mois = '2026-11-01'`.execute(ctx.db)
+      ).rows;
+    expect(await keysOf('dgfip')).toEqual([
+      { t: 'dep_jour', n: 1 },
+      { t: 'dep_mois', n: 1 },
+      { t: 'structure_mois', n: 1 },
+    ]);
+    await ctx.accompagnement.correct(principal, id, {
+      ...today,
+      partenaire: 'la_poste',
+      resultat: 'oriente',
+    });
+    // The emptied keys are gone, not left at zero.
+    expect(await keysOf('dgfip')).toEqual([]);
+    expect(await keysOf('resolu')).toEqual([]);
+    expect((await keysOf('la_poste')).map((r) => r.n)).toEqual([1, 1, 1]);
+    expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, differenceCount: 0 });
   });
 
   it('stays exact when form writes and the catch-up of the same month run at once', async () => {
