@@ -1,32 +1,13 @@
-/**
- * Pilotage dashboards at national scale (issue 14): p95 of every dashboard query (5 dimensions ×
- * 4 levels, and the weekly crisis series) read from the rollups, against a baseline measured in the
- * same run: the raw GROUP BY over the same records (issue 12's `activity stats` path).
- *
- * Records are loaded set-based (`insert … select … from generate_series`) with realistic
- * distributions (partner weights of the generator, 70 % at the counter, a few busy structures), over
- * the real list of structures (../shared/data), then the rollups are built by `rollup-rebuild`'s code.
- *
- *   npm run bench:pilotage                                         PGlite, 1 M records
- *   BENCH_ENGINE=postgres BENCH_PG_URL=postgres://maillage@127.0.0.1:55432/postgres \
- *     BENCH_RECORDS=36000000 npm run bench:pilotage                 PostgreSQL (own database, dropped after)
- *   BENCH_PG_DB=pilotage_bench_1 (created beforehand) BENCH_KEEP=1   keep it; then BENCH_LOADED=1 to reuse it
- */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { runImportStructures } from '../src/cli/commands/directory.js';
 import { closeContext, openContext } from '../src/composition.js';
 import { loadConfig } from '../src/config.js';
-import { type Database, openPglite, openPostgres } from '../src/db/database.js';
 import { migrateToLatest } from '../src/db/migrations/index.js';
 import { createMonthPartition } from '../src/db/repositories/accompagnement.repository.js';
-import { CATALOGUE_RELEASE, PARTNER_WEIGHTS } from '../src/domain/accompagnement/index.js';
 import { fixedClock } from '../src/domain/shared/time.js';
-import { METROPOLITAN_ZONE } from '../src/domain/shared/time-zone.js';
 import { machine, today, writeSection } from './report.js';
+import { loadSyntheticRecords, openBenchDatabase } from './synthetic-records.js';
 
 const ENGINE = process.env.BENCH_ENGINE === 'postgres' ? 'postgres' : 'pglite';
 const RECORDS = Number(process.env.BENCH_RECORDS ?? (ENGINE === 'postgres' ? 36_000_000 : 1_000_000));
@@ -38,35 +19,16 @@ const now = '2026-11-30T18:00:00Z';
 const FIRST_YEAR = 2023;
 const log = (s: string) => process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${s}\n`);
 
-let dir: string | null = null;
-let database: Database;
-let dropDb: (() => Promise<void>) | null = null;
-if (ENGINE === 'postgres') {
-  const server = process.env.BENCH_PG_URL ?? 'postgres://maillage@127.0.0.1:55432/postgres';
-  // BENCH_PG_DB reuses a database a previous run loaded (BENCH_LOADED=1: its records are kept).
-  const name = process.env.BENCH_PG_DB ?? `pilotage_bench_${process.pid}`;
-  if (!/^pilotage_bench_\d+$/.test(name)) throw new Error('BENCH_PG_DB: pilotage_bench_<n>');
-  if (!process.env.BENCH_PG_DB) {
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    await admin.end();
-  }
-  const url = new URL(server);
-  url.pathname = `/${name}`;
-  database = await openPostgres(url.toString(), 4);
-  // BENCH_KEEP=1 keeps the loaded database for the next run (BENCH_PG_DB=… BENCH_LOADED=1).
-  if (process.env.BENCH_KEEP !== '1')
-    dropDb = async () => {
-      const a = new pg.Client({ connectionString: server });
-      await a.connect();
-      await a.query(`drop database if exists ${name} with (force)`);
-      await a.end();
-    };
-} else {
-  dir = await mkdtemp(join(tmpdir(), 'bench-pilotage-'));
-  database = await openPglite(join(dir, 'db'));
-}
+const bench = await openBenchDatabase({
+  engine: ENGINE,
+  prefix: 'pilotage_bench',
+  ...(process.env.BENCH_PG_URL ? { serverUrl: process.env.BENCH_PG_URL } : {}),
+  // BENCH_PG_DB reuses a database a previous run loaded (BENCH_LOADED=1: its records are kept);
+  // BENCH_KEEP=1 keeps the loaded database for the next run.
+  ...(process.env.BENCH_PG_DB ? { reuse: process.env.BENCH_PG_DB } : {}),
+  keep: process.env.BENCH_KEEP === '1',
+});
+const database = bench.database;
 await migrateToLatest(database.db);
 const config = { ...loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent' }), refDir: null, databaseUrl: null };
 const ctx = await openContext(config, { database, clock: fixedClock(now) });
@@ -86,53 +48,16 @@ try {
   if (!LOADED)
     for (let y = FIRST_YEAR; y < FIRST_YEAR + YEARS; y++)
       for (let m = 1; m <= 12; m++) await createMonthPartition(db, `${y}-${String(m).padStart(2, '0')}`);
-  const partners = PARTNER_WEIGHTS.map(([p]) => p);
-  const total = PARTNER_WEIGHTS.reduce((s, [, w]) => s + w, 0);
-  let acc = 0;
-  const cumulative = PARTNER_WEIGHTS.map(([, w]) => (acc += w / total));
-  const demarches = CATALOGUE_RELEASE.demarches;
-  const demarcheCase = (p: string) => {
-    const codes = demarches.filter((d) => d.partenaire === p).map((d) => d.code);
-    return codes.length === 0
-      ? sql`null::text`
-      : sql`(${sql.val(codes)}::text[])[1 + floor(random() * ${codes.length})::int]`;
-  };
-  const partnerExpr = sql`(case ${sql.join(
-    partners.map((p, i) => sql`when rp < ${cumulative[i] as number} then ${p}`),
-    sql` `,
-  )} else 'autre' end)`;
-  const demarcheExpr = sql`(case when rd < 0.25 then null ${sql.join(
-    partners.map((p) => sql`when partenaire = ${p} then ${demarcheCase(p)}`),
-    sql` `,
-  )} else null end)`;
-  const ids = structures.map((s) => s.id);
-  const deps = structures.map((s) => s.departement);
-  const start = Date.parse(`${FIRST_YEAR}-01-01T06:00:00Z`);
-  const spanSeconds = (Date.parse(`${FIRST_YEAR + YEARS}-01-01T00:00:00Z`) - 86_400_000 - start) / 1000;
-  const CHUNK = 500_000;
   let t = performance.now();
-  for (let done = 0; !LOADED && done < RECORDS; done += CHUNK) {
-    const n = Math.min(CHUNK, RECORDS - done);
-    await sql`
-      insert into accompagnements (id, debut, jour_local, structure_id, departement, duree_min, canal, partenaire, demarche, resultat, source)
-      select gen_random_uuid(), debut, (debut at time zone ${METROPOLITAN_ZONE})::date, ids[i], deps[i], duree, canal, partenaire,
-             ${demarcheExpr}, resultat, 'bench'
-      from (
-        select i, debut, duree, canal, resultat, rd, ${partnerExpr} as partenaire
-        from (
-          select 1 + floor(power(random(), 1.6) * ${ids.length})::int as i,
-                 to_timestamp(${start / 1000} + floor(random() * ${spanSeconds / 86_400})::int * 86400 + floor(random() * 10 * 3600)::int) as debut,
-                 (5 + floor(power(random(), 2) * 60))::int as duree,
-                 (case when random() < 0.70 then 'guichet' when random() < 0.5 then 'telephone'
-                       when random() < 0.4 then 'bus' when random() < 0.5 then 'courriel' else 'visio' end) as canal,
-                 (case when random() < 0.62 then 'resolu' when random() < 0.4 then 'oriente'
-                       when random() < 0.5 then 'rendez_vous' when random() < 0.6 then 'escalade' else 'sans_suite' end) as resultat,
-                 random() as rp, random() as rd
-          from generate_series(1, ${n})
-        ) a
-      ) b, (select ${sql.val(ids)}::uuid[] as ids, ${sql.val(deps)}::text[] as deps) arrays
-      order by debut`.execute(db); // in time order, as records arrive: one partition's indexes at a time
-    log(`${done + n} enregistrements chargés`);
+  if (!LOADED) {
+    const start = new Date(`${FIRST_YEAR}-01-01T06:00:00Z`);
+    const end = Date.parse(`${FIRST_YEAR + YEARS}-01-01T00:00:00Z`) - 86_400_000;
+    await loadSyntheticRecords(db, structures, {
+      count: RECORDS,
+      start,
+      spanDays: (end - start.getTime()) / 86_400_000,
+      onChunk: (n) => log(`${n} enregistrements chargés`),
+    });
   }
   const loadMs = LOADED ? Number(process.env.BENCH_LOAD_MS ?? Number.NaN) : performance.now() - t;
   if (LOADED)
@@ -231,6 +156,5 @@ ${rows.join('\n')}
   process.stdout.write(md);
 } finally {
   await closeContext(ctx);
-  if (dir) await rm(dir, { recursive: true, force: true });
-  if (dropDb) await dropDb();
+  await bench.dispose();
 }
