@@ -13,7 +13,7 @@ import { registerPilotageActivityCommands } from './pilotage.js';
 
 export async function runActivityImport(
   ctx: AppContext,
-  args: { file: string; progress?: boolean },
+  args: { file: string; progress?: boolean; inTransactionMaxBytes?: number },
 ): Promise<ActivityImportReport> {
   const size = await stat(args.file).then(
     (s) => s.size,
@@ -31,11 +31,14 @@ export async function runActivityImport(
   try {
     report = await importActivity(ctx.accompagnement, args.file, {
       onProgress: (rows, bytesRead) => bar?.update(bytesRead, { rows }),
+      ...(args.inTransactionMaxBytes === undefined
+        ? {}
+        : { inTransactionMaxBytes: args.inTransactionMaxBytes }),
     });
   } finally {
     bar?.stop();
   }
-  // The import marked the months it touched; their dashboard figures are rebuilt now, before the
+  // A large file marked the months it touched; their dashboard figures are rebuilt now, before the
   // command says it is done (and by the server within a minute if this process is stopped here).
   if (args.progress) process.stderr.write('Recalcul des chiffres de pilotage des mois importés…\n');
   try {

@@ -61,6 +61,13 @@ export type Caller =
   | { readonly kind: 'token'; readonly structureId: string }
   | { readonly kind: 'operator' };
 
+/**
+ * How an import's batches keep the pilotage rollups: added in each batch's transaction, like a form or an
+ * API write (`in_transaction`), or only their months marked, each rebuilt whole afterwards (`rebuild_after`,
+ * far cheaper for a large file, but a month's rebuild holds that month's lock). import.service.ts chooses.
+ */
+export type ImportRollups = 'in_transaction' | 'rebuild_after';
+
 export interface BatchOutcome {
   readonly created: number;
   readonly updated: number;
@@ -294,8 +301,9 @@ export class AccompagnementService {
   async writeImportBatch(
     batch: repo.RecordBatch,
     presentFields: readonly ContentField[],
+    rollups: ImportRollups = 'rebuild_after',
   ): Promise<{ created: number; updated: number; unchanged: number }> {
-    return this.#write(batch, { mode: 'import', presentFields, indexOfId: () => 0 });
+    return this.#write(batch, { mode: 'import', presentFields, indexOfId: () => 0, rollups });
   }
 
   async #write(
@@ -304,6 +312,7 @@ export class AccompagnementService {
       readonly mode: 'api' | 'import';
       readonly presentFields?: readonly ContentField[];
       readonly indexOfId: (id: string) => number;
+      readonly rollups?: ImportRollups;
     },
   ): Promise<{ created: number; updated: number; unchanged: number }> {
     await this.#ensurePartitions(batch.partitionMonths);
@@ -335,7 +344,7 @@ export class AccompagnementService {
         return { abort: false, replace };
       },
       this.onWrite,
-      options.mode === 'import',
+      options.mode === 'import' && options.rollups !== 'in_transaction',
     );
     if (written === null) throw batchError(conflictIssue as unknown as ItemIssue, 'conflict');
     return { created: written.created, updated, unchanged: batch.size - written.created - updated };

@@ -1,6 +1,7 @@
+import { stat } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 import { invalid, type RowIssue } from '../../domain/shared/errors.js';
-import type { AccompagnementService } from './accompagnement.service.js';
+import type { AccompagnementService, ImportRollups } from './accompagnement.service.js';
 import type { FromReader, ToReader } from './import-messages.js';
 import type { ImportSetup } from './import-reader.js';
 import type { ContentField } from './record-rows.js';
@@ -32,6 +33,22 @@ export const READ_BATCH_BYTES = 4 * 1024 * 1024;
  */
 export const IMPORT_WINDOW_ROWS = 50_000;
 export const IMPORT_WINDOW_BYTES = 16 * 1024 * 1024;
+/**
+ * A file of at most this size (about 17,000 rows of 120 bytes) adds its records to the pilotage rollups in
+ * each batch's transaction, as the counters' writes do; a larger one only marks its months, rebuilt whole at
+ * the end. A month's rebuild holds that month's lock, and the counters' records of that month wait for it:
+ * 7.5 s for a national month of 1 M records on PostgreSQL (docs/BENCHMARKS.md, bench:rollup-lock). Adding
+ * records one by one costs more per record (1 M rows: 335 s against about 100 s), which only a small file
+ * can afford; and a small file usually lands in the current month, the one the counters are writing to.
+ */
+export const IN_TRANSACTION_MAX_BYTES = 2 * 1024 * 1024;
+
+/** Only a regular file has a size known before it is read (a pipe's is 0): anything else is taken as large. */
+async function rollupsFor(file: string, maxBytes: number): Promise<ImportRollups> {
+  const s = await stat(file).catch(() => null);
+  return s?.isFile() && s.size <= maxBytes ? 'in_transaction' : 'rebuild_after';
+}
+
 /** Past this many rejections the report keeps counting but lists no more (bounded output). */
 export const REJECTIONS_LISTED = 10_000;
 
@@ -61,7 +78,11 @@ function readerWorker(setup: ImportSetup): Worker {
 export async function importActivity(
   service: AccompagnementService,
   file: string,
-  options: { onProgress?: (rows: number, bytesRead: number) => void } = {},
+  options: {
+    onProgress?: (rows: number, bytesRead: number) => void;
+    /** Tests set it to take a small file down the large files' path. */
+    inTransactionMaxBytes?: number;
+  } = {},
 ): Promise<ActivityImportReport> {
   const report: ActivityImportReport = { created: 0, updated: 0, unchanged: 0, rejected: [], warnings: [] };
   let rejectedTotal = 0;
@@ -75,6 +96,7 @@ export async function importActivity(
     windowRows: IMPORT_WINDOW_ROWS,
     windowBytes: IMPORT_WINDOW_BYTES,
   });
+  const rollups = await rollupsFor(file, options.inTransactionMaxBytes ?? IN_TRANSACTION_MAX_BYTES);
   const worker = readerWorker(setup);
   const tell = (m: ToReader) => worker.postMessage(m);
 
@@ -109,6 +131,7 @@ export async function importActivity(
                   rows: () => JSON.parse(b.json),
                 },
                 presentFields,
+                rollups,
               );
               report.created += outcome.created;
               report.updated += outcome.updated + b.superseded;

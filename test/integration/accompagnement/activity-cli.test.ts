@@ -9,7 +9,7 @@ import {
   runActivityImport,
   runActivityStats,
 } from '../../../src/cli/commands/activity.js';
-import { runRollupRebuild } from '../../../src/cli/commands/pilotage.js';
+import { runRollupCheck, runRollupRebuild } from '../../../src/cli/commands/pilotage.js';
 import type { AppContext } from '../../../src/composition.js';
 import { closeContext } from '../../../src/composition.js';
 import { EXCHANGE_HEADER } from '../../../src/domain/accompagnement/index.js';
@@ -269,6 +269,35 @@ describe('private notes', () => {
 
 // Last: it adds a record the counts above do not expect.
 describe('activity import and the dashboards', () => {
+  it('a small file adds its records to the dashboards in each batch: no month marked for a rebuild', async () => {
+    const rollups = ctx.pilotage.rollups;
+    const original = rollups.refreshStale.bind(rollups);
+    let catchUps = 0;
+    rollups.refreshStale = async () => {
+      catchUps++;
+      return { months: 0 };
+    };
+    try {
+      const report = await runActivityImport(ctx, {
+        file: await file(
+          'small.csv',
+          [
+            EXCHANGE_HEADER,
+            line({ debut: '2026-03-10T10:00:00+01:00' }),
+            line({ debut: '2026-04-14T10:00:00+02:00', partenaire: 'msa', demarche: '' }),
+          ].join('\n'),
+        ),
+      });
+      expect(report.created).toBe(2);
+      expect(await rollups.staleMonthsBetween('2026-03-01', '2026-04-30')).toEqual([]);
+      // Exact without any catch-up: the check's own call to it is the stub's second.
+      expect(await runRollupCheck(ctx)).toMatchObject({ ok: true, differenceCount: 0 });
+      expect(catchUps).toBe(2);
+    } finally {
+      rollups.refreshStale = original;
+    }
+  });
+
   it('a failed dashboard catch-up loses nothing: records written, months still marked, a warning', async () => {
     const rollups = ctx.pilotage.rollups;
     const original = rollups.refreshStale.bind(rollups);
@@ -281,6 +310,8 @@ describe('activity import and the dashboards', () => {
           'catch-up.csv',
           [EXCHANGE_HEADER, line({ debut: '2026-02-10T10:00:00+01:00' })].join('\n'),
         ),
+        // A large file's path: its months are marked, then rebuilt whole.
+        inTransactionMaxBytes: 0,
       });
       expect(report.created).toBe(1);
       expect(report.warnings.map((w) => w.field)).toContain('pilotage');
