@@ -4,7 +4,11 @@ import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
 import type { StatsReport } from '../../domain/accompagnement/index.js';
 import { generateActivityFile } from '../../services/accompagnement/generate.service.js';
-import { type ActivityImportReport, importActivity } from '../../services/accompagnement/import.service.js';
+import {
+  type ActivityImportReport,
+  importActivity,
+  importRollupsFor,
+} from '../../services/accompagnement/import.service.js';
 import { runRetention } from '../../services/operations/retention.js';
 import { CliError, withContext } from '../context.js';
 import { registerPilotageActivityCommands } from './pilotage.js';
@@ -40,7 +44,8 @@ export async function runActivityImport(
   }
   // A large file marked the months it touched; their dashboard figures are rebuilt now, before the
   // command says it is done (and by the server within a minute if this process is stopped here).
-  if (args.progress) process.stderr.write('Recalcul des chiffres de pilotage des mois importés…\n');
+  if (args.progress && (await importRollupsFor(args.file, args.inTransactionMaxBytes)) === 'rebuild_after')
+    process.stderr.write('Recalcul des chiffres de pilotage des mois importés…\n');
   try {
     await ctx.pilotage.rollups.refreshStale();
   } catch (error) {

@@ -44,7 +44,10 @@ export const IMPORT_WINDOW_BYTES = 16 * 1024 * 1024;
 export const IN_TRANSACTION_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Only a regular file has a size known before it is read (a pipe's is 0): anything else is taken as large. */
-async function rollupsFor(file: string, maxBytes: number): Promise<ImportRollups> {
+export async function importRollupsFor(
+  file: string,
+  maxBytes = IN_TRANSACTION_MAX_BYTES,
+): Promise<ImportRollups> {
   const s = await stat(file).catch(() => null);
   return s?.isFile() && s.size <= maxBytes ? 'in_transaction' : 'rebuild_after';
 }
@@ -96,7 +99,7 @@ export async function importActivity(
     windowRows: IMPORT_WINDOW_ROWS,
     windowBytes: IMPORT_WINDOW_BYTES,
   });
-  const rollups = await rollupsFor(file, options.inTransactionMaxBytes ?? IN_TRANSACTION_MAX_BYTES);
+  const rollups = await importRollupsFor(file, options.inTransactionMaxBytes);
   const worker = readerWorker(setup);
   const tell = (m: ToReader) => worker.postMessage(m);
 
