@@ -37,9 +37,10 @@ export const IMPORT_WINDOW_BYTES = 16 * 1024 * 1024;
  * A file of at most this size (about 17,000 rows of 120 bytes) adds its records to the pilotage rollups in
  * each batch's transaction, as the counters' writes do; a larger one only marks its months, rebuilt whole at
  * the end. A month's rebuild holds that month's lock, and the counters' records of that month wait for it:
- * 7.5 s for a national month of 1 M records on PostgreSQL (docs/BENCHMARKS.md, bench:rollup-lock). Adding
- * records one by one costs more per record (1 M rows: 335 s against about 100 s), which only a small file
- * can afford; and a small file usually lands in the current month, the one the counters are writing to.
+ * for a national month of 1 M records, a 7.3 s rebuild and writes waiting up to 6.7 s on PostgreSQL (9.9 s
+ * and 9.1 s on PGlite; docs/BENCHMARKS.md, bench:rollup-lock). Adding records one at a time makes a large
+ * import about 3 times slower (1 M rows: 335 s against about 100 s), which only a small file can afford; and
+ * a small file usually lands in the current month, the one the counters are writing to.
  */
 export const IN_TRANSACTION_MAX_BYTES = 2 * 1024 * 1024;
 
