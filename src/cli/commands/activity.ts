@@ -3,6 +3,7 @@ import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import type { AppContext } from '../../composition.js';
 import type { StatsReport } from '../../domain/accompagnement/index.js';
+import type { ImportRollups } from '../../services/accompagnement/accompagnement.service.js';
 import { generateActivityFile } from '../../services/accompagnement/generate.service.js';
 import {
   type ActivityImportReport,
@@ -17,7 +18,12 @@ import { registerPilotageActivityCommands } from './pilotage.js';
 
 export async function runActivityImport(
   ctx: AppContext,
-  args: { file: string; progress?: boolean; inTransactionMaxBytes?: number },
+  args: {
+    file: string;
+    progress?: boolean;
+    /** Tests take a small file down the large files' path with 'rebuild_after'. */
+    rollups?: ImportRollups;
+  },
 ): Promise<ActivityImportReport> {
   const size = await stat(args.file).then(
     (s) => s.size,
@@ -27,6 +33,7 @@ export async function runActivityImport(
       );
     },
   );
+  const rollups = args.rollups ?? (await importRollupsFor(args.file));
   const bar = args.progress
     ? new SingleBar({ format: 'Import {bar} {percentage} % | {rows} lignes', hideCursor: true })
     : null;
@@ -35,16 +42,14 @@ export async function runActivityImport(
   try {
     report = await importActivity(ctx.accompagnement, args.file, {
       onProgress: (rows, bytesRead) => bar?.update(bytesRead, { rows }),
-      ...(args.inTransactionMaxBytes === undefined
-        ? {}
-        : { inTransactionMaxBytes: args.inTransactionMaxBytes }),
+      rollups,
     });
   } finally {
     bar?.stop();
   }
   // A large file marked the months it touched; their dashboard figures are rebuilt now, before the
   // command says it is done (and by the server within a minute if this process is stopped here).
-  if (args.progress && (await importRollupsFor(args.file, args.inTransactionMaxBytes)) === 'rebuild_after')
+  if (args.progress && rollups === 'rebuild_after')
     process.stderr.write('Recalcul des chiffres de pilotage des mois importés…\n');
   try {
     await ctx.pilotage.rollups.refreshStale();

@@ -45,12 +45,9 @@ export const IMPORT_WINDOW_BYTES = 16 * 1024 * 1024;
 export const IN_TRANSACTION_MAX_BYTES = 2 * 1024 * 1024;
 
 /** Only a regular file has a size known before it is read (a pipe's is 0): anything else is taken as large. */
-export async function importRollupsFor(
-  file: string,
-  maxBytes = IN_TRANSACTION_MAX_BYTES,
-): Promise<ImportRollups> {
+export async function importRollupsFor(file: string): Promise<ImportRollups> {
   const s = await stat(file).catch(() => null);
-  return s?.isFile() && s.size <= maxBytes ? 'in_transaction' : 'rebuild_after';
+  return s?.isFile() && s.size <= IN_TRANSACTION_MAX_BYTES ? 'in_transaction' : 'rebuild_after';
 }
 
 /** Past this many rejections the report keeps counting but lists no more (bounded output). */
@@ -84,8 +81,8 @@ export async function importActivity(
   file: string,
   options: {
     onProgress?: (rows: number, bytesRead: number) => void;
-    /** Tests set it to take a small file down the large files' path. */
-    inTransactionMaxBytes?: number;
+    /** How the rollups follow (the caller may have chosen already); by default, by the file's size. */
+    rollups?: ImportRollups;
   } = {},
 ): Promise<ActivityImportReport> {
   const report: ActivityImportReport = { created: 0, updated: 0, unchanged: 0, rejected: [], warnings: [] };
@@ -100,7 +97,7 @@ export async function importActivity(
     windowRows: IMPORT_WINDOW_ROWS,
     windowBytes: IMPORT_WINDOW_BYTES,
   });
-  const rollups = await importRollupsFor(file, options.inTransactionMaxBytes);
+  const rollups = options.rollups ?? (await importRollupsFor(file));
   const worker = readerWorker(setup);
   const tell = (m: ToReader) => worker.postMessage(m);
 

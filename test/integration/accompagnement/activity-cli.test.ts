@@ -311,7 +311,7 @@ describe('activity import and the dashboards', () => {
           [EXCHANGE_HEADER, line({ debut: '2026-02-10T10:00:00+01:00' })].join('\n'),
         ),
         // A large file's path: its months are marked, then rebuilt whole.
-        inTransactionMaxBytes: 0,
+        rollups: 'rebuild_after',
       });
       expect(report.created).toBe(1);
       expect(report.warnings.map((w) => w.field)).toContain('pilotage');
